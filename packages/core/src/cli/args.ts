@@ -1,0 +1,42 @@
+import { MergebenchError } from '../errors.js';
+
+export interface CliArgs {
+  readonly command: string | undefined;
+  /** `key=value` overrides, in order. */
+  readonly overrides: string[];
+  readonly flags: {
+    readonly config?: string;
+    readonly backend?: string;
+    readonly show?: boolean;
+    readonly json?: boolean;
+    readonly verbose?: boolean;
+    readonly help?: boolean;
+    readonly version?: boolean;
+  };
+}
+
+const VALUE_FLAGS = new Set(['config', 'backend']);
+const BOOLEAN_FLAGS = new Set(['show', 'json', 'verbose', 'help', 'version']);
+
+/** `mergebench <command> [key=value ...] [--flag [value]]` */
+export function parseCliArgs(argv: readonly string[]): CliArgs {
+  let command: string | undefined;
+  const overrides: string[] = [];
+  const flags: Record<string, string | boolean> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '-h') flags.help = true;
+    else if (arg === '-v') flags.version = true;
+    else if (arg.startsWith('--')) {
+      const [name, inline] = arg.slice(2).split(/=(.*)/s, 2);
+      if (VALUE_FLAGS.has(name)) {
+        const value = inline ?? argv[++i];
+        if (value === undefined || value.startsWith('--')) throw new MergebenchError(`--${name}: expected a value`);
+        flags[name] = value;
+      } else if (BOOLEAN_FLAGS.has(name) && inline === undefined) flags[name] = true;
+      else throw new MergebenchError(`unknown option '${arg}'; known: ${[...VALUE_FLAGS, ...BOOLEAN_FLAGS].map((f) => `--${f}`).join(', ')}`);
+    } else if (command === undefined && !arg.includes('=')) command = arg;
+    else overrides.push(arg);
+  }
+  return { command, overrides, flags };
+}

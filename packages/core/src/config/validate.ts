@@ -1,0 +1,196 @@
+import type { ComponentKind } from '../contracts/component.js';
+import { COMPONENT_KINDS } from '../contracts/component.js';
+import type { ParamSpec, ParamValues } from '../contracts/params.js';
+import { check, listNames, MergebenchError } from '../errors.js';
+import { formatValue } from './format-value.js';
+import { isMapping, type Mapping, ownValue } from './mapping.js';
+import { type ComponentConfig, RUN_CONFIG_KEYS, RUN_SETTING_SPECS, type RunConfig } from './run-config.js';
+
+// Lists in messages are short (a component's parameters, the run keys); show them whole.
+const LIST_ALL = 50;
+
+/**
+ * Checks a component's parameters against its declaration and fills the defaults. `prefix` (e.g.
+ * `method`) names the keys in messages. `name` selects the component and is passed through.
+ * The result holds `name` (when given) and then every declared parameter in declaration order.
+ */
+export function validateParams(prefix: string, values: unknown, specs: readonly ParamSpec[]): ParamValues {
+  const given = values ?? {};
+  check(
+    isMapping(given),
+    () => `${prefix || 'parameters'}: expected a mapping of parameters, got ${formatValue(given)}`,
+  );
+  const known = specs.map((spec) => spec.name);
+  for (const key of Object.keys(given)) {
+    check(
+      key === 'name' || known.includes(key),
+      () => `${keyPath(prefix, key)}: unknown parameter; known parameters: ${listNames(known, LIST_ALL)}`,
+    );
+  }
+  const validated: ParamValues = {};
+  if (Object.hasOwn(given, 'name')) validated.name = given.name;
+  for (const spec of specs) validated[spec.name] = valueOrDefault(keyPath(prefix, spec.name), given, spec);
+  return validated;
+}
+
+/** Checks a composed config's top-level keys and fills the run settings' defaults. */
+export function validateRunConfig(config: unknown): RunConfig {
+  check(
+    isMapping(config),
+    () =>
+      `Run config: expected a mapping of ${listNames(RUN_CONFIG_KEYS, LIST_ALL)}, got ${formatValue(config)}`,
+  );
+  for (const key of Object.keys(config)) {
+    check(
+      RUN_CONFIG_KEYS.includes(key),
+      () => `${key}: unknown key; known keys: ${listNames(RUN_CONFIG_KEYS, LIST_ALL)}`,
+    );
+  }
+  const components = Object.fromEntries(
+    COMPONENT_KINDS.map((kind) => [kind, checkComponent(kind, ownValue(config, kind))]),
+  );
+  const settings = Object.fromEntries(
+    RUN_SETTING_SPECS.map((spec) => [spec.name, valueOrDefault(spec.name, config, spec)]),
+  );
+  // Each key was checked against its spec above, which is what RunConfig declares.
+  return { ...components, ...settings } as unknown as RunConfig;
+}
+
+function checkComponent(kind: ComponentKind, value: unknown): ComponentConfig {
+  check(
+    value !== undefined && value !== null,
+    `${kind}: missing; expected a component, e.g. ${kind}=<name> on the command line or ${kind}: { name: <name> } in the config file`,
+  );
+  check(
+    isMapping(value),
+    () => `${kind}: expected a preset name or a mapping with the component's name, got ${formatValue(value)}`,
+  );
+  const { name, ...params } = value;
+  check(name !== undefined, `${kind}.name: missing; expected the ${kind} component's name`);
+  check(
+    typeof name === 'string' && name !== '',
+    () =>
+      `${kind}.name: expected the ${kind} component's name (a non-empty string), got ${formatValue(name)}`,
+  );
+  return { name, ...params };
+}
+
+function keyPath(prefix: string, key: string): string {
+  return prefix ? `${prefix}.${key}` : key;
+}
+
+function valueOrDefault(key: string, given: Mapping, spec: ParamSpec): unknown {
+  const value = ownValue(given, spec.name);
+  if (value !== undefined) return checkValue(key, value, spec);
+  if (spec.default === undefined) {
+    throw new MergebenchError(`${key}: missing required parameter; expected ${expectation(spec)}`);
+  }
+  // Defaults are shared by every run; a copy keeps one run from changing another's.
+  return typeof spec.default === 'object' && spec.default !== null
+    ? structuredClone(spec.default)
+    : spec.default;
+}
+
+function checkValue(key: string, value: unknown, spec: ParamSpec): unknown {
+  if (value === null && spec.nullable) return null;
+  const fail = (): MergebenchError =>
+    new MergebenchError(`${key}: expected ${expectation(spec)}, got ${formatValue(value)}`);
+  switch (spec.type) {
+    case 'number':
+    case 'integer':
+    case 'string':
+    case 'boolean':
+      if (!isScalarOf(value, spec)) throw fail();
+      return value;
+    case 'number[]':
+    case 'string[]': {
+      if (!Array.isArray(value)) throw fail();
+      const element: ParamSpec = {
+        ...spec,
+        type: spec.type === 'number[]' ? 'number' : 'string',
+        nullable: false,
+      };
+      return value.map((item, index) => checkValue(`${key}[${index}]`, item, element));
+    }
+    case 'record':
+      if (!isMapping(value)) throw fail();
+      return value;
+  }
+}
+
+function isScalarOf(value: unknown, spec: ParamSpec): boolean {
+  switch (spec.type) {
+    case 'number':
+    case 'integer':
+      return (
+        typeof value === 'number' &&
+        !Number.isNaN(value) &&
+        (spec.type === 'number' || Number.isSafeInteger(value)) &&
+        inRange(value, spec) &&
+        (spec.choices === undefined || spec.choices.includes(value))
+      );
+    case 'string':
+      return typeof value === 'string' && (spec.choices === undefined || spec.choices.includes(value));
+    case 'boolean':
+      return typeof value === 'boolean';
+    default:
+      return false;
+  }
+}
+
+function inRange(value: number, spec: ParamSpec): boolean {
+  return (
+    (spec.min === undefined || value >= spec.min) &&
+    (spec.max === undefined || value <= spec.max) &&
+    (spec.exclusiveMin === undefined || value > spec.exclusiveMin)
+  );
+}
+
+/** What a parameter accepts, in words: `a number in (0, 100]`, `"sum" or "mean"`, … */
+function expectation(spec: ParamSpec): string {
+  // On a list type the choices apply to the elements, whose own messages name them.
+  const isList = spec.type === 'number[]' || spec.type === 'string[]';
+  const base = spec.choices && !isList ? choicesText(spec.choices) : typeText(spec);
+  return spec.nullable ? `${base} or null` : base;
+}
+
+function typeText(spec: ParamSpec): string {
+  switch (spec.type) {
+    case 'number':
+      return `a number${rangeText(spec)}`;
+    case 'integer':
+      return `an integer${rangeText(spec)}`;
+    case 'string':
+      return 'a string';
+    case 'boolean':
+      return 'true or false';
+    case 'number[]':
+      return `a list of numbers${rangeText(spec)}`;
+    case 'string[]':
+      return 'a list of strings';
+    case 'record':
+      return 'a mapping of names to values';
+  }
+}
+
+function rangeText(spec: ParamSpec): string {
+  const lower =
+    spec.exclusiveMin !== undefined
+      ? `(${spec.exclusiveMin}`
+      : spec.min !== undefined
+        ? `[${spec.min}`
+        : undefined;
+  const upper = spec.max !== undefined ? `${spec.max}]` : undefined;
+  if (lower !== undefined && upper !== undefined) return ` in ${lower}, ${upper}`;
+  if (spec.exclusiveMin !== undefined) return ` > ${spec.exclusiveMin}`;
+  if (spec.min !== undefined) return ` >= ${spec.min}`;
+  if (spec.max !== undefined) return ` <= ${spec.max}`;
+  return '';
+}
+
+function choicesText(choices: readonly (string | number)[]): string {
+  const shown = choices.map((choice) => formatValue(choice));
+  if (shown.length === 1) return shown[0];
+  const last = shown.pop();
+  return `${shown.length > 1 ? 'one of ' : ''}${shown.join(', ')} or ${last}`;
+}

@@ -1,0 +1,38 @@
+import type { TaskPoolResult } from './task-pool.js';
+
+export interface ComponentSummary {
+  readonly name: string;
+  /** The package the component came from (`@mergebench/method-ties`), or `builtin`. */
+  readonly package: string;
+  readonly params: Readonly<Record<string, unknown>>;
+}
+
+export interface FamilyMemberReport {
+  readonly label: string;
+  readonly preference: readonly number[];
+  readonly results: TaskPoolResult;
+}
+
+/** The report.json written into every run's folder. */
+export interface RunReport {
+  readonly schema: 'mergebench.run-report/1';
+  readonly runName: string;
+  readonly createdAt: string;
+  readonly seed: number;
+  readonly method: ComponentSummary;
+  readonly modelpool: ComponentSummary;
+  readonly taskpool: ComponentSummary;
+  /** The resolved configuration, as `mergebench config --show` prints it. */
+  readonly config: Readonly<Record<string, unknown>>;
+  readonly backend: { readonly name: string; readonly note?: string };
+  readonly resultKind: 'model' | 'upscaled' | 'family';
+  /** Metrics of the merged model (for a family: of the member labelled equal weights, if any). */
+  readonly results: TaskPoolResult | null;
+  readonly family?: readonly FamilyMemberReport[];
+  readonly parameters: { readonly all: number; readonly trainable: number };
+  /** Wall seconds per phase. */
+  readonly timings: Readonly<Record<string, number>>;
+  readonly peakMemory: { readonly rssBytes: number; readonly tensorBytes: number };
+  readonly artifacts: Readonly<Record<string, unknown>>;
+  readonly environment: { readonly node: string; readonly platform: string; readonly mergebench: string };
+}

@@ -1,0 +1,21 @@
+// The public face of @mergebench/core: contracts, nn, tensors, checkpoints, DI, plugins,
+// configuration, the run program and shared training machinery.
+import 'reflect-metadata';
+
+export * from './backend/select.js';
+export * from './config/index.js';
+export * from './contracts/index.js';
+export * from './di/index.js';
+export { check, listNames, MergebenchError } from './errors.js';
+export * from './eval/classification.js';
+export * from './io/index.js';
+export * from './nn/index.js';
+export * from './plugins/index.js';
+export { type RunOptions, type RunOutcome, runProgram } from './program/run.js';
+export { type ResolvedRun, type ResolveOptions, resolveRun } from './program/resolve-config.js';
+export { memoryLogger, silentLogger, stderrLogger } from './program/loggers.js';
+export { formatRunSummary, formatTable } from './program/summary-table.js';
+export { PeakMemory } from './program/peak-memory.js';
+export * from './random.js';
+export * from './tensors/index.js';
+export { version } from './version.js';

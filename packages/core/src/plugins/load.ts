@@ -1,0 +1,78 @@
+import { pathToFileURL } from 'node:url';
+import type { ComponentKind } from '../contracts/component.js';
+import type { MergebenchPlugin } from '../contracts/plugin.js';
+import { listNames, MergebenchError } from '../errors.js';
+import type { ComponentRegistry, RegisteredComponent } from './registry.js';
+import { discoverPluginPackages, resolvePackage } from './resolve-package.js';
+
+function asPlugin(value: unknown, source: string): MergebenchPlugin {
+  const candidate = typeof value === 'function' ? (value as () => unknown)() : value;
+  const p = candidate as Partial<MergebenchPlugin> | undefined;
+  if (!p || typeof p.name !== 'string' || typeof p.register !== 'function') {
+    throw new MergebenchError(
+      `${source} does not default-export a mergebench plugin (an object with name and register, or a function returning one)`,
+    );
+  }
+  return p as MergebenchPlugin;
+}
+
+/** Registers an already imported plugin object (used for built-ins and tests). */
+export function registerPlugin(registry: ComponentRegistry, plugin: MergebenchPlugin, source = plugin.name): void {
+  if (registry.hasLoaded(source)) return;
+  plugin.register(registry.registrarFor(source));
+}
+
+/**
+ * Loads a plugin package by name or path and registers it. Returns false when a package name is
+ * not installed (so callers can try the next candidate); a package that fails to import is an error.
+ */
+export async function loadPlugin(registry: ComponentRegistry, spec: string, cwd: string): Promise<boolean> {
+  const pkg = resolvePackage(spec, cwd);
+  if (!pkg) return false;
+  if (registry.hasLoaded(pkg.name)) return true;
+  let mod: { default?: unknown };
+  try {
+    mod = (await import(pathToFileURL(pkg.entry).href)) as { default?: unknown };
+  } catch (e) {
+    throw new MergebenchError(`cannot import plugin ${pkg.name} from ${pkg.entry}: ${(e as Error).message.split('\n')[0]}`);
+  }
+  registerPlugin(registry, asPlugin(mod.default, pkg.name), pkg.name);
+  return true;
+}
+
+/** Packages that may provide component `name` of `kind`, most specific first. */
+export function candidatePackages(kind: ComponentKind, name: string): string[] {
+  if (name.startsWith('@') || name.startsWith('.') || name.includes('/')) return [name];
+  return [`@mergebench/${kind}-${name}`, `mergebench-${kind}-${name}`];
+}
+
+/**
+ * Finds a component by short name, loading the package that provides it when it is not
+ * registered yet (`ties` → `@mergebench/method-ties`). Unknown names list what is available.
+ */
+export async function ensureComponent<K extends ComponentKind>(
+  registry: ComponentRegistry,
+  kind: K,
+  name: string,
+  cwd: string,
+): Promise<RegisteredComponent<K>> {
+  const known = registry.get(kind, name);
+  if (known) return known;
+  for (const spec of candidatePackages(kind, name)) {
+    if (await loadPlugin(registry, spec, cwd)) {
+      const pkgName = name.split('/').pop()!.replace(`${kind}-`, '');
+      const found = registry.get(kind, name) ?? registry.get(kind, pkgName);
+      if (found) return found;
+    }
+  }
+  const installed = discoverPluginPackages(cwd);
+  throw new MergebenchError(
+    `unknown ${kind} '${name}'; available: ${listNames(registry.names(kind), 50)}` +
+      ` (tried packages ${candidatePackages(kind, name).join(', ')}; installed plugins: ${listNames(installed, 20)})`,
+  );
+}
+
+/** Loads every installed plugin package, for `mergebench list`. */
+export async function loadInstalledPlugins(registry: ComponentRegistry, cwd: string): Promise<void> {
+  for (const spec of discoverPluginPackages(cwd)) await loadPlugin(registry, spec, cwd);
+}

@@ -1,0 +1,137 @@
+import path from 'node:path';
+import {
+  composeConfig,
+  loadConfigFile,
+  parseOverrides,
+  type RunConfig,
+  validateParams,
+  validateRunConfig,
+} from '../config/index.js';
+import { COMPONENT_KINDS, type ComponentKind } from '../contracts/component.js';
+import type { ParamValues } from '../contracts/params.js';
+import { builtinPlugin } from '../builtin/plugin.js';
+import {
+  candidatePackages,
+  ComponentRegistry,
+  ensureComponent,
+  loadInstalledPlugins,
+  loadPlugin,
+  registerPlugin,
+  type RegisteredComponent,
+} from '../plugins/index.js';
+import { MergebenchError } from '../errors.js';
+
+export interface ResolveOptions {
+  readonly cwd?: string;
+  /** An explicit config file (`--config`); otherwise cosmiconfig searches from cwd. */
+  readonly configPath?: string;
+  /** Command-line overrides such as `method=ties method.scaling_factor=0.4`. */
+  readonly overrides?: readonly string[];
+  /** A registry with plugins already registered (tests, embedding); built-ins are added to it. */
+  readonly registry?: ComponentRegistry;
+}
+
+export interface ResolvedComponent<K extends ComponentKind> {
+  readonly registered: RegisteredComponent<K>;
+  readonly params: ParamValues;
+}
+
+export interface ResolvedRun {
+  readonly config: RunConfig;
+  /** Folder relative paths in the config resolve against: the config file's, else cwd. */
+  readonly baseDir: string;
+  readonly cwd: string;
+  readonly registry: ComponentRegistry;
+  readonly method: ResolvedComponent<'method'>;
+  readonly modelpool: ResolvedComponent<'modelpool'>;
+  readonly taskpool: ResolvedComponent<'taskpool'>;
+}
+
+/** The component name a group value selects: a string preset/name, or `{ name }`. */
+function selectedName(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (value && typeof value === 'object' && typeof (value as { name?: unknown }).name === 'string') {
+    return (value as { name: string }).name;
+  }
+  return undefined;
+}
+
+/**
+ * Loads the packages a preset or component name may come from, before presets are expanded
+ * (preset lookup is synchronous, package loading is not). A name no candidate package provides
+ * triggers loading every installed plugin, since presets may carry names of their own.
+ */
+async function preloadPlugins(
+  registry: ComponentRegistry,
+  names: { kind: ComponentKind; name: string }[],
+  cwd: string,
+): Promise<void> {
+  let loadedAll = false;
+  for (const { kind, name } of names) {
+    if (registry.get(kind, name) || registry.findPreset(kind, name) || /\.ya?ml$/.test(name)) continue;
+    for (const spec of candidatePackages(kind, name)) if (await loadPlugin(registry, spec, cwd)) break;
+    if (!registry.get(kind, name) && !registry.findPreset(kind, name) && !loadedAll) {
+      await loadInstalledPlugins(registry, cwd);
+      loadedAll = true;
+    }
+  }
+}
+
+/** config file + presets + overrides → validated config, with every component found. */
+export async function resolveRun(options: ResolveOptions = {}): Promise<ResolvedRun> {
+  const cwd = path.resolve(options.cwd ?? process.cwd());
+  const registry = options.registry ?? new ComponentRegistry();
+  registerPlugin(registry, builtinPlugin, 'builtin');
+
+  const loaded = await loadConfigFile({ cwd, configPath: options.configPath });
+  const fileConfig = (loaded?.config ?? {}) as Record<string, unknown>;
+  const baseDir = loaded ? path.dirname(loaded.filepath) : cwd;
+  const overrides = parseOverrides([...(options.overrides ?? [])]);
+
+  const pluginSpecs = [
+    ...((Array.isArray(fileConfig.plugins) ? fileConfig.plugins : []) as unknown[]),
+    ...overrides.filter((o) => o.path.length === 1 && o.path[0] === 'plugins').flatMap((o) => o.value as unknown[]),
+  ];
+  for (const spec of pluginSpecs) {
+    if (typeof spec !== 'string') throw new MergebenchError(`plugins: expected package names, got ${JSON.stringify(spec)}`);
+    const fromDir = spec.startsWith('.') ? baseDir : cwd;
+    if (!(await loadPlugin(registry, spec, fromDir))) {
+      throw new MergebenchError(`plugins: package '${spec}' is not installed (looked from ${cwd})`);
+    }
+  }
+
+  const wanted: { kind: ComponentKind; name: string }[] = [];
+  for (const kind of COMPONENT_KINDS) {
+    const fromFile = selectedName(fileConfig[kind]);
+    if (fromFile) wanted.push({ kind, name: fromFile });
+    for (const o of overrides) {
+      const name = o.path.length === 1 && o.path[0] === kind ? selectedName(o.value) : undefined;
+      if (name) wanted.push({ kind, name });
+    }
+  }
+  await preloadPlugins(registry, wanted, cwd);
+
+  const config = composeConfig({
+    fileConfig,
+    fileDir: baseDir,
+    cwd,
+    overrides,
+    resolver: (group, name) => registry.findPreset(group, name),
+  });
+  validateRunConfig(config);
+
+  const resolveComponent = async <K extends ComponentKind>(kind: K): Promise<ResolvedComponent<K>> => {
+    const { name, ...values } = config[kind] as { name: string } & Record<string, unknown>;
+    const registered = await ensureComponent(registry, kind, name, cwd);
+    return { registered, params: validateParams(kind, values, registered.component.info.params) };
+  };
+  return {
+    config,
+    baseDir,
+    cwd,
+    registry,
+    method: await resolveComponent('method'),
+    modelpool: await resolveComponent('modelpool'),
+    taskpool: await resolveComponent('taskpool'),
+  };
+}

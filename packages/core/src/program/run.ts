@@ -1,0 +1,166 @@
+import { mkdirSync, readdirSync, rmdirSync } from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { selectBackend } from '../backend/select.js';
+import type { ComponentKind } from '../contracts/component.js';
+import type { Logger } from '../contracts/logger.js';
+import type { FamilyMemberReport, RunReport } from '../contracts/report.js';
+import type { MethodResult } from '../contracts/result.js';
+import type { TaskPoolResult } from '../contracts/task-pool.js';
+import { createRunContainer } from '../di/container.js';
+import { provide, TOKENS } from '../di/tokens.js';
+import { writeFileAtomic } from '../io/atomic.js';
+import type { Module } from '../nn/module.js';
+import { version } from '../version.js';
+import { PeakMemory } from './peak-memory.js';
+import { type ResolvedRun, type ResolveOptions, resolveRun } from './resolve-config.js';
+import { formatRunSummary } from './summary-table.js';
+import { silentLogger } from './loggers.js';
+
+export interface RunOptions extends ResolveOptions {
+  /** Forces a backend (`--backend`); otherwise the config's `backend` or MERGEBENCH_BACKEND. */
+  readonly backend?: string;
+  readonly logger?: Logger;
+  /** Run name when the config has none; defaults to `<method>-<date-time>`. */
+  readonly now?: Date;
+}
+
+export interface RunOutcome {
+  readonly report: RunReport;
+  readonly runDir: string;
+  /** The summary table, as printed by the CLI. */
+  readonly summary: string;
+}
+
+function defaultRunName(method: string, now: Date): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `${method}-${stamp}`;
+}
+
+function summary(resolved: ResolvedRun, kind: ComponentKind) {
+  const { registered, params } = resolved[kind];
+  return { name: registered.component.info.name, package: registered.source, params };
+}
+
+/** Evaluates what a method returned; family members are built, evaluated and disposed one at a time. */
+async function evaluateResult(
+  result: MethodResult,
+  evaluate: (model: Module) => Promise<TaskPoolResult>,
+): Promise<{ results: TaskPoolResult | null; family?: FamilyMemberReport[]; parameters: RunReport['parameters'] }> {
+  const count = (m: Module) => ({ all: m.countParameters(), trainable: m.countParameters({ trainableOnly: true }) });
+  if (result.kind !== 'family') {
+    return { results: await evaluate(result.model), parameters: count(result.model) };
+  }
+  const family: FamilyMemberReport[] = [];
+  let parameters = { all: 0, trainable: 0 };
+  for (const member of result.members) {
+    const model = await member.model();
+    try {
+      parameters = count(model);
+      family.push({ label: member.label, preference: member.preference, results: await evaluate(model) });
+    } finally {
+      model.dispose();
+    }
+  }
+  const equal = family.find((m) => m.preference.every((p) => Math.abs(p - m.preference[0]) < 1e-9));
+  return { results: equal?.results ?? null, family, parameters };
+}
+
+/**
+ * One run: config → backend → container → model pool, task pool, method → method.run →
+ * optional save → evaluation → report.json (written atomically) and a summary table.
+ */
+export async function runProgram(options: RunOptions = {}): Promise<RunOutcome> {
+  const logger = options.logger ?? silentLogger;
+  const t0 = performance.now();
+  const timings: Record<string, number> = {};
+  const time = async <T>(phase: string, work: () => Promise<T>): Promise<T> => {
+    const start = performance.now();
+    try {
+      return await work();
+    } finally {
+      timings[phase] = (timings[phase] ?? 0) + (performance.now() - start) / 1000;
+    }
+  };
+
+  const resolved = await resolveRun(options);
+  const { config } = resolved;
+  const backend = await selectBackend(options.backend ?? config.backend, logger);
+  const memory = new PeakMemory().start();
+
+  const container = createRunContainer();
+  provide(container, TOKENS.config, config);
+  provide(container, TOKENS.logger, logger);
+  provide(container, TOKENS.backend, backend);
+  provide(container, TOKENS.registry, resolved.registry);
+  const createCtx = (kind: ComponentKind) => ({ params: resolved[kind].params, container, baseDir: resolved.baseDir });
+
+  const runName = config.run_name ?? defaultRunName(resolved.method.registered.component.info.name, options.now ?? new Date());
+  const runDir = path.resolve(resolved.cwd, config.output_dir, runName);
+
+  const modelpool = await time('setup', async () => resolved.modelpool.registered.component.create(createCtx('modelpool')));
+  const taskpool = await time('setup', async () => resolved.taskpool.registered.component.create(createCtx('taskpool')));
+  provide(container, TOKENS.modelPool, modelpool);
+  provide(container, TOKENS.taskPool, taskpool);
+  taskpool.registerServices?.(container);
+  const method = await time('setup', async () => resolved.method.registered.component.create(createCtx('method')));
+  provide(container, TOKENS.method, method);
+
+  mkdirSync(runDir, { recursive: true });
+  let result: MethodResult | undefined;
+  try {
+    logger.info(`running ${resolved.method.registered.component.info.name} on ${modelpool.modelNames.length} models`);
+    result = await time('method', () => method.run(modelpool, { container, logger, runDir, seed: config.seed }));
+    memory.sample();
+
+    if (config.save_model) {
+      const target = path.resolve(resolved.cwd, config.save_model);
+      if (result.kind === 'model') {
+        await time('save', () => modelpool.saveModel((result as { model: Module }).model, target, { overwrite: true }));
+        logger.info(`saved merged model to ${target}`);
+      } else {
+        logger.warn(`save_model: a ${result.kind} result is not one plain model; nothing saved to ${target}`);
+      }
+    }
+
+    const evaluated = await time('evaluate', () =>
+      evaluateResult(result!, (model) => {
+        model.eval();
+        return taskpool.evaluate(model);
+      }),
+    );
+    memory.stop();
+    timings.total = (performance.now() - t0) / 1000;
+
+    const report: RunReport = {
+      schema: 'mergebench.run-report/1',
+      runName,
+      createdAt: new Date().toISOString(),
+      seed: config.seed,
+      method: summary(resolved, 'method'),
+      modelpool: summary(resolved, 'modelpool'),
+      taskpool: summary(resolved, 'taskpool'),
+      config: config as unknown as Record<string, unknown>,
+      backend,
+      resultKind: result.kind,
+      results: evaluated.results,
+      ...(evaluated.family ? { family: evaluated.family } : {}),
+      parameters: evaluated.parameters,
+      timings,
+      peakMemory: { rssBytes: memory.rssBytes, tensorBytes: memory.tensorBytes },
+      artifacts: result.artifacts ?? {},
+      environment: { node: process.version, platform: `${process.platform}-${process.arch}`, mergebench: version },
+    };
+    await writeFileAtomic(path.join(runDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+    return { report, runDir, summary: formatRunSummary(report) };
+  } catch (e) {
+    // A failed run leaves no empty folder behind; whatever a method already saved stays.
+    if (readdirSync(runDir).length === 0) rmdirSync(runDir);
+    throw e;
+  } finally {
+    memory.stop();
+    if (result && result.kind !== 'family') result.model.dispose();
+    await modelpool.dispose?.();
+    await taskpool.dispose?.();
+  }
+}

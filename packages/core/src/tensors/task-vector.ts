@@ -1,0 +1,133 @@
+/**
+ * Task vectors τᵢ = θᵢ − θ₀ and their application θ₀ + λ·Στᵢ (task arithmetic).
+ *
+ * Order of operations follows the reference implementation, each step rounded to float32:
+ * with one λ, θ₀ + λ·(τ₁ + … + τₙ); with one λ per model, θ₀ + (λ₁τ₁ + … + λₙτₙ).
+ * Keys whose pretrained tensor is not float32 (integer buffers such as position ids) are copied
+ * from the pretrained model: they are not learned, and arithmetic would turn them into floats.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { check } from '../errors.js';
+import { mapStateDicts, sub } from './state-dict.js';
+import { float32Values } from './tensor-data.js';
+import { addInto, addScaledInto, assertFiniteNumber, assertSameShapes } from './tensor-math.js';
+import type { StateDict } from './types.js';
+
+/** One λ for all task vectors, or one per task vector. */
+export type Scaling = number | readonly number[];
+
+function assertScaling(scaling: Scaling, models: number): void {
+  check(models > 0, 'no task vectors given: at least one is needed');
+  if (typeof scaling === 'number') {
+    assertFiniteNumber(scaling, 'scaling factor');
+    return;
+  }
+  check(
+    scaling.length === models,
+    () => `${scaling.length} scaling factors given for ${models} models: one per model is needed`,
+  );
+  scaling.forEach((s, i) => {
+    assertFiniteNumber(s, `scaling factor #${i + 1}`);
+  });
+}
+
+/** acc += float32(x − p) */
+function addDeltaInto(acc: Float32Array, x: Float32Array, p: Float32Array): void {
+  for (let i = 0; i < acc.length; i++) acc[i] += Math.fround(x[i] - p[i]);
+}
+
+/** acc += float32(w · float32(x − p)) */
+function addScaledDeltaInto(acc: Float32Array, x: Float32Array, p: Float32Array, w: number): void {
+  const wf = Math.fround(w);
+  for (let i = 0; i < acc.length; i++) acc[i] += Math.fround(wf * Math.fround(x[i] - p[i]));
+}
+
+function combine(
+  pretrained: tf.Tensor,
+  others: readonly tf.Tensor[],
+  scaling: Scaling,
+  subtractPretrained: boolean,
+): tf.Tensor {
+  assertScaling(scaling, others.length);
+  assertSameShapes([pretrained, ...others]);
+  if (pretrained.dtype !== 'float32') return pretrained.clone();
+  const p = float32Values(pretrained);
+  const acc = new Float32Array(p.length);
+  const perModel = typeof scaling !== 'number';
+  others.forEach((t, j) => {
+    const x = float32Values(t);
+    if (perModel) {
+      if (subtractPretrained) addScaledDeltaInto(acc, x, p, scaling[j]);
+      else addScaledInto(acc, x, scaling[j]);
+    } else if (subtractPretrained) addDeltaInto(acc, x, p);
+    else addInto(acc, x);
+  });
+  // The sum becomes the output in place.
+  if (perModel) {
+    for (let i = 0; i < acc.length; i++) acc[i] = p[i] + acc[i];
+  } else {
+    const lf = Math.fround(scaling);
+    for (let i = 0; i < acc.length; i++) acc[i] = p[i] + Math.fround(acc[i] * lf);
+  }
+  return tf.tensor(acc, pretrained.shape, 'float32');
+}
+
+/** θ₀ + λ·Στᵢ for one key, from task vectors. */
+export function applyTaskVectorsTensor(
+  pretrained: tf.Tensor,
+  taskVectors: readonly tf.Tensor[],
+  scaling: Scaling,
+): tf.Tensor {
+  return combine(pretrained, taskVectors, scaling, false);
+}
+
+/** θ₀ + λ·Σ(θᵢ − θ₀) for one key, from fine-tuned weights, without materializing the task vectors. */
+export function taskArithmeticTensor(
+  pretrained: tf.Tensor,
+  finetuned: readonly tf.Tensor[],
+  scaling: Scaling,
+): tf.Tensor {
+  return combine(pretrained, finetuned, scaling, true);
+}
+
+/** τ = θᵢ − θ₀ per key. `names`: [fine-tuned, pretrained] for error messages. */
+export function taskVector(
+  finetuned: StateDict,
+  pretrained: StateDict,
+  names?: readonly string[],
+): StateDict {
+  return sub(finetuned, pretrained, names);
+}
+
+/** θ₀ + λ·Στᵢ per key. `names`: pretrained first, then the task vectors, for error messages. */
+export function applyTaskVectors(
+  pretrained: StateDict,
+  taskVectors: readonly StateDict[],
+  scaling: Scaling,
+  names?: readonly string[],
+): StateDict {
+  assertScaling(scaling, taskVectors.length);
+  return mapStateDicts(
+    [pretrained, ...taskVectors],
+    (_, [p, ...taus]) => applyTaskVectorsTensor(p, taus, scaling),
+    names,
+  );
+}
+
+/**
+ * θ₀ + λ·Σ(θᵢ − θ₀) per key, holding only one key's intermediate at a time (peak memory: the
+ * inputs plus the output). `names`: pretrained first, then the fine-tuned models.
+ */
+export function taskArithmetic(
+  pretrained: StateDict,
+  finetuned: readonly StateDict[],
+  scaling: Scaling,
+  names?: readonly string[],
+): StateDict {
+  assertScaling(scaling, finetuned.length);
+  return mapStateDicts(
+    [pretrained, ...finetuned],
+    (_, [p, ...thetas]) => taskArithmeticTensor(p, thetas, scaling),
+    names,
+  );
+}
