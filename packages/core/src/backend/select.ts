@@ -66,6 +66,8 @@ function shortReason(e: unknown): string {
 
 async function tryBackend(name: BackendName): Promise<void> {
   const candidate = CANDIDATES[name];
+  // PROD silences tfjs's console nags (e.g. "install the node backend"): the choice is logged here.
+  tf.env().set('PROD', true);
   await candidate.load();
   if (!(await tf.setBackend(candidate.tfName))) throw new Error(`tfjs could not initialise '${candidate.tfName}'`);
   await tf.ready();

@@ -17,7 +17,7 @@ export const toyModelPool: Component<ModelPool> = {
     description: 'A tiny residual-MLP encoder fine-tuned on each synthetic toy task (in memory, seconds to build).',
     params: [
       ...WORLD_PARAMS,
-      { name: 'finetune_steps', type: 'integer', default: 150, min: 0, description: 'Fine-tuning steps per task' },
+      { name: 'finetune_steps', type: 'integer', default: 60, min: 0, description: 'Fine-tuning steps per task' },
     ],
   },
   create: ({ params }) =>

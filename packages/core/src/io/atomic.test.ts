@@ -33,7 +33,9 @@ describe('writeFileAtomic', () => {
 
   it('fails without leftovers when the folder does not exist', async () => {
     const dir = await tmp.make();
-    await expect(writeFileAtomic(join(dir, 'missing', 'x.json'), 'x')).rejects.toThrow();
+    await expect(writeFileAtomic(join(dir, 'missing', 'x.json'), 'x')).rejects.toThrow(
+      `cannot write ${join(dir, 'missing', 'x.json')}: folder ${join(dir, 'missing')} does not exist`,
+    );
     expect(await listDir(dir)).toEqual([]);
   });
 });

@@ -44,7 +44,10 @@ export async function withAtomicFile(
   const tmp = siblingName(path, 'tmp');
   let handle: FileHandle | undefined;
   try {
-    handle = await open(tmp, 'wx');
+    handle = await open(tmp, 'wx').catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err;
+      throw new MergebenchError(`cannot write ${path}: folder ${dirname(path)} does not exist`);
+    });
     await write(handle);
     await handle.sync();
     await handle.close();

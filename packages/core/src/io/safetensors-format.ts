@@ -101,7 +101,10 @@ function f16ToF32Table(): Uint32Array {
   return table;
 }
 
-/** Widens half-precision bit patterns to float32 (exact). */
+/**
+ * Widens half-precision bit patterns to float32 (exact). `src` may lie in the upper half of
+ * `out`'s bytes (element i is read before its bytes are overwritten), so a reader needs one buffer.
+ */
 export function f16ToF32(src: Uint16Array, out: Float32Array = new Float32Array(src.length)): Float32Array {
   const table = f16ToF32Table();
   const bits = new Uint32Array(out.buffer, out.byteOffset, src.length);
@@ -109,7 +112,7 @@ export function f16ToF32(src: Uint16Array, out: Float32Array = new Float32Array(
   return out;
 }
 
-/** Widens bfloat16 bit patterns to float32 (exact: bfloat16 is the top half of a float32). */
+/** Widens bfloat16 bit patterns to float32 (exact: bfloat16 is the top half of a float32). `src` may lie in the upper half of `out`'s bytes, as for f16ToF32. */
 export function bf16ToF32(src: Uint16Array, out: Float32Array = new Float32Array(src.length)): Float32Array {
   const bits = new Uint32Array(out.buffer, out.byteOffset, src.length);
   for (let i = 0; i < src.length; i++) bits[i] = src[i] << 16;
@@ -222,27 +225,53 @@ export function defaultStoredDtype(tfDtype: DType, floatDtype: FloatStorageDtype
   return tfDtype === 'float32' ? floatDtype : tfDtype === 'int32' ? 'I64' : 'BOOL';
 }
 
+/** Whether encoding tfjs values as `dtype` needs a buffer of its own (rather than a view of the values). */
+export function encodingConverts(tfDtype: DType, dtype: SafetensorsDtype): boolean {
+  return !(
+    (tfDtype === 'float32' && dtype === 'F32') ||
+    (tfDtype === 'int32' && dtype === 'I32') ||
+    (tfDtype === 'bool' && dtype === 'BOOL')
+  );
+}
+
 /**
  * Encodes tfjs values as the stored bytes of `dtype`. The result may share memory with `values`
- * (F32 from float32, I32 from int32, BOOL from bool are views). `where` names the tensor.
+ * (F32 from float32, I32 from int32, BOOL from bool are views). A conversion writes into `scratch`
+ * when it is given and large enough (a writer reuses one buffer for every tensor, instead of
+ * fresh memory per tensor); the result is then valid until `scratch` is used again. `where` names
+ * the tensor.
  */
-export function encodeFromTf(values: TfValues, dtype: SafetensorsDtype, where: string): Uint8Array {
+export function encodeFromTf(
+  values: TfValues,
+  dtype: SafetensorsDtype,
+  where: string,
+  scratch?: ArrayBuffer,
+): Uint8Array {
+  const alloc = <T>(
+    Ctor: new (buffer: ArrayBuffer, offset: number, length: number) => T,
+    size: number,
+    n: number,
+  ) => new Ctor(scratch && scratch.byteLength >= size * n ? scratch : new ArrayBuffer(size * n), 0, n);
+  const n = values.length;
   if (values instanceof Float32Array) {
     switch (dtype) {
       case 'F32':
         return bytesOf(values);
       case 'F16':
-        return bytesOf(f32ToF16(values));
+        return bytesOf(f32ToF16(values, alloc(Uint16Array, 2, n)));
       case 'BF16':
-        return bytesOf(f32ToBf16(values));
-      case 'F64':
-        return bytesOf(new Float64Array(values));
+        return bytesOf(f32ToBf16(values, alloc(Uint16Array, 2, n)));
+      case 'F64': {
+        const out = alloc(Float64Array, 8, n);
+        out.set(values);
+        return bytesOf(out);
+      }
     }
   } else if (values instanceof Int32Array) {
     switch (dtype) {
       case 'I64': {
-        const words = new Int32Array(values.length * 2);
-        for (let i = 0; i < values.length; i++) {
+        const words = alloc(Int32Array, 4, 2 * n);
+        for (let i = 0; i < n; i++) {
           words[2 * i] = values[i];
           words[2 * i + 1] = values[i] >> 31;
         }

@@ -4,11 +4,14 @@ import { listNames, MergebenchError } from '../errors.js';
 import type { TensorInfo, TensorSource } from '../tensors/types.js';
 import {
   assertLittleEndian,
+  bf16ToF32,
   decodeToTf,
+  f16ToF32,
   isSafetensorsDtype,
   numel,
   SAFETENSORS_DTYPES,
   type SafetensorsDtype,
+  type TfValues,
 } from './safetensors-format.js';
 
 /** A tensor's stored bytes, untouched: what a bit-exact copy reads and writes. */
@@ -38,10 +41,11 @@ export async function readExactly(
   position: number,
   length: number,
   what: () => string,
+  into?: Uint8Array,
 ): Promise<Uint8Array> {
   // allocUnsafeSlow: not zero-filled and not from the shared pool, so byteOffset is 0 and the
   // bytes can be viewed as any typed array.
-  const buf = Buffer.allocUnsafeSlow(length);
+  const buf = into ?? Buffer.allocUnsafeSlow(length);
   let done = 0;
   while (done < length) {
     const { bytesRead } = await handle.read(buf, done, Math.min(READ_CHUNK, length - done), position + done);
@@ -50,7 +54,7 @@ export async function readExactly(
     }
     done += bytesRead;
   }
-  return new Uint8Array(buf.buffer, 0, length);
+  return new Uint8Array(buf.buffer, buf.byteOffset, length);
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -181,23 +185,36 @@ export class SafetensorsFile implements TensorSource {
     return entry;
   }
 
+  /** Reads a tensor's stored bytes, into `into` when given. */
+  private readBytes(key: string, entry: SafetensorsEntry, into?: Uint8Array): Promise<Uint8Array> {
+    if (!this.handle) throw new MergebenchError(`${this.origin}: read of tensor '${key}' after close()`);
+    const where = () => `${this.origin}: tensor '${key}'`;
+    return readExactly(this.handle, this.dataStart + entry.begin, entry.end - entry.begin, where, into);
+  }
+
   /** Reads a tensor's bytes unchanged. */
   async readRaw(key: string): Promise<RawTensor> {
     const entry = this.info(key);
-    if (!this.handle) throw new MergebenchError(`${this.origin}: read of tensor '${key}' after close()`);
-    const data = await readExactly(
-      this.handle,
-      this.dataStart + entry.begin,
-      entry.end - entry.begin,
-      () => `${this.origin}: tensor '${key}'`,
-    );
+    const data = await this.readBytes(key, entry);
     return { dtype: entry.storedDtype, shape: [...entry.shape], data };
   }
 
   /** Reads a tensor as tfjs: floats → float32, integers → int32, BOOL → bool. */
   async read(key: string): Promise<tf.Tensor> {
-    const { dtype, shape, data } = await this.readRaw(key);
-    const values = decodeToTf(dtype, data, `${this.origin}: tensor '${key}'`);
+    const entry = this.info(key);
+    const { storedDtype: dtype, shape } = entry;
+    let values: TfValues;
+    if (dtype === 'F16' || dtype === 'BF16') {
+      // One buffer: the 2-byte values are read into the upper half of the float32 output and
+      // widened in place (fresh memory per tensor is what reading costs most).
+      const n = numel(shape);
+      const buf = Buffer.allocUnsafeSlow(4 * n);
+      await this.readBytes(key, entry, new Uint8Array(buf.buffer, 2 * n, 2 * n));
+      const out = new Float32Array(buf.buffer, 0, n);
+      values = (dtype === 'F16' ? f16ToF32 : bf16ToF32)(new Uint16Array(buf.buffer, 2 * n, n), out);
+    } else {
+      values = decodeToTf(dtype, await this.readBytes(key, entry), `${this.origin}: tensor '${key}'`);
+    }
     return tf.tensor(values, shape as number[], SAFETENSORS_DTYPES[dtype].tfDtype);
   }
 

@@ -6,6 +6,7 @@ import {
   assertLittleEndian,
   defaultStoredDtype,
   encodeFromTf,
+  encodingConverts,
   type FloatStorageDtype,
   isSafetensorsDtype,
   numel,
@@ -120,11 +121,25 @@ export function encodeHeader(
   return padded;
 }
 
-/** A planned tensor's stored bytes. */
-export async function encodeTensor(item: PlannedTensor, origin: string): Promise<Uint8Array> {
+/** A planned tensor's stored bytes (written into `scratch` when it converts and `scratch` is large enough). */
+export async function encodeTensor(
+  item: PlannedTensor,
+  origin: string,
+  scratch?: ArrayBuffer,
+): Promise<Uint8Array> {
   if (isRawTensor(item.tensor)) return item.tensor.data;
   const values = (await item.tensor.data()) as TfValues;
-  return encodeFromTf(values, item.dtype, `${origin}: tensor '${item.name}'`);
+  return encodeFromTf(values, item.dtype, `${origin}: tensor '${item.name}'`, scratch);
+}
+
+/** Bytes of the largest tensor that must be converted before it is written (0 when none is). */
+function largestConversion(plan: readonly PlannedTensor[]): number {
+  let largest = 0;
+  for (const { tensor, dtype, byteLength } of plan) {
+    if (!isRawTensor(tensor) && encodingConverts(tensor.dtype as DType, dtype))
+      largest = Math.max(largest, byteLength);
+  }
+  return largest;
 }
 
 /** Writes planned tensors to `path`: through a temp sibling, one tensor at a time, then a rename. */
@@ -141,8 +156,10 @@ export async function writePlanned(
     await writeAll(handle, prefix, 0);
     await writeAll(handle, header, 8);
     let position = 8 + header.length;
+    // conversions (F16, BF16, I64, …) all go through one buffer, written out before the next
+    const scratch = new ArrayBuffer(largestConversion(plan));
     for (const item of plan) {
-      const bytes = await encodeTensor(item, path);
+      const bytes = await encodeTensor(item, path, scratch);
       await writeAll(handle, bytes, position);
       position += bytes.byteLength;
     }

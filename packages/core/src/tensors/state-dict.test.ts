@@ -74,28 +74,28 @@ describe('arithmetic', () => {
   });
 
   it('matches chains of tf ops bit for bit', () => {
-    const [a, b, c] = [randomDict(1), randomDict(2), randomDict(3)];
-    const viaTf = (fn: (x: tf.Tensor, y: tf.Tensor, z: tf.Tensor) => tf.Tensor): StateDict =>
-      new Map([...a.keys()].map((key) => [key, tf.tidy(() => fn(a.get(key)!, b.get(key)!, c.get(key)!))]));
+    // Five models: the summing loops take four inputs per pass plus a remainder.
+    const dicts = [1, 2, 3, 4, 5].map(randomDict);
+    const [a, b] = dicts;
+    const weights = [0.7, -1.3, 0.01, 3, -0.2];
+    const viaTf = (fn: (xs: tf.Tensor[]) => tf.Tensor): StateDict =>
+      new Map([...a.keys()].map((key) => [key, tf.tidy(() => fn(dicts.map((sd) => sd.get(key)!)))]));
+    const chain = (xs: tf.Tensor[]) => xs.reduce((acc, x) => tf.add(acc, x), tf.zerosLike(xs[0]));
     const pairs: [StateDict, StateDict][] = [
-      [sub(a, b), viaTf((x, y) => tf.sub(x, y))],
-      [add(a, b), viaTf((x, y) => tf.add(x, y))],
-      [scale(a, 0.3), viaTf((x) => tf.mul(x, tf.scalar(0.3)))],
-      [sum([a, b, c]), viaTf((x, y, z) => tf.add(tf.add(tf.add(tf.zerosLike(x), x), y), z))],
-      [mean([a, b, c]), viaTf((x, y, z) => tf.div(tf.add(tf.add(tf.add(tf.zerosLike(x), x), y), z), 3))],
-      [
-        weightedSum([a, b, c], [0.7, -1.3, 0.01]),
-        viaTf((x, y, z) =>
-          tf.add(tf.add(tf.add(tf.zerosLike(x), tf.mul(x, 0.7)), tf.mul(y, -1.3)), tf.mul(z, 0.01)),
-        ),
-      ],
+      [sub(a, b), viaTf(([x, y]) => tf.sub(x, y))],
+      [add(a, b), viaTf(([x, y]) => tf.add(x, y))],
+      [scale(a, 0.3), viaTf(([x]) => tf.mul(x, tf.scalar(0.3)))],
+      [sum(dicts), viaTf(chain)],
+      [sum(dicts.slice(0, 4)), viaTf((xs) => chain(xs.slice(0, 4)))],
+      [mean(dicts), viaTf((xs) => tf.div(chain(xs), 5))],
+      [weightedSum(dicts, weights), viaTf((xs) => chain(xs.map((x, i) => tf.mul(x, weights[i]))))],
     ];
     for (const [ours, reference] of pairs) {
       expectSameBits(ours, reference);
       disposeStateDict(ours);
       disposeStateDict(reference);
     }
-    for (const sd of [a, b, c]) disposeStateDict(sd);
+    for (const sd of dicts) disposeStateDict(sd);
   });
 
   it('converts int32 tensors to float32', () => {

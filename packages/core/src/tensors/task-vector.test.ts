@@ -40,20 +40,20 @@ describe('task vectors', () => {
   });
 
   it('matches the reference order of tf ops bit for bit', () => {
+    // Five models: the summing loop takes four inputs per pass plus a remainder.
     const base = model(1);
-    const tuned = [model(2), model(3), model(4)];
+    const tuned = [2, 3, 4, 5, 6].map(model);
     const lambda = 0.3;
+    const weights = [0.3, -0.7, 1.1, 0.05, 2];
     const merged = taskArithmetic(base, tuned, lambda);
-    const perModel = taskArithmetic(base, tuned, [0.3, -0.7, 1.1]);
-    const [p, x, y, z] = [base, ...tuned].map((sd) => sd.get('w')!);
+    const perModel = taskArithmetic(base, tuned, weights);
+    const p = base.get('w')!;
+    const xs = tuned.map((sd) => sd.get('w')!);
     tf.tidy(() => {
-      // task_vector = Σ(θᵢ − θ₀); θ₀ + λ · task_vector
-      const sumTau = tf.add(tf.add(tf.sub(x, p), tf.sub(y, p)), tf.sub(z, p));
+      // task_vector = τ₁ + τ₂ + …; θ₀ + λ · task_vector
+      const sumTau = xs.map((x) => tf.sub(x, p)).reduce((acc, tau) => tf.add(acc, tau));
       expect(bits(merged.get('w')!)).toEqual(bits(tf.add(p, tf.mul(sumTau, lambda))));
-      const weighted = tf.add(
-        tf.add(tf.mul(tf.sub(x, p), 0.3), tf.mul(tf.sub(y, p), -0.7)),
-        tf.mul(tf.sub(z, p), 1.1),
-      );
+      const weighted = xs.map((x, i) => tf.mul(tf.sub(x, p), weights[i])).reduce((acc, t) => tf.add(acc, t));
       expect(bits(perModel.get('w')!)).toEqual(bits(tf.add(p, weighted)));
     });
     for (const sd of [base, ...tuned, merged, perModel]) disposeStateDict(sd);
@@ -61,9 +61,9 @@ describe('task vectors', () => {
 
   it('gives the same result from task vectors as from fine-tuned weights', () => {
     const base = model(5);
-    const tuned = [model(6), model(7)];
+    const tuned = [6, 7, 8, 9, 10].map(model);
     const taus = tuned.map((sd) => taskVector(sd, base));
-    for (const scaling of [0.4, [0.2, 0.9]]) {
+    for (const scaling of [0.4, [0.2, 0.9, -1, 0.5, 3]]) {
       const fused = taskArithmetic(base, tuned, scaling);
       const applied = applyTaskVectors(base, taus, scaling);
       for (const key of ['w', 'b']) expect(bits(fused.get(key)!)).toEqual(bits(applied.get(key)!));

@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { check } from '../errors.js';
 import { mapStateDicts, sub } from './state-dict.js';
 import { float32Values } from './tensor-data.js';
-import { addInto, addScaledInto, assertFiniteNumber, assertSameShapes } from './tensor-math.js';
+import { addAllInto, addScaledInto, assertFiniteNumber, assertSameShapes } from './tensor-math.js';
 import type { StateDict } from './types.js';
 
 /** One λ for all task vectors, or one per task vector. */
@@ -36,13 +36,36 @@ function addDeltaInto(acc: Float32Array, x: Float32Array, p: Float32Array): void
   for (let i = 0; i < acc.length; i++) acc[i] += Math.fround(x[i] - p[i]);
 }
 
+/** addDeltaInto for four inputs in order, in one pass over `acc` (see addAllInto). */
+function addDelta4Into(
+  acc: Float32Array,
+  a: Float32Array,
+  b: Float32Array,
+  c: Float32Array,
+  d: Float32Array,
+  p: Float32Array,
+): void {
+  const f = Math.fround;
+  for (let i = 0; i < acc.length; i++) {
+    const pi = p[i];
+    acc[i] = f(f(f(acc[i] + f(a[i] - pi)) + f(b[i] - pi)) + f(c[i] - pi)) + f(d[i] - pi);
+  }
+}
+
+/** acc += float32(xⱼ − p) for each j in order. */
+function addDeltasInto(acc: Float32Array, xs: readonly Float32Array[], p: Float32Array): void {
+  let j = 0;
+  for (; j + 4 <= xs.length; j += 4) addDelta4Into(acc, xs[j], xs[j + 1], xs[j + 2], xs[j + 3], p);
+  for (; j < xs.length; j++) addDeltaInto(acc, xs[j], p);
+}
+
 /** acc += float32(w · float32(x − p)) */
 function addScaledDeltaInto(acc: Float32Array, x: Float32Array, p: Float32Array, w: number): void {
   const wf = Math.fround(w);
   for (let i = 0; i < acc.length; i++) acc[i] += Math.fround(wf * Math.fround(x[i] - p[i]));
 }
 
-function combine(
+function addToPretrained(
   pretrained: tf.Tensor,
   others: readonly tf.Tensor[],
   scaling: Scaling,
@@ -53,15 +76,17 @@ function combine(
   if (pretrained.dtype !== 'float32') return pretrained.clone();
   const p = float32Values(pretrained);
   const acc = new Float32Array(p.length);
+  const xs = others.map(float32Values);
   const perModel = typeof scaling !== 'number';
-  others.forEach((t, j) => {
-    const x = float32Values(t);
-    if (perModel) {
+  if (!perModel) {
+    if (subtractPretrained) addDeltasInto(acc, xs, p);
+    else addAllInto(acc, xs);
+  } else {
+    xs.forEach((x, j) => {
       if (subtractPretrained) addScaledDeltaInto(acc, x, p, scaling[j]);
       else addScaledInto(acc, x, scaling[j]);
-    } else if (subtractPretrained) addDeltaInto(acc, x, p);
-    else addInto(acc, x);
-  });
+    });
+  }
   // The sum becomes the output in place.
   if (perModel) {
     for (let i = 0; i < acc.length; i++) acc[i] = p[i] + acc[i];
@@ -78,7 +103,7 @@ export function applyTaskVectorsTensor(
   taskVectors: readonly tf.Tensor[],
   scaling: Scaling,
 ): tf.Tensor {
-  return combine(pretrained, taskVectors, scaling, false);
+  return addToPretrained(pretrained, taskVectors, scaling, false);
 }
 
 /** θ₀ + λ·Σ(θᵢ − θ₀) for one key, from fine-tuned weights, without materializing the task vectors. */
@@ -87,7 +112,7 @@ export function taskArithmeticTensor(
   finetuned: readonly tf.Tensor[],
   scaling: Scaling,
 ): tf.Tensor {
-  return combine(pretrained, finetuned, scaling, true);
+  return addToPretrained(pretrained, finetuned, scaling, true);
 }
 
 /** τ = θᵢ − θ₀ per key. `names`: [fine-tuned, pretrained] for error messages. */

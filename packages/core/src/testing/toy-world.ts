@@ -67,7 +67,12 @@ export class ToyWorld implements TaskData, TaskHeads {
       this.splits.set(task, { train: make(config.trainSize), test: make(config.testSize) });
       const head = new Linear(hidden, config.classes);
       const w = Float32Array.from({ length: hidden * config.classes }, () => rng.normal() / Math.sqrt(hidden));
-      head.loadStateDict(new Map([['weight', tf.tensor2d(w, [config.classes, hidden])], ['bias', tf.zeros([config.classes])]]));
+      const weights = new Map([
+        ['weight', tf.tensor2d(w, [config.classes, hidden])],
+        ['bias', tf.zeros([config.classes])],
+      ]);
+      head.loadStateDict(weights);
+      tf.dispose([...weights.values()]);
       head.requiresGrad(false);
       this.heads.set(task, head);
     }

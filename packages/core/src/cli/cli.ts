@@ -1,0 +1,100 @@
+import { builtinPlugin } from '../builtin/plugin.js';
+import { formatConfig } from '../config/index.js';
+import { MergebenchError } from '../errors.js';
+import { ComponentRegistry, loadInstalledPlugins, registerPlugin } from '../plugins/index.js';
+import { silentLogger, stderrLogger } from '../program/loggers.js';
+import { resolveRun } from '../program/resolve-config.js';
+import { runProgram } from '../program/run.js';
+import { version } from '../version.js';
+import { type CliArgs, parseCliArgs } from './args.js';
+import { componentListJson, formatComponentList } from './list.js';
+
+const HELP = `mergebench ${version}: merge fine-tuned models and benchmark merge methods
+
+usage:
+  mergebench run [key=value ...] [--config FILE] [--backend NAME] [--verbose]
+      run a method on a model pool and evaluate it on a task pool, e.g.
+      mergebench run method=ties modelpool=clip-vit-b32 taskpool=eight-tasks method.scaling_factor=0.4 seed=1
+  mergebench config --show [key=value ...] [--config FILE]   print the resolved config
+  mergebench list [--json]                                   installed methods, model pools, task pools
+  mergebench --version | --help
+
+backends (--backend or MERGEBENCH_BACKEND): auto, tfjs-node-gpu, tfjs-node, native, wasm, cpu`;
+
+export interface CliIo {
+  readonly cwd: string;
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+}
+
+const processIo: CliIo = {
+  cwd: process.cwd(),
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+};
+
+async function dispatch(args: CliArgs, io: CliIo): Promise<void> {
+  const { cwd } = io;
+  const print = (text: string) => io.out(`${text}\n`);
+  if (args.flags.version) return print(version);
+  if (args.flags.help || args.command === undefined || args.command === 'help') return print(HELP);
+  switch (args.command) {
+    case 'run': {
+      const outcome = await runProgram({
+        cwd,
+        configPath: args.flags.config,
+        overrides: args.overrides,
+        backend: args.flags.backend,
+        logger: io === processIo ? stderrLogger({ verbose: args.flags.verbose }) : silentLogger,
+      });
+      print(outcome.summary);
+      print(`report: ${outcome.runDir}/report.json`);
+      return;
+    }
+    case 'config': {
+      if (!args.flags.show) throw new MergebenchError('config: use `mergebench config --show [key=value ...]`');
+      const resolved = await resolveRun({ cwd, configPath: args.flags.config, overrides: args.overrides });
+      // Show the values every component will actually get: its declared defaults filled in.
+      const { config } = resolved;
+      const withDefaults = {
+        ...config,
+        method: { name: config.method.name, ...resolved.method.params },
+        modelpool: { name: config.modelpool.name, ...resolved.modelpool.params },
+        taskpool: { name: config.taskpool.name, ...resolved.taskpool.params },
+      };
+      return io.out(formatConfig(withDefaults));
+    }
+    case 'list': {
+      const registry = new ComponentRegistry();
+      registerPlugin(registry, builtinPlugin, 'builtin');
+      await loadInstalledPlugins(registry, cwd);
+      print(args.flags.json ? JSON.stringify(componentListJson(registry), null, 2) : formatComponentList(registry));
+      return;
+    }
+    default:
+      throw new MergebenchError(`unknown command '${args.command}'; commands: run, config, list (see --help)`);
+  }
+}
+
+/**
+ * Runs the CLI and returns its exit code. Errors the user can fix print one line; anything else
+ * prints one line and, with --verbose, the stack.
+ */
+export async function runCli(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  let verbose = false;
+  try {
+    const args = parseCliArgs(argv);
+    verbose = Boolean(args.flags.verbose);
+    await dispatch(args, io);
+    return 0;
+  } catch (e) {
+    const err = e instanceof Error ? e : new Error(String(e));
+    if (e instanceof MergebenchError) io.err(`mergebench: error: ${err.message}\n`);
+    else {
+      io.err(`mergebench: unexpected error: ${err.message.split('\n')[0]}\n`);
+      if (!verbose) io.err('run again with --verbose for the stack trace\n');
+    }
+    if (verbose) io.err(`${err.stack}\n`);
+    return 1;
+  }
+}

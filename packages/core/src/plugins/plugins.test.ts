@@ -1,0 +1,90 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { dummyMethod } from '../builtin/dummy-method.js';
+import { definePlugin } from '../contracts/plugin.js';
+import { ensureComponent, loadPlugin, registerPlugin } from './load.js';
+import { ComponentRegistry } from './registry.js';
+import { discoverPluginPackages } from './resolve-package.js';
+
+/** Writes an installed third-party plugin package into `<root>/node_modules/<name>`. */
+function installFakePlugin(root: string, name: string, methodName: string, extra = ''): void {
+  const dir = path.join(root, 'node_modules', name);
+  mkdirSync(path.join(dir, 'configs', 'method'), { recursive: true });
+  writeFileSync(
+    path.join(dir, 'package.json'),
+    JSON.stringify({ name, type: 'module', keywords: ['mergebench-plugin'], exports: { '.': { import: './index.js' } } }),
+  );
+  writeFileSync(path.join(dir, 'configs', 'method', `${methodName}-paper.yaml`), `name: ${methodName}\n`);
+  writeFileSync(
+    path.join(dir, 'index.js'),
+    `import path from 'node:path';
+     import { fileURLToPath } from 'node:url';
+     const here = path.dirname(fileURLToPath(import.meta.url));
+     ${extra}
+     export default {
+       name: ${JSON.stringify(name)},
+       register(r) {
+         r.method({ info: { kind: 'method', name: ${JSON.stringify(methodName)}, description: 'x', params: [] },
+                    create: () => ({ run: async () => { throw new Error('not run'); } }) });
+         r.presets(path.join(here, 'configs'));
+       },
+     };`,
+  );
+}
+
+describe('component registry', () => {
+  it('rejects a duplicate name, naming both packages', () => {
+    const registry = new ComponentRegistry();
+    registerPlugin(registry, definePlugin({ name: 'a', register: (r) => r.method(dummyMethod) }));
+    expect(() => registerPlugin(registry, definePlugin({ name: 'b', register: (r) => r.method(dummyMethod) }))).toThrow(
+      "duplicate method 'dummy': registered by a and by b",
+    );
+  });
+
+  it('lists what is available for an unknown name', () => {
+    const registry = new ComponentRegistry();
+    registerPlugin(registry, definePlugin({ name: 'a', register: (r) => r.method(dummyMethod) }));
+    expect(() => registry.require('method', 'tis')).toThrow("unknown method 'tis'; available: dummy");
+  });
+});
+
+describe('plugin loading', () => {
+  it('loads a third-party package installed outside the workspace, by short name, with its presets', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'mb-plugins-'));
+    installFakePlugin(root, 'mergebench-method-fancy', 'fancy');
+    const registry = new ComponentRegistry();
+    const found = await ensureComponent(registry, 'method', 'fancy', root);
+    expect(found.source).toBe('mergebench-method-fancy');
+    expect(registry.findPreset('method', 'fancy-paper')?.values).toEqual({ name: 'fancy' });
+    expect(discoverPluginPackages(root)).toContain('mergebench-method-fancy');
+  });
+
+  it('explains an unknown name with the packages it tried', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'mb-plugins-'));
+    const registry = new ComponentRegistry();
+    await expect(ensureComponent(registry, 'method', 'nothing', root)).rejects.toThrow(
+      /unknown method 'nothing'; available: \(none\) \(tried packages @mergebench\/method-nothing, mergebench-method-nothing/,
+    );
+  });
+
+  it('reports a package that fails to import in one line', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'mb-plugins-'));
+    installFakePlugin(root, 'mergebench-method-broken', 'broken', "throw new Error('boom');");
+    await expect(loadPlugin(new ComponentRegistry(), 'mergebench-method-broken', root)).rejects.toThrow(
+      /cannot import plugin mergebench-method-broken from .*index\.js: boom/,
+    );
+  });
+
+  it('rejects a default export that is not a plugin', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'mb-plugins-'));
+    const dir = path.join(root, 'node_modules', 'mergebench-bad');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'mergebench-bad', type: 'module', main: 'i.js' }));
+    writeFileSync(path.join(dir, 'i.js'), 'export default 42;');
+    await expect(loadPlugin(new ComponentRegistry(), 'mergebench-bad', root)).rejects.toThrow(
+      'mergebench-bad does not default-export a mergebench plugin',
+    );
+  });
+});
