@@ -1,0 +1,320 @@
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import type { Logger } from '../contracts/logger.js';
+import type { Batch, Split, TaskData } from '../contracts/task-pool.js';
+import { check, listNames, MergebenchError } from '../errors.js';
+import { BatchStream } from './batch-stream.js';
+import {
+  type LoopState,
+  latestCheckpoint,
+  OPTIMIZER_FILE,
+  readCheckpoint,
+  STATE_FILE,
+  type TrainingCheckpoint,
+  VARIABLES_FILE,
+  writeCheckpoint,
+} from './checkpoint.js';
+import type { StepRecord } from './history.js';
+import type { Optimizer } from './optimizers.js';
+import { ProgressBar, type ProgressReporter } from './progress.js';
+import type { LrSchedule } from './schedules.js';
+
+/**
+ * The variables a loop trains. Checkpoints store them by name: a map's keys (e.g. a module's
+ * namedParameters()), or for a list, the positions "0", "1", ….
+ */
+export type TrainableVariables = ReadonlyMap<string, tf.Variable> | readonly tf.Variable[];
+
+export interface CheckpointOptions {
+  /** Folder of the checkpoints (`step-NNNNNNNN/`); only the latest is kept. */
+  readonly dir: string;
+  /** Write one after every `every` steps. */
+  readonly every: number;
+  /**
+   * Continue from the latest checkpoint in `dir` (or start afresh when there is none). Without
+   * it, a `dir` that already holds checkpoints is an error rather than silently mixed runs.
+   */
+  readonly resume?: boolean;
+}
+
+/** What every training loop takes; runAdaptation and runSupervised add the loss. */
+export interface LoopOptions {
+  readonly tasks: readonly string[];
+  readonly data: TaskData;
+  /** Exactly the variables the optimizer manages, in any order. */
+  readonly variables: TrainableVariables;
+  readonly optimizer: Optimizer;
+  /** Sets the optimizer's learning rate before each update; without one it is left as is. */
+  readonly schedule?: LrSchedule;
+  /** Total updates; a resumed run continues up to this count. */
+  readonly steps: number;
+  /** Examples per task per step. */
+  readonly batchSize: number;
+  /** Seeds the batch order of every task and epoch. */
+  readonly seed: number;
+  /** Called after each step's update (and its checkpoint); awaited. */
+  readonly onStep?: (record: StepRecord) => void | Promise<void>;
+  /** Extra values for each step's record, read after its update (e.g. learned coefficients). */
+  readonly recordExtra?: (step: number) => Readonly<Record<string, number>>;
+  readonly checkpoint?: CheckpointOptions;
+  readonly logger?: Logger;
+  /** A bar on stderr when it is a terminal (default true), false for none, or a reporter of your own. */
+  readonly progress?: boolean | ProgressReporter;
+}
+
+export interface TrainingLoopOptions extends LoopOptions {
+  /** Names the loop in messages and the progress bar, e.g. 'adaptation'. */
+  readonly name: string;
+  readonly split: Split;
+  readonly unlabelled: boolean;
+  /** The loss of one task on one batch; its gradient w.r.t. the variables is summed over tasks. */
+  readonly lossForBatch: (task: string, batch: Batch) => tf.Scalar;
+}
+
+export interface TrainingResult {
+  /** One record per step, including those restored from a checkpoint. */
+  readonly history: StepRecord[];
+  /** The step the run continued from (0 for a fresh run). */
+  readonly resumedFrom: number;
+}
+
+function nameVariables(variables: TrainableVariables): Map<string, tf.Variable> {
+  return variables instanceof Map ? new Map(variables) : new Map((variables as tf.Variable[]).map((v, i) => [String(i), v]));
+}
+
+function checkOptions(options: TrainingLoopOptions, named: ReadonlyMap<string, tf.Variable>): void {
+  const { name, tasks, steps, batchSize, checkpoint, optimizer } = options;
+  check(tasks.length > 0, `${name}: no tasks to train on`);
+  check(new Set(tasks).size === tasks.length, () => `${name}: tasks are listed twice (${listNames(tasks)})`);
+  check(Number.isInteger(steps) && steps >= 0, () => `${name}: steps ${steps} must be an integer ≥ 0`);
+  check(Number.isInteger(batchSize) && batchSize >= 1, () => `${name}: batchSize ${batchSize} must be an integer ≥ 1`);
+  if (checkpoint) {
+    check(
+      Number.isInteger(checkpoint.every) && checkpoint.every >= 1,
+      () => `${name}: checkpoint.every ${checkpoint.every} must be an integer ≥ 1`,
+    );
+  }
+  const variables = new Set(named.values());
+  check(
+    variables.size === named.size,
+    () => `${name}: a variable is listed under two names`,
+  );
+  const managed = new Set(optimizer.variables);
+  check(
+    variables.size === managed.size && [...variables].every((v) => managed.has(v)),
+    () =>
+      `${name}: the loop trains ${variables.size} variables but the optimizer manages ${managed.size} ` +
+      'others or more; pass the same variables to both',
+  );
+  check(
+    [...variables].some((v) => v.trainable),
+    () => `${name}: none of the ${variables.size} variables is trainable`,
+  );
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+/** Checks that a checkpoint belongs to this run, then loads it into the variables and optimizer. */
+function restore(
+  saved: TrainingCheckpoint,
+  options: TrainingLoopOptions,
+  named: ReadonlyMap<string, tf.Variable>,
+): void {
+  const origin = join(saved.path, STATE_FILE);
+  const expected: Omit<LoopState, 'step' | 'history'> = {
+    tasks: options.tasks,
+    split: options.split,
+    batchSize: options.batchSize,
+    seed: options.seed,
+  };
+  for (const [key, value] of Object.entries(expected)) {
+    const got = saved.state[key as keyof LoopState];
+    if (JSON.stringify(got) !== JSON.stringify(value)) {
+      throw new MergebenchError(
+        `${origin}: the checkpoint's ${key} is ${JSON.stringify(got)} but this run's is ${JSON.stringify(value)}`,
+      );
+    }
+  }
+  const variablesPath = join(saved.path, VARIABLES_FILE);
+  const missing = [...named.keys()].filter((key) => !saved.variables.has(key));
+  const unexpected = [...saved.variables.keys()].filter((key) => !named.has(key));
+  check(
+    missing.length === 0 && unexpected.length === 0,
+    () => `${variablesPath}: variables do not match (missing: ${listNames(missing, 4)}; unexpected: ${listNames(unexpected, 4)})`,
+  );
+  for (const [key, variable] of named) {
+    const value = saved.variables.get(key)!;
+    check(
+      sameShape(value.shape, variable.shape),
+      () => `${variablesPath}: '${key}' has shape [${value.shape}], the variable has [${variable.shape}]`,
+    );
+  }
+  options.optimizer.loadState(saved.optimizerState, join(saved.path, OPTIMIZER_FILE));
+  tf.tidy(() => {
+    for (const [key, variable] of named) variable.assign(tf.cast(saved.variables.get(key)!, variable.dtype));
+  });
+}
+
+/** Adds `grads` (by variable name) into `sum`, disposing what it replaces; nulls are skipped. */
+function accumulate(
+  sum: Map<tf.Variable, tf.Tensor>,
+  grads: tf.NamedTensorMap,
+  byName: ReadonlyMap<string, tf.Variable>,
+): void {
+  for (const [name, grad] of Object.entries(grads)) {
+    if (grad === null) continue;
+    const variable = byName.get(name)!;
+    const previous = sum.get(variable);
+    if (previous === undefined) {
+      sum.set(variable, grad);
+    } else {
+      sum.set(variable, tf.add(previous, grad));
+      tf.dispose([previous, grad]);
+    }
+  }
+}
+
+/** The name of a variable whose summed gradient has a NaN or ±Infinity, if any. */
+async function nonFiniteGradient(
+  sum: ReadonlyMap<tf.Variable, tf.Tensor>,
+  names: ReadonlyMap<tf.Variable, string>,
+): Promise<string | undefined> {
+  const entries = [...sum.entries()];
+  if (entries.length === 0) return undefined;
+  const flags = tf.tidy(() => tf.stack(entries.map(([, g]) => tf.all(tf.isFinite(g)))));
+  const finite = await flags.data();
+  flags.dispose();
+  const bad = finite.findIndex((ok) => !ok);
+  return bad < 0 ? undefined : names.get(entries[bad][0]);
+}
+
+function disposeBatch(batch: Batch): void {
+  tf.dispose(batch.labels ? [batch.inputs, batch.labels] : [batch.inputs]);
+}
+
+/**
+ * The loop shared by test-time adaptation and supervised training. Each step takes one batch of
+ * every task, computes each task's loss and its gradients w.r.t. the variables, sums the
+ * gradients over tasks and applies one optimizer update; the per-task and total losses go into
+ * the history. A non-finite loss or gradient stops the run with an error naming the step (and the
+ * task or variable) and the last checkpoint written. With checkpoints, an interrupted run resumed
+ * from its latest one ends bit for bit where an uninterrupted run would.
+ */
+export async function runTrainingLoop(options: TrainingLoopOptions): Promise<TrainingResult> {
+  const { name, tasks, data, optimizer, schedule, steps, batchSize, seed, checkpoint, logger } = options;
+  const named = nameVariables(options.variables);
+  checkOptions(options, named);
+  const variableList = [...named.values()];
+  const byTfName = new Map(variableList.map((v) => [v.name, v]));
+  const nameOf = new Map([...named].map(([key, v]) => [v, key]));
+
+  let history: StepRecord[] = [];
+  let lastCheckpoint: string | undefined;
+  if (checkpoint) {
+    const latest = await latestCheckpoint(checkpoint.dir);
+    if (latest !== undefined && !checkpoint.resume) {
+      throw new MergebenchError(
+        `${name}: ${checkpoint.dir} already holds a checkpoint (${latest}); resume from it or use an empty folder`,
+      );
+    }
+    if (latest !== undefined) {
+      const saved = await readCheckpoint(latest);
+      try {
+        restore(saved, options, named);
+      } finally {
+        tf.dispose([...saved.variables.values(), ...saved.optimizerState.values()]);
+      }
+      check(
+        saved.state.step <= steps,
+        () => `${name}: checkpoint ${latest} is at step ${saved.state.step}, past this run's ${steps} steps`,
+      );
+      history = [...saved.state.history];
+      lastCheckpoint = latest;
+      logger?.info(`${name}: resuming from ${latest} at step ${saved.state.step} of ${steps}`);
+    }
+  }
+  const resumedFrom = history.length;
+
+  const streams = tasks.map(
+    (task) =>
+      new BatchStream(data, task, {
+        split: options.split,
+        batchSize,
+        seed,
+        unlabelled: options.unlabelled,
+        startBatch: resumedFrom,
+      }),
+  );
+  const progress =
+    typeof options.progress === 'object'
+      ? options.progress
+      : options.progress === false
+        ? undefined
+        : new ProgressBar({ total: steps, start: resumedFrom, label: name, logger });
+
+  const stop = (step: number, reason: string): MergebenchError =>
+    new MergebenchError(
+      `${name} stopped at step ${step}: ${reason}; ` +
+        (lastCheckpoint === undefined ? 'no checkpoint was written' : `last good checkpoint: ${lastCheckpoint}`),
+    );
+
+  try {
+    for (let step = resumedFrom + 1; step <= steps; step++) {
+      const lr = schedule ? schedule(step - 1) : optimizer.learningRate;
+      check(Number.isFinite(lr) && lr >= 0, () => `${name}: the schedule gave learning rate ${lr} at step ${step}`);
+      optimizer.learningRate = lr;
+
+      const taskLosses: Record<string, number> = {};
+      let total = 0;
+      const summed = new Map<tf.Variable, tf.Tensor>();
+      try {
+        for (const [t, task] of tasks.entries()) {
+          const batch = await streams[t].next();
+          let result: { value: tf.Scalar; grads: tf.NamedTensorMap };
+          try {
+            result = tf.variableGrads(() => options.lossForBatch(task, batch), variableList);
+          } finally {
+            disposeBatch(batch);
+          }
+          const loss = (await result.value.data())[0];
+          result.value.dispose();
+          if (!Number.isFinite(loss)) {
+            tf.dispose(Object.values(result.grads).filter((g) => g !== null));
+            throw stop(step, `the loss of task '${task}' is ${loss}`);
+          }
+          accumulate(summed, result.grads, byTfName);
+          taskLosses[task] = loss;
+          total += loss;
+        }
+        const bad = await nonFiniteGradient(summed, nameOf);
+        if (bad !== undefined) throw stop(step, `the gradient of variable '${bad}' is not finite`);
+        optimizer.step(summed);
+      } finally {
+        tf.dispose([...summed.values()]);
+      }
+
+      const extra = options.recordExtra?.(step);
+      const record: StepRecord = { step, loss: total, taskLosses, lr, ...(extra ? { extra } : {}) };
+      history.push(record);
+      progress?.update(step, total);
+
+      if (checkpoint && step % checkpoint.every === 0) {
+        const optimizerState = optimizer.state();
+        try {
+          const state: LoopState = { step, tasks, split: options.split, batchSize, seed, history };
+          lastCheckpoint = await writeCheckpoint(checkpoint.dir, named, optimizerState, state);
+        } finally {
+          tf.dispose([...optimizerState.values()]);
+        }
+        logger?.debug(`${name}: wrote checkpoint ${lastCheckpoint}`);
+      }
+      await options.onStep?.(record);
+    }
+  } finally {
+    progress?.finish();
+    await Promise.all(streams.map((s) => s.close()));
+  }
+  return { history, resumedFrom };
+}
