@@ -9,6 +9,7 @@ export * from './di/index.js';
 export { check, listNames, MergebenchError } from './errors.js';
 export * from './eval/classification.js';
 export * from './io/index.js';
+export * from './merging/index.js';
 export * from './nn/index.js';
 export * from './plugins/index.js';
 export { type RunOptions, type RunOutcome, runProgram } from './program/run.js';

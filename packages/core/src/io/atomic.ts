@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { type FileHandle, mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { MergebenchError } from '../errors.js';
+import { pathKind } from './files.js';
 
 /** A name next to `path` (same folder, so a rename is atomic), hidden, unique to this call. */
 function siblingName(path: string, tag: string): string {
@@ -72,15 +73,6 @@ export interface ReplaceDirOptions {
   readonly overwrite?: boolean;
 }
 
-async function exists(path: string): Promise<'dir' | 'other' | false> {
-  try {
-    return (await stat(path)).isDirectory() ? 'dir' : 'other';
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw err;
-  }
-}
-
 /**
  * Builds a folder and moves it into place as a whole: `fill` writes into a fresh temporary
  * sibling of `targetDir`, which is then renamed to `targetDir`. If `fill` (or the move) fails, the
@@ -98,8 +90,8 @@ export async function replaceDirAtomic(
   const target = resolve(targetDir);
   const overwrite = options.overwrite ?? false;
   const checkTarget = async () => {
-    const found = await exists(target);
-    if (found === 'other')
+    const found = await pathKind(target);
+    if (found === 'file')
       throw new MergebenchError(`${targetDir} exists and is not a folder; not replacing it`);
     if (found && !overwrite) {
       throw new MergebenchError(`${targetDir} already exists; pass overwrite to replace it`);

@@ -120,7 +120,7 @@ describe('openCheckpoint', () => {
     );
     await writeFile(indexPath, '{"weight_map": ');
     expect((await rejection(openCheckpoint(absent))).message).toMatch(
-      /model\.safetensors\.index\.json: cannot read/,
+      /model\.safetensors\.index\.json: invalid JSON/,
     );
   });
 

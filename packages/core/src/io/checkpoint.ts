@@ -1,10 +1,11 @@
-import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { listNames, MergebenchError } from '../errors.js';
 import { disposeStateDict } from '../tensors/state-dict.js';
 import type { StateDict, TensorSource } from '../tensors/types.js';
 import { writeFileAtomic } from './atomic.js';
+import { isPlainObject, pathKind, readJsonObject } from './files.js';
 import type { FloatStorageDtype } from './safetensors-format.js';
 import {
   openSafetensors,
@@ -32,6 +33,7 @@ export interface CheckpointSource extends TensorSource {
   readRaw(key: string): Promise<RawTensor>;
 }
 
+/** `model-00002-of-00005.safetensors` for index 1 (0-based) of 5 shards, as Hugging Face names them. */
 export function shardFileName(index: number, count: number): string {
   const pad = (n: number) => String(n).padStart(5, '0');
   return `model-${pad(index + 1)}-of-${pad(count)}.safetensors`;
@@ -46,7 +48,8 @@ export function shardFileName(index: number, count: number): string {
  * itself alphabetically.
  */
 export class ShardedCheckpoint implements CheckpointSource {
-  private readonly shardOf: Map<string, SafetensorsFile>;
+  private readonly shardOf = new Map<string, SafetensorsFile>();
+  readonly metadata: Readonly<Record<string, string>> | undefined;
 
   constructor(
     /** The index file's path. */
@@ -57,19 +60,14 @@ export class ShardedCheckpoint implements CheckpointSource {
     /** The index's `metadata` object (Hugging Face puts `total_size` there). */
     readonly indexMetadata: Readonly<Record<string, unknown>>,
   ) {
-    this.shardOf = new Map();
     const fileNames = [...shards.keys()].sort();
+    this.metadata = fileNames.length > 0 ? shards.get(fileNames[0])!.metadata : undefined;
     for (const fileName of fileNames) {
       const shard = shards.get(fileName)!;
       for (const key of shard.keys()) {
         if (weightMap.get(key) === fileName) this.shardOf.set(key, shard);
       }
     }
-  }
-
-  get metadata(): Readonly<Record<string, string>> | undefined {
-    const first = [...this.shards.keys()].sort()[0];
-    return first === undefined ? undefined : this.shards.get(first)!.metadata;
   }
 
   keys(): string[] {
@@ -107,23 +105,12 @@ export class ShardedCheckpoint implements CheckpointSource {
   }
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** Opens a sharded checkpoint from its index file; see ShardedCheckpoint. */
 export async function openShardedCheckpoint(indexPath: string): Promise<ShardedCheckpoint> {
   const dir = dirname(indexPath);
-  let index: unknown;
-  try {
-    index = JSON.parse(await readFile(indexPath, 'utf8'));
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new MergebenchError(`${indexPath}: no such index file`);
-    throw new MergebenchError(`${indexPath}: cannot read the index (${(err as Error).message})`);
-  }
-  if (!isPlainObject(index) || !isPlainObject(index.weight_map)) {
-    throw new MergebenchError(`${indexPath}: expected an object with a "weight_map" object`);
+  const index = await readJsonObject(indexPath, 'no such index file');
+  if (!isPlainObject(index.weight_map)) {
+    throw new MergebenchError(`${indexPath}: expected a "weight_map" object`);
   }
   if (index.metadata !== undefined && !isPlainObject(index.metadata)) {
     throw new MergebenchError(`${indexPath}: "metadata" must be an object`);
@@ -146,9 +133,7 @@ export async function openShardedCheckpoint(indexPath: string): Promise<ShardedC
   try {
     for (const [file, keys] of keysByShard) {
       const path = join(dir, file);
-      try {
-        await stat(path);
-      } catch {
+      if ((await pathKind(path)) !== 'file') {
         throw new MergebenchError(
           `${indexPath}: weight_map sends ${keys.length} tensor(s) (${listNames(keys, 3)}) to missing shard ${file}`,
         );
@@ -174,28 +159,20 @@ export async function openShardedCheckpoint(indexPath: string): Promise<ShardedC
   );
 }
 
-async function kind(path: string): Promise<'file' | 'dir' | undefined> {
-  try {
-    return (await stat(path)).isDirectory() ? 'dir' : 'file';
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-}
-
 /**
  * Opens a checkpoint: a `.safetensors` file, a `model.safetensors.index.json` file, or a folder
  * holding `model.safetensors` (preferred, as Hugging Face does) or a sharded checkpoint with
  * `model.safetensors.index.json`.
  */
 export async function openCheckpoint(path: string): Promise<CheckpointSource> {
-  const found = await kind(path);
+  const found = await pathKind(path);
   if (found === undefined) throw new MergebenchError(`${path}: no such checkpoint file or folder`);
   if (found === 'file') {
     return path.endsWith('.index.json') ? openShardedCheckpoint(path) : openSafetensors(path);
   }
-  if ((await kind(join(path, SINGLE_FILE))) === 'file') return openSafetensors(join(path, SINGLE_FILE));
-  if ((await kind(join(path, INDEX_FILE))) === 'file') return openShardedCheckpoint(join(path, INDEX_FILE));
+  if ((await pathKind(join(path, SINGLE_FILE))) === 'file') return openSafetensors(join(path, SINGLE_FILE));
+  if ((await pathKind(join(path, INDEX_FILE))) === 'file')
+    return openShardedCheckpoint(join(path, INDEX_FILE));
   const names = await readdir(path);
   const hint = names.some((name) => name.endsWith('.bin') || name.endsWith('.pt'))
     ? '; PyTorch pickle checkpoints (.bin, .pt) are not read, convert them to safetensors'

@@ -1,4 +1,3 @@
-import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MergebenchError } from '../errors.js';
 import { replaceDirAtomic, writeFileAtomic } from './atomic.js';
@@ -9,6 +8,7 @@ import {
   type WriteCheckpointOptions,
   writeCheckpoint,
 } from './checkpoint.js';
+import { pathKind, readJsonObject } from './files.js';
 import type { WritableTensor } from './safetensors-writer.js';
 
 export const CONFIG_FILE = 'config.json';
@@ -18,35 +18,12 @@ export type HfConfig = Record<string, unknown>;
 
 /** Reads `config.json` of a Hugging Face model folder. A missing folder or file, or bad JSON, is an error naming the path. */
 export async function readHfConfig(dir: string): Promise<HfConfig> {
-  let isDir: boolean;
-  try {
-    isDir = (await stat(dir)).isDirectory();
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
-      throw new MergebenchError(`${dir}: no such model folder`);
-    throw new MergebenchError(`${dir}: cannot read (${(err as Error).message})`);
-  }
-  if (!isDir) throw new MergebenchError(`${dir}: is a file, not a model folder`);
-  const path = join(dir, CONFIG_FILE);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new MergebenchError(`${path}: missing (a Hugging Face model folder holds a config.json)`);
-    }
-    throw new MergebenchError(`${path}: cannot read (${(err as Error).message})`);
-  }
-  let config: unknown;
-  try {
-    config = JSON.parse(text);
-  } catch (err) {
-    throw new MergebenchError(`${path}: invalid JSON (${(err as Error).message})`);
-  }
-  if (typeof config !== 'object' || config === null || Array.isArray(config)) {
-    throw new MergebenchError(`${path}: expected a JSON object`);
-  }
-  return config as HfConfig;
+  const found = await pathKind(dir).catch((err: Error) => {
+    throw new MergebenchError(`${dir}: cannot read (${err.message})`);
+  });
+  if (found === undefined) throw new MergebenchError(`${dir}: no such model folder`);
+  if (found === 'file') throw new MergebenchError(`${dir}: is a file, not a model folder`);
+  return readJsonObject(join(dir, CONFIG_FILE), 'missing (a Hugging Face model folder holds a config.json)');
 }
 
 /** Opens a Hugging Face model folder: its config and its weights (read lazily). */

@@ -2,6 +2,7 @@ import { type FileHandle, open } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
 import { listNames, MergebenchError } from '../errors.js';
 import type { TensorInfo, TensorSource } from '../tensors/types.js';
+import { isPlainObject } from './files.js';
 import {
   assertLittleEndian,
   bf16ToF32,
@@ -55,10 +56,6 @@ export async function readExactly(
     done += bytesRead;
   }
   return new Uint8Array(buf.buffer, buf.byteOffset, length);
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function isIndex(value: unknown): value is number {

@@ -7,7 +7,13 @@ import type { StateDict } from './types.js';
 
 const model = (): StateDict =>
   new Map<string, tf.Tensor>([
-    ['w', tf.tensor([[1, 2, 3], [4, 5, 6]])],
+    [
+      'w',
+      tf.tensor([
+        [1, 2, 3],
+        [4, 5, 6],
+      ]),
+    ],
     ['ids', tf.tensor([7, 8], [2], 'int32')],
     ['logit_scale', tf.scalar(-0.5)],
     ['empty', tf.zeros([0, 3])],
@@ -46,7 +52,11 @@ describe('flattenStateDict', () => {
     expect([...back.keys()]).toEqual([...sd.keys()]);
     for (const [key, t] of sd) {
       const u = back.get(key)!;
-      expect([u.shape, u.dtype, Array.from(u.dataSync())]).toEqual([t.shape, t.dtype, Array.from(t.dataSync())]);
+      expect([u.shape, u.dtype, Array.from(u.dataSync())]).toEqual([
+        t.shape,
+        t.dtype,
+        Array.from(t.dataSync()),
+      ]);
     }
     disposeStateDict(sd);
     disposeStateDict(back);

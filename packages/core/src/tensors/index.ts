@@ -31,7 +31,12 @@ export {
   type StreamMergeToOptions,
   streamMerge,
 } from './streaming-merge.js';
-export { type StreamTopkThresholdOptions, streamTopkThreshold } from './streaming-threshold.js';
+export {
+  type StreamTopkThresholdOptions,
+  type StreamTopkThresholdsOptions,
+  streamTopkThreshold,
+  streamTopkThresholds,
+} from './streaming-threshold.js';
 export {
   applyTaskVectors,
   applyTaskVectorsTensor,

@@ -46,7 +46,12 @@ describe('kthLargestMagnitude', () => {
   it.each([1, 2, 3, 7, 100, 1001, 65_537])('equals a sort-based reference for n = %i', (n) => {
     const values = spread(n, n);
     const rand = random(n + 1);
-    const ks = new Set([1, n, Math.ceil(n / 2), ...Array.from({ length: 5 }, () => 1 + Math.floor(rand() * n))]);
+    const ks = new Set([
+      1,
+      n,
+      Math.ceil(n / 2),
+      ...Array.from({ length: 5 }, () => 1 + Math.floor(rand() * n)),
+    ]);
     for (const k of ks) expectSameFloat(kthLargestMagnitude([values], k), sortedReference([values], k));
   });
 
@@ -73,7 +78,8 @@ describe('kthLargestMagnitude', () => {
     expectSameFloat(kthLargestMagnitude([zeros], 1), 0);
     expectSameFloat(kthLargestMagnitude([zeros], 101), 0);
     const tiny = Float32Array.from([1e-45, -2e-45, 1e-40, -1e-40, 0, -0, 1e-38, 5e-39]);
-    for (let k = 1; k <= tiny.length; k++) expectSameFloat(kthLargestMagnitude([tiny], k), sortedReference([tiny], k));
+    for (let k = 1; k <= tiny.length; k++)
+      expectSameFloat(kthLargestMagnitude([tiny], k), sortedReference([tiny], k));
     expectSameFloat(kthLargestMagnitude([tiny], 3), 1e-40);
     const inf = Float32Array.from([1, -Infinity, 3, Infinity, -2]);
     expect(kthLargestMagnitude([inf], 1)).toBe(Infinity);

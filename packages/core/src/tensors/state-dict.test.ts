@@ -51,9 +51,27 @@ afterEach(() => {
 
 describe('arithmetic', () => {
   it('computes hand-checked values', () => {
-    const a = dict({ w: tf.tensor([[1, 2], [3, 4]]), b: tf.tensor([0.5]) });
-    const b = dict({ w: tf.tensor([[10, 20], [30, 40]]), b: tf.tensor([-1.5]) });
-    const c = dict({ w: tf.tensor([[0, 0], [0, 1]]), b: tf.tensor([3]) });
+    const a = dict({
+      w: tf.tensor([
+        [1, 2],
+        [3, 4],
+      ]),
+      b: tf.tensor([0.5]),
+    });
+    const b = dict({
+      w: tf.tensor([
+        [10, 20],
+        [30, 40],
+      ]),
+      b: tf.tensor([-1.5]),
+    });
+    const c = dict({
+      w: tf.tensor([
+        [0, 0],
+        [0, 1],
+      ]),
+      b: tf.tensor([3]),
+    });
     const outputs = {
       sub: sub(a, b),
       add: add(a, b),
@@ -112,7 +130,9 @@ describe('arithmetic', () => {
     expect(() => weightedSum([a, a], [1])).toThrow(
       new MergebenchError('1 weights given for 2 models: one weight per model is needed'),
     );
-    expect(() => scale(a, Number.NaN)).toThrow(new MergebenchError('scale factor must be a finite number, got NaN'));
+    expect(() => scale(a, Number.NaN)).toThrow(
+      new MergebenchError('scale factor must be a finite number, got NaN'),
+    );
     expect(() => weightedSum([a], [Infinity])).toThrow('weight #1 must be a finite number');
     disposeStateDict(a);
   });
@@ -140,9 +160,13 @@ describe('assertCompatible', () => {
     const a = make(['x', 'y', 'z']);
     const b = make(['x', 'extra']);
     expect(() => assertCompatible([a, b], ['base', 'finetuned'])).toThrow(
-      new MergebenchError("model 'finetuned' does not have the keys of 'base': missing keys y, z; unexpected keys extra"),
+      new MergebenchError(
+        "model 'finetuned' does not have the keys of 'base': missing keys y, z; unexpected keys extra",
+      ),
     );
-    expect(() => assertCompatible([a, a, b])).toThrow("model 'model #3' does not have the keys of 'model #1'");
+    expect(() => assertCompatible([a, a, b])).toThrow(
+      "model 'model #3' does not have the keys of 'model #1'",
+    );
     disposeStateDict(a);
     disposeStateDict(b);
   });

@@ -118,13 +118,17 @@ describe('streamMerge', () => {
   it('checks keys and shapes before reading any data', async () => {
     const base = new CountingSource('base.safetensors', shapes, 0);
     const wrongShape = new CountingSource('ft.safetensors', { ...shapes, b: [5] }, 0);
-    await expect(streamMerge({ sources: [wrongShape], pretrained: base, combine: (_, [x]) => x })).rejects.toThrow(
-      new MergebenchError("model 'ft.safetensors': key 'b' has shape [5], expected [4] as in 'base.safetensors'"),
+    await expect(
+      streamMerge({ sources: [wrongShape], pretrained: base, combine: (_, [x]) => x }),
+    ).rejects.toThrow(
+      new MergebenchError(
+        "model 'ft.safetensors': key 'b' has shape [5], expected [4] as in 'base.safetensors'",
+      ),
     );
     const fewerKeys = new CountingSource('ft2', { a: [2, 3] }, 0);
-    await expect(streamMerge({ sources: [fewerKeys], pretrained: base, combine: (_, [x]) => x })).rejects.toThrow(
-      "model 'ft2' does not have the keys of 'base.safetensors': missing keys b, c",
-    );
+    await expect(
+      streamMerge({ sources: [fewerKeys], pretrained: base, combine: (_, [x]) => x }),
+    ).rejects.toThrow("model 'ft2' does not have the keys of 'base.safetensors': missing keys b, c");
     await expect(streamMerge({ sources: [base], keys: ['a', 'zz'], combine: (_, [x]) => x })).rejects.toThrow(
       "model 'base.safetensors' lacks requested keys: zz",
     );
@@ -159,13 +163,13 @@ describe('streamMerge', () => {
   it('disposes the tensors already read when another read fails', async () => {
     const sources = models();
     const failing: TensorSource = {
-      ...sources[1],
       origin: 'broken',
       keys: () => sources[1].keys(),
       info: (key) => sources[1].info(key),
       read: async () => {
         throw new MergebenchError('broken: truncated file');
       },
+      close: async () => {},
     };
     await expect(streamMerge({ sources: [sources[0], failing], combine: (_, [x]) => x })).rejects.toThrow(
       'broken: truncated file',

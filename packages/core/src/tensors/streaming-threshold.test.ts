@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MergebenchError } from '../errors.js';
 import { stateDictSource } from './source.js';
 import { disposeStateDict, sub } from './state-dict.js';
-import { streamTopkThreshold } from './streaming-threshold.js';
+import { streamTopkThreshold, streamTopkThresholds } from './streaming-threshold.js';
 import { topkThresholds } from './topk-mask.js';
 import type { StateDict, TensorSource } from './types.js';
 
@@ -44,40 +44,52 @@ afterEach(() => {
   expect(tf.memory().numTensors, 'tensors leaked').toBe(live);
 });
 
-describe('streamTopkThreshold', () => {
-  it('equals the in-memory whole-model threshold of the task vector', async () => {
+describe('streamTopkThresholds', () => {
+  it('equals the in-memory whole-model thresholds of the task vectors', async () => {
     const base = model(1);
-    const tuned = model(2);
-    const tau = sub(tuned, base);
-    const ft = counted(stateDictSource(tuned, 'ft'));
+    const tuned = [model(2), model(3), model(4)];
+    const taus = tuned.map((sd) => sub(sd, base));
+    const fts = tuned.map((sd, i) => counted(stateDictSource(sd, `ft${i}`)));
     const pre = counted(stateDictSource(base, 'base'));
-    for (const k of [1, 10, 20, 50, 99]) {
-      const streamed = await streamTopkThreshold({ source: ft.source, pretrained: pre.source, k });
-      expect(streamed, `k=${k}`).toBe(topkThresholds(tau, k, 'model').get('w'));
+    const ks = [1, 10, 20, 50, 99];
+    for (const k of ks) {
+      const streamed = await streamTopkThresholds({
+        sources: fts.map((ft) => ft.source),
+        pretrained: pre.source,
+        k,
+      });
+      expect(streamed, `k=${k}`).toEqual(taus.map((tau) => topkThresholds(tau, k, 'model').get('w')));
     }
-    // Two passes over four keys per call, one tensor per source alive at a time.
-    expect(ft.stats.reads).toBe(5 * 2 * 4);
-    expect(pre.stats.reads).toBe(5 * 2 * 4);
-    expect(ft.stats.maxAliveAtRead).toBe(0);
-    expect(pre.stats.maxAliveAtRead).toBe(0);
-    for (const sd of [base, tuned, tau]) disposeStateDict(sd);
+    // Two passes over four keys per call, every source read once per key and pass, and one
+    // tensor per source alive at a time.
+    for (const { stats } of [...fts, pre]) {
+      expect(stats.reads).toBe(ks.length * 2 * 4);
+      expect(stats.maxAliveAtRead).toBe(0);
+      expect(stats.alive()).toBe(0);
+    }
+    for (const sd of [base, ...tuned, ...taus]) disposeStateDict(sd);
   });
 
-  it('works on a model alone and on a subset of keys', async () => {
+  it('works on models alone and on a subset of keys', async () => {
     const tuned = model(3);
-    const source = stateDictSource(tuned, 'ft');
-    expect(await streamTopkThreshold({ source, k: 20 })).toBe(topkThresholds(tuned, 20, 'model').get('w'));
-    const subset = new Map([...tuned].filter(([key]) => key === 'w' || key === 'b'));
-    expect(await streamTopkThreshold({ source, k: 20, keys: ['w', 'b'] })).toBe(
-      topkThresholds(subset, 20, 'model').get('w'),
+    const sources = [stateDictSource(tuned, 'ft')];
+    expect(await streamTopkThreshold({ source: sources[0], k: 20 })).toBe(
+      topkThresholds(tuned, 20, 'model').get('w'),
     );
+    expect(await streamTopkThresholds({ sources, k: 20 })).toEqual([
+      topkThresholds(tuned, 20, 'model').get('w'),
+    ]);
+    const subset = new Map([...tuned].filter(([key]) => key === 'w' || key === 'b'));
+    expect(await streamTopkThresholds({ sources, k: 20, keys: ['w', 'b'] })).toEqual([
+      topkThresholds(subset, 20, 'model').get('w'),
+    ]);
     disposeStateDict(tuned);
   });
 
   it('keeps everything at k = 100 without reading', async () => {
     const tuned = model(4);
     const ft = counted(stateDictSource(tuned, 'ft'));
-    expect(await streamTopkThreshold({ source: ft.source, k: 100 })).toBe(0);
+    expect(await streamTopkThresholds({ sources: [ft.source, ft.source], k: 100 })).toEqual([0, 0]);
     expect(ft.stats.reads).toBe(0);
     disposeStateDict(tuned);
   });
@@ -88,8 +100,8 @@ describe('streamTopkThreshold', () => {
     tuned.get('b')!.dispose();
     tuned.set('b', tf.fill([17], Number.NaN));
     await expect(
-      streamTopkThreshold({
-        source: stateDictSource(tuned, 'ft.safetensors'),
+      streamTopkThresholds({
+        sources: [stateDictSource(base, 'ok.safetensors'), stateDictSource(tuned, 'ft.safetensors')],
         pretrained: stateDictSource(base, 'base.safetensors'),
         k: 10,
       }),
@@ -106,8 +118,14 @@ describe('streamTopkThreshold', () => {
     const other = new Map([['w', tf.zeros([17, 31])]]);
     const pre = counted(stateDictSource(base, 'base'));
     await expect(
-      streamTopkThreshold({ source: stateDictSource(other, 'ft'), pretrained: pre.source, k: 10, keys: ['w'] }),
+      streamTopkThresholds({
+        sources: [stateDictSource(other, 'ft')],
+        pretrained: pre.source,
+        k: 10,
+        keys: ['w'],
+      }),
     ).rejects.toThrow("model 'ft': key 'w' has shape [17, 31], expected [31, 17] as in 'base'");
+    await expect(streamTopkThresholds({ sources: [], k: 10 })).rejects.toThrow(MergebenchError);
     expect(pre.stats.reads).toBe(0);
     for (const sd of [base, other]) disposeStateDict(sd);
   });

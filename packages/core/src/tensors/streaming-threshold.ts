@@ -1,59 +1,84 @@
 /**
- * The whole-model top-k% magnitude threshold (see topk-mask.ts) of a model on disk, or of its task
- * vector θᵢ − θ₀, in two passes over the keys holding one tensor per source at a time: the task
- * vector is never materialized.
+ * Whole-model top-k% magnitude thresholds (see topk-mask.ts) of models on disk, or of their task
+ * vectors θᵢ − θ₀, in two passes over the keys. Each key is read once per pass from every source
+ * and the pretrained one, so peak memory is one tensor per source plus one key's difference: no
+ * task vector is materialized.
  */
 import * as tf from '@tensorflow/tfjs';
+import { check } from '../errors.js';
 import { MagnitudeSelector } from './magnitude-select.js';
 import { compatibleSourceKeys, readAll } from './streaming-merge.js';
 import { float32Values } from './tensor-data.js';
 import { topkKeepCount } from './topk-mask.js';
 import type { TensorSource } from './types.js';
 
-export interface StreamTopkThresholdOptions {
-  /** The (fine-tuned) model. */
-  readonly source: TensorSource;
-  /** When given, the threshold is over the task vector `source − pretrained`. */
+export interface StreamTopkThresholdsOptions {
+  /** The (fine-tuned) models; one threshold is computed for each. */
+  readonly sources: readonly TensorSource[];
+  /** When given, each threshold is over the task vector `source − pretrained`. */
   readonly pretrained?: TensorSource;
   /** Percentage kept, in (0, 100]. */
   readonly k: number;
-  /** Keys that make up the model; default: all keys (which both sources must share exactly). */
+  /** Keys that make up the model; default: all keys (which all sources must share exactly). */
   readonly keys?: readonly string[];
 }
 
-/** The threshold; 0 when k keeps every entry (then no data is read). */
+export interface StreamTopkThresholdOptions extends Omit<StreamTopkThresholdsOptions, 'sources'> {
+  /** The (fine-tuned) model. */
+  readonly source: TensorSource;
+}
+
+/**
+ * The threshold of one model. For several models with the same pretrained model, prefer
+ * `streamTopkThresholds`, which reads the pretrained tensors once per pass for all of them.
+ */
 export async function streamTopkThreshold(options: StreamTopkThresholdOptions): Promise<number> {
-  const { source, pretrained, k } = options;
-  const sources = pretrained ? [pretrained, source] : [source];
-  const keys = compatibleSourceKeys(sources, options.keys);
-  const sizes = keys.map((key) => tf.util.sizeFromShape([...source.info(key).shape]));
+  const { source, ...rest } = options;
+  const [threshold] = await streamTopkThresholds({ ...rest, sources: [source] });
+  return threshold;
+}
+
+/** One threshold per source, in order; all 0 when k keeps every entry (then no data is read). */
+export async function streamTopkThresholds(options: StreamTopkThresholdsOptions): Promise<number[]> {
+  const { sources, pretrained, k } = options;
+  check(sources.length > 0, 'no models given: at least one tensor source is needed');
+  const all = pretrained ? [pretrained, ...sources] : sources;
+  const keys = compatibleSourceKeys(all, options.keys);
+  const sizes = keys.map((key) => tf.util.sizeFromShape([...all[0].info(key).shape]));
   const d = sizes.reduce((n, size) => n + size, 0);
   const keep = topkKeepCount(d, k);
-  if (keep === d) return 0;
+  if (keep === d) return sources.map(() => 0);
 
-  // One buffer for every key's difference, so each pass allocates once.
+  // One buffer for every difference, so that the passes allocate nothing per key.
   const scratch = new Float32Array(pretrained ? Math.max(0, ...sizes) : 0);
-  const withValues = async (key: string, use: (values: Float32Array) => void): Promise<void> => {
-    const tensors = await readAll(sources, key);
-    try {
-      if (!pretrained) return use(float32Values(tensors[0]));
-      const base = float32Values(tensors[0]);
-      const tuned = float32Values(tensors[1]);
-      const diff = scratch.subarray(0, base.length);
-      for (let i = 0; i < diff.length; i++) diff[i] = tuned[i] - base[i];
-      use(diff);
-    } finally {
-      for (const t of tensors) t.dispose();
-    }
-  };
-  const label = (key: string) =>
+  const label = (source: TensorSource, key: string) =>
     pretrained
       ? `key '${key}' of the task vector ${source.origin} − ${pretrained.origin}`
       : `key '${key}' of ${source.origin}`;
+  const pass = async (use: (model: number, key: string, values: Float32Array) => void): Promise<void> => {
+    for (const key of keys) {
+      const tensors = await readAll(all, key);
+      try {
+        const base = pretrained ? float32Values(tensors[0]) : undefined;
+        tensors.slice(pretrained ? 1 : 0).forEach((t, model) => {
+          const values = float32Values(t);
+          if (!base) {
+            use(model, key, values);
+            return;
+          }
+          const diff = scratch.subarray(0, base.length);
+          for (let i = 0; i < diff.length; i++) diff[i] = values[i] - base[i];
+          use(model, key, diff);
+        });
+      } finally {
+        for (const t of tensors) t.dispose();
+      }
+    }
+  };
 
-  const selector = new MagnitudeSelector();
-  for (const key of keys) await withValues(key, (values) => selector.countPass1(values, label(key)));
-  selector.target(keep + 1);
-  for (const key of keys) await withValues(key, (values) => selector.countPass2(values));
-  return selector.result();
+  const selectors = sources.map(() => new MagnitudeSelector());
+  await pass((model, key, values) => selectors[model].countPass1(values, label(sources[model], key)));
+  for (const selector of selectors) selector.target(keep + 1);
+  await pass((model, _, values) => selectors[model].countPass2(values));
+  return selectors.map((selector) => selector.result());
 }

@@ -77,22 +77,18 @@ function addToPretrained(
   const p = float32Values(pretrained);
   const acc = new Float32Array(p.length);
   const xs = others.map(float32Values);
-  const perModel = typeof scaling !== 'number';
-  if (!perModel) {
+  // The sum is built in `acc`, which then becomes the output in place.
+  if (typeof scaling === 'number') {
     if (subtractPretrained) addDeltasInto(acc, xs, p);
     else addAllInto(acc, xs);
+    const lf = Math.fround(scaling);
+    for (let i = 0; i < acc.length; i++) acc[i] = p[i] + Math.fround(acc[i] * lf);
   } else {
     xs.forEach((x, j) => {
       if (subtractPretrained) addScaledDeltaInto(acc, x, p, scaling[j]);
       else addScaledInto(acc, x, scaling[j]);
     });
-  }
-  // The sum becomes the output in place.
-  if (perModel) {
     for (let i = 0; i < acc.length; i++) acc[i] = p[i] + acc[i];
-  } else {
-    const lf = Math.fround(scaling);
-    for (let i = 0; i < acc.length; i++) acc[i] = p[i] + Math.fround(acc[i] * lf);
   }
   return tf.tensor(acc, pretrained.shape, 'float32');
 }

@@ -36,7 +36,13 @@ export function addInto(out: Float32Array, x: Float32Array): void {
 }
 
 /** out += a, then += b, += c, += d, each sum rounded: one pass over `out` instead of four. */
-function add4Into(out: Float32Array, a: Float32Array, b: Float32Array, c: Float32Array, d: Float32Array): void {
+function add4Into(
+  out: Float32Array,
+  a: Float32Array,
+  b: Float32Array,
+  c: Float32Array,
+  d: Float32Array,
+): void {
   const f = Math.fround;
   for (let i = 0; i < out.length; i++) out[i] = f(f(f(out[i] + a[i]) + b[i]) + c[i]) + d[i];
 }

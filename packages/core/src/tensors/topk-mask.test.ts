@@ -34,7 +34,8 @@ const cases: Case[] = readdirSync(fixtureDir)
   .map((file) => JSON.parse(readFileSync(new URL(file, fixtureDir), 'utf8')));
 
 const fromBits = (bits: readonly number[]) => new Float32Array(Uint32Array.from(bits).buffer);
-const toBits = (values: Float32Array) => Array.from(new Uint32Array(values.buffer, values.byteOffset, values.length));
+const toBits = (values: Float32Array) =>
+  Array.from(new Uint32Array(values.buffer, values.byteOffset, values.length));
 const thresholdBits = (t: number) => toBits(Float32Array.of(t))[0];
 /** The fixtures record "keep everything" as null; it is threshold 0 here. */
 const expectedBits = (t: number | null) => t ?? 0;
@@ -140,7 +141,9 @@ describe('topkKeepCount', () => {
 
   it('rejects k outside (0, 100]', () => {
     for (const k of [0, -5, 100.5, Number.NaN]) {
-      expect(() => topkKeepCount(10, k)).toThrow(new MergebenchError(`k must be a percentage in (0, 100], got ${k}`));
+      expect(() => topkKeepCount(10, k)).toThrow(
+        new MergebenchError(`k must be a percentage in (0, 100], got ${k}`),
+      );
     }
   });
 

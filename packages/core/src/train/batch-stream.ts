@@ -57,11 +57,6 @@ export class BatchStream {
     this.#toSkip = startBatch % this.#batchesPerEpoch;
   }
 
-  /** The epoch the next batch comes from (0-based). */
-  get epoch(): number {
-    return this.#epoch;
-  }
-
   async next(): Promise<Batch> {
     for (;;) {
       const batch = await this.#nextOfEpoch();

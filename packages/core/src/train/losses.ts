@@ -13,7 +13,7 @@ const ENTROPY_EPS = 1e-8;
 export function entropyLoss(logits: tf.Tensor): tf.Scalar {
   return tf.tidy(() => {
     const p = tf.softmax(logits);
-    return tf.neg(tf.mean(tf.sum(tf.mul(p, tf.log(tf.add(p, ENTROPY_EPS))), -1)));
+    return tf.neg(tf.mean(tf.sum(tf.mul(p, tf.log(tf.add(p, ENTROPY_EPS))), -1))) as tf.Scalar;
   });
 }
 
@@ -26,12 +26,12 @@ export function crossEntropy(logits: tf.Tensor, labels: tf.Tensor1D): tf.Scalar 
     logits.rank === 2 && labels.rank === 1 && labels.shape[0] === logits.shape[0],
     () => `crossEntropy: expects logits [B, C] and labels [B], got [${logits.shape}] and [${labels.shape}]`,
   );
-  const classes = logits.shape[1];
+  const classes = logits.shape[1]!;
   const values = labels.dataSync();
   const bad = values.findIndex((v) => !(Number.isInteger(v) && v >= 0 && v < classes));
   check(bad < 0, () => `crossEntropy: label ${values[bad]} at position ${bad} is outside [0, ${classes})`);
   return tf.tidy(() => {
     const picked = tf.sum(tf.mul(tf.logSoftmax(logits), tf.oneHot(tf.cast(labels, 'int32'), classes)), -1);
-    return tf.neg(tf.mean(picked));
+    return tf.neg(tf.mean(picked)) as tf.Scalar;
   });
 }

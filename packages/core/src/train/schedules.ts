@@ -37,6 +37,8 @@ export function cosine(lr: number, steps: number, { minFactor = 0 }: CosineOptio
   );
   const floor = minFactor * lr;
   return (step) => {
+    // torch starts from the base rate itself; the formula would give it with a rounding error.
+    if (step === 0) return lr;
     const t = Math.min(step, steps);
     return floor + ((lr - floor) * (1 + Math.cos((Math.PI * t) / steps))) / 2;
   };

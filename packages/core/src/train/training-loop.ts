@@ -222,14 +222,14 @@ export async function runTrainingLoop(options: TrainingLoopOptions): Promise<Tra
     if (latest !== undefined) {
       const saved = await readCheckpoint(latest);
       try {
+        check(
+          saved.state.step <= steps,
+          () => `${name}: checkpoint ${latest} is at step ${saved.state.step}, past this run's ${steps} steps`,
+        );
         restore(saved, options, named);
       } finally {
         tf.dispose([...saved.variables.values(), ...saved.optimizerState.values()]);
       }
-      check(
-        saved.state.step <= steps,
-        () => `${name}: checkpoint ${latest} is at step ${saved.state.step}, past this run's ${steps} steps`,
-      );
       history = [...saved.state.history];
       lastCheckpoint = latest;
       logger?.info(`${name}: resuming from ${latest} at step ${saved.state.step} of ${steps}`);

@@ -1,0 +1,24 @@
+export { type KeyPatterns, keyPatterns } from './key-patterns.js';
+export {
+  assertMergeRules,
+  COMBINE_RULES,
+  type CombineRule,
+  type ElectRule,
+  type TaskVectorMergeRules,
+  type TrimRule,
+  taskArithmeticRules,
+  tiesRules,
+} from './merge-rules.js';
+export { type ModelWriter, modelWriter } from './model-writer.js';
+export type { MajoritySign } from './pending-signs.js';
+export { averagePool, mergePoolTaskVectors, type PoolMergeOptions } from './pool-merge.js';
+export {
+  type MergeTaskVectorsOptions,
+  mergeTaskVectors,
+  type TaskVectorMergeReport,
+  type TensorSink,
+} from './task-vector-merge.js';
+export { type WeightedAverageOptions, weightedAverage } from './weighted-average.js';
+export { ParameterTree } from './parameter-tree.js';
+export { type StateDictDifference, stateDictDifference } from './state-dict-difference.js';
+export { type OpenWeights, WeightsPool } from './weights-pool.js';

@@ -1,0 +1,312 @@
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { MergebenchError } from '../errors.js';
+import { Linear } from '../nn/linear.js';
+import type { Module } from '../nn/module.js';
+import { ToyEncoder, toyInitialWeights } from '../testing/toy-model.js';
+import { toyWorld } from '../testing/toy-pools.js';
+import { runAdaptation } from './adaptation-loop.js';
+import type { StepRecord } from './history.js';
+import { entropyLoss } from './losses.js';
+import { Adam } from './optimizers.js';
+import type { ProgressReporter } from './progress.js';
+import { cosine } from './schedules.js';
+
+const world = toyWorld();
+const tasks = world.taskNames;
+
+const dirs: string[] = [];
+afterEach(async () => {
+  await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+});
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'mergebench-train-'));
+  dirs.push(dir);
+  return dir;
+}
+
+/** A toy encoder from seeded initial weights, with an Adam over all its parameters. */
+function setUpEncoder(initSeed = 3) {
+  const encoder = new ToyEncoder(world.config.model);
+  const init = toyInitialWeights(world.config.model, initSeed);
+  encoder.loadStateDict(init);
+  tf.dispose([...init.values()]);
+  const lossForTask = (task: string, inputs: tf.Tensor) =>
+    entropyLoss(world.head(task).forward(encoder.forward(inputs)) as tf.Tensor);
+  return withAdam(encoder, lossForTask);
+}
+
+/**
+ * A linear probe on the mean token, far cheaper than the encoder: for tests of the loop's
+ * machinery rather than of what it learns.
+ */
+function setUpProbe(initSeed = 3) {
+  const { inputDim } = world.config.model;
+  const probe = new Linear(inputDim, world.config.classes, { seed: initSeed });
+  const lossForTask = (_task: string, inputs: tf.Tensor) =>
+    tf.tidy(() => entropyLoss(probe.forward(tf.mean(inputs, 1))));
+  return withAdam(probe, lossForTask);
+}
+
+function withAdam<M extends Module>(model: M, lossForTask: (task: string, inputs: tf.Tensor) => tf.Scalar) {
+  const variables = model.namedParameters();
+  const optimizer = new Adam([...variables.values()], { lr: 0.01 });
+  const dispose = () => {
+    optimizer.dispose();
+    model.dispose();
+  };
+  return { model, variables, optimizer, lossForTask, dispose };
+}
+
+/** Mean entropy of the encoder's predictions on the first 128 test examples of every task. */
+async function meanEntropy(encoder: ToyEncoder): Promise<number> {
+  let sum = 0;
+  for (const task of tasks) {
+    for await (const batch of world.batches(task, 'test', { batchSize: 128, limit: 128, unlabelled: true })) {
+      const loss = entropyLoss(world.head(task).forward(encoder.forward(batch.inputs)) as tf.Tensor);
+      sum += loss.dataSync()[0];
+      tf.dispose([loss, batch.inputs]);
+    }
+  }
+  return sum / tasks.length;
+}
+
+function weightsOf(model: Module): Record<string, number[]> {
+  return Object.fromEntries([...model.namedParameters()].map(([k, v]) => [k, Array.from(v.dataSync())]));
+}
+
+describe('runAdaptation', () => {
+  it('lowers the entropy of every task, recording each step', async () => {
+    const { model: encoder, variables, optimizer, lossForTask, dispose } = setUpEncoder();
+    const before = await meanEntropy(encoder);
+    const { history, resumedFrom } = await runAdaptation({
+      tasks,
+      data: world,
+      variables,
+      optimizer,
+      schedule: cosine(0.01, 15, { minFactor: 0.1 }),
+      steps: 15,
+      batchSize: 16,
+      seed: 1,
+      lossForTask,
+      progress: false,
+    });
+    const after = await meanEntropy(encoder);
+    console.log("ENTROPY", before, after);
+    expect(after).toBeLessThan(0.8 * before);
+    expect(resumedFrom).toBe(0);
+    expect(history.map((r) => r.step)).toEqual(Array.from({ length: 15 }, (_, i) => i + 1));
+    expect(history[0].lr).toBe(0.01);
+    expect(history[14].lr).toBeCloseTo(cosine(0.01, 15, { minFactor: 0.1 })(14), 15);
+    for (const record of history) {
+      expect(Object.keys(record.taskLosses)).toEqual([...tasks]);
+      expect(record.loss).toBeCloseTo(
+        Object.values(record.taskLosses).reduce((a, b) => a + b, 0),
+        12,
+      );
+    }
+    expect(history.at(-1)!.loss).toBeLessThan(history[0].loss);
+    dispose();
+  });
+
+  it('resumed from a checkpoint after an interruption, ends exactly where an uninterrupted run does', async () => {
+    const common = {
+      tasks,
+      data: world,
+      schedule: cosine(0.02, 10, { minFactor: 0.1 }),
+      steps: 10,
+      batchSize: 64, // 4 batches per epoch: the run crosses epochs, and the resume starts mid-epoch
+      seed: 7,
+      progress: false,
+    };
+    const extraOf = (probe: Linear) => () => ({ 'bias.0': probe.bias!.dataSync()[0] });
+
+    const straight = setUpProbe();
+    const reference = await runAdaptation({ ...common, ...straight, recordExtra: extraOf(straight.model) });
+    const expectedWeights = weightsOf(straight.model);
+    straight.dispose();
+
+    const dir = await tempDir();
+    const first = setUpProbe();
+    await expect(
+      runAdaptation({
+        ...common,
+        ...first,
+        recordExtra: extraOf(first.model),
+        checkpoint: { dir, every: 5 },
+        onStep: (record) => {
+          if (record.step === 7) throw new Error('interrupted');
+        },
+      }),
+    ).rejects.toThrow('interrupted');
+    first.dispose();
+    expect(await readdir(dir)).toEqual(['step-00000005']);
+
+    // Other initial weights: everything must come from the checkpoint.
+    const second = setUpProbe(99);
+    const resumed = await runAdaptation({
+      ...common,
+      ...second,
+      recordExtra: extraOf(second.model),
+      checkpoint: { dir, every: 5, resume: true },
+    });
+    expect(resumed.resumedFrom).toBe(5);
+    expect(resumed.history).toEqual(reference.history);
+    expect(weightsOf(second.model)).toEqual(expectedWeights);
+    second.dispose();
+    expect(await readdir(dir)).toEqual(['step-00000010']);
+    const state = JSON.parse(await readFile(join(dir, 'step-00000010', 'state.json'), 'utf8'));
+    expect(state.history).toEqual(reference.history);
+    expect(state.history[9].extra).toEqual(reference.history[9].extra);
+  });
+
+  it('stops on a NaN loss with the step, the task and the last good checkpoint', async () => {
+    const dir = await tempDir();
+    const { model, variables, optimizer, lossForTask, dispose } = setUpProbe();
+    let calls = 0;
+    const poisoned = (task: string, inputs: tf.Tensor) => {
+      calls += 1;
+      const loss = lossForTask(task, inputs);
+      // The second task of step 3.
+      return calls === 2 * tasks.length + 2 ? (tf.mul(loss, Number.NaN) as tf.Scalar) : loss;
+    };
+    let weightsAtStep2: Record<string, number[]> = {};
+    const run = (checkpoint?: { dir: string; every: number }) =>
+      runAdaptation({
+        tasks,
+        data: world,
+        variables,
+        optimizer,
+        steps: 5,
+        batchSize: 16,
+        seed: 0,
+        lossForTask: poisoned,
+        checkpoint,
+        progress: false,
+        onStep: (record) => {
+          if (record.step === 2) weightsAtStep2 = weightsOf(model);
+        },
+      });
+    const before = tf.memory().numTensors;
+    const error = await run({ dir, every: 2 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MergebenchError);
+    expect((error as Error).message).toBe(
+      `adaptation stopped at step 3: the loss of task '${tasks[1]}' is NaN; last good checkpoint: ${join(dir, 'step-00000002')}`,
+    );
+    expect(weightsOf(model)).toEqual(weightsAtStep2);
+    expect(tf.memory().numTensors).toBe(before);
+
+    calls = 0;
+    await expect(run()).rejects.toThrow(/^adaptation stopped at step 3: .* is NaN; no checkpoint was written$/);
+    dispose();
+  });
+
+  it('stops on a non-finite gradient, naming the variable', async () => {
+    const w = tf.variable(tf.ones([3]));
+    const nanGrad = tf.customGrad((x: tf.Tensor) => ({
+      value: tf.sum(x),
+      gradFunc: (dy: tf.Tensor) => tf.mul(dy, tf.fill(x.shape, Number.NaN)),
+    }));
+    const optimizer = new Adam([w]);
+    await expect(
+      runAdaptation({
+        tasks: [tasks[0]],
+        data: world,
+        variables: new Map([['w', w]]),
+        optimizer,
+        steps: 2,
+        batchSize: 8,
+        seed: 0,
+        lossForTask: () => nanGrad(w) as tf.Scalar,
+        progress: false,
+      }),
+    ).rejects.toThrow(/^adaptation stopped at step 1: the gradient of variable 'w' is not finite; no checkpoint was written$/);
+    expect(Array.from(w.dataSync())).toEqual([1, 1, 1]);
+    optimizer.dispose();
+    w.dispose();
+  });
+
+  it('keeps the tensor count flat from step to step, checkpoints included', async () => {
+    const dir = await tempDir();
+    const { variables, optimizer, lossForTask, dispose } = setUpEncoder();
+    const counts: number[] = [];
+    const before = tf.memory().numTensors;
+    await runAdaptation({
+      tasks,
+      data: world,
+      variables,
+      optimizer,
+      steps: 8,
+      batchSize: 16,
+      seed: 0,
+      lossForTask,
+      checkpoint: { dir, every: 3 },
+      progress: false,
+      onStep: () => {
+        counts.push(tf.memory().numTensors);
+      },
+    });
+    expect(counts).toEqual(Array.from({ length: 8 }, () => counts[0]));
+    expect(tf.memory().numTensors).toBe(before);
+    dispose();
+  });
+
+  it('reports progress, and refuses a foreign checkpoint folder or a mismatched resume', async () => {
+    const dir = await tempDir();
+    const { variables, optimizer, lossForTask, dispose } = setUpProbe();
+    const updates: number[] = [];
+    let finished = 0;
+    const progress: ProgressReporter = { update: (step) => updates.push(step), finish: () => (finished += 1) };
+    const options = {
+      tasks,
+      data: world,
+      variables,
+      optimizer,
+      steps: 2,
+      batchSize: 16,
+      seed: 0,
+      lossForTask,
+      progress,
+      checkpoint: { dir, every: 2 },
+    };
+    const { history } = await runAdaptation(options);
+    expect(updates).toEqual([1, 2]);
+    expect(finished).toBe(1);
+
+    await expect(runAdaptation(options)).rejects.toThrow(
+      `adaptation: ${dir} already holds a checkpoint (${join(dir, 'step-00000002')}); resume from it or use an empty folder`,
+    );
+    const resume = { ...options, checkpoint: { dir, every: 2, resume: true } };
+    await expect(runAdaptation({ ...resume, batchSize: 32 })).rejects.toThrow(
+      `${join(dir, 'step-00000002', 'state.json')}: the checkpoint's batchSize is 16 but this run's is 32`,
+    );
+    await expect(runAdaptation({ ...resume, steps: 1 })).rejects.toThrow(/is at step 2, past this run's 1 steps/);
+    const done = await runAdaptation(resume);
+    expect(done.history).toEqual(history as StepRecord[]);
+    dispose();
+  });
+
+  it('checks that the optimizer manages exactly the loop variables', async () => {
+    const { variables, lossForTask, dispose } = setUpProbe();
+    const [first] = variables.values();
+    const partial = new Adam([first]);
+    await expect(
+      runAdaptation({
+        tasks,
+        data: world,
+        variables,
+        optimizer: partial,
+        steps: 1,
+        batchSize: 4,
+        seed: 0,
+        lossForTask,
+        progress: false,
+      }),
+    ).rejects.toThrow(/pass the same variables to both/);
+    partial.dispose();
+    dispose();
+  });
+});

@@ -1,0 +1,42 @@
+export { runAdaptation, type AdaptationOptions } from './adaptation-loop.js';
+export { BatchStream, type BatchStreamOptions, epochShuffleSeed } from './batch-stream.js';
+export {
+  checkpointDirName,
+  type LoopState,
+  latestCheckpoint,
+  OPTIMIZER_FILE,
+  readCheckpoint,
+  STATE_FILE,
+  type TrainingCheckpoint,
+  VARIABLES_FILE,
+  writeCheckpoint,
+} from './checkpoint.js';
+export { historyCsv, type StepRecord, writeHistoryCsv } from './history.js';
+export { crossEntropy, entropyLoss } from './losses.js';
+export {
+  Adam,
+  type AdamOptions,
+  AdamW,
+  type Gradients,
+  type Optimizer,
+  SGD,
+  type SgdOptions,
+} from './optimizers.js';
+export {
+  formatDuration,
+  ProgressBar,
+  type ProgressBarOptions,
+  progressDrawable,
+  type ProgressReporter,
+  type ProgressStream,
+} from './progress.js';
+export { constant, type CosineOptions, cosine, type LrSchedule, withWarmup } from './schedules.js';
+export { runSupervised, type SupervisedOptions } from './supervised-loop.js';
+export {
+  type CheckpointOptions,
+  type LoopOptions,
+  runTrainingLoop,
+  type TrainableVariables,
+  type TrainingLoopOptions,
+  type TrainingResult,
+} from './training-loop.js';

@@ -1,0 +1,21 @@
+import * as tf from '@tensorflow/tfjs';
+import { type Activation, activationByName, Linear, Module } from '@mergebench/core';
+
+/** CLIP's feed-forward block: `fc1` → activation → `fc2`. */
+export class ClipMlp extends Module {
+  readonly fc1: Linear;
+  readonly fc2: Linear;
+  readonly activation: Activation;
+
+  constructor(hiddenSize: number, intermediateSize: number, hiddenAct: string) {
+    super();
+    this.activation = activationByName(hiddenAct);
+    this.fc1 = this.registerModule('fc1', new Linear(hiddenSize, intermediateSize));
+    this.fc2 = this.registerModule('fc2', new Linear(intermediateSize, hiddenSize));
+  }
+
+  /** [..., hidden] → [..., hidden]. */
+  forward(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => this.fc2.forward(this.activation(this.fc1.forward(x))));
+  }
+}
