@@ -12,10 +12,10 @@ merged state dict for several parameter settings, written as safetensors (checke
 never run Python, and read them through the same checkpoint reader a real merge uses):
 
     packages/method-<name>/fixtures/<case>/
-        _pretrained_.safetensors, model0.safetensors, ...   the pool
-        expected-<i>.safetensors                             the merge for results[i]
+        models/_pretrained_.safetensors, models/model0.safetensors, ...   the pool
+        expected/<i>.safetensors                                          the merge for results[i]
         case.json   {"name", "torch", "seed", "model_names": [...], "results": [{"params": {...},
-                    "expected": "expected-<i>.safetensors"}]}; TIES results also carry the
+                    "expected": "expected/<i>.safetensors"}]}; TIES results also carry the
                     per-model thresholds (float32 bit patterns) and the majority sign.
 
 Definitions (tau_i = theta_i - theta_0, float32 throughout, sums over models in pool order):
@@ -62,10 +62,10 @@ def write_case(package: str, name: str, models: dict, results: list) -> None:
     shutil.rmtree(out_dir, ignore_errors=True)
     out_dir.mkdir(parents=True)
     for model, sd in models.items():
-        write_safetensors(str(out_dir / f"{model}.safetensors"), list(sd.items()))
+        write_safetensors(str(out_dir / "models" / f"{model}.safetensors"), list(sd.items()))
     listed = []
     for i, result in enumerate(results):
-        file = f"expected-{i}.safetensors"
+        file = f"expected/{i}.safetensors"
         write_safetensors(str(out_dir / file), list(result["expected"].items()))
         listed.append({**result, "expected": file})
     case = {

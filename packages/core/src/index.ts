@@ -19,4 +19,5 @@ export { formatRunSummary, formatTable } from './program/summary-table.js';
 export { PeakMemory } from './program/peak-memory.js';
 export * from './random.js';
 export * from './tensors/index.js';
+export * from './train/index.js';
 export { version } from './version.js';

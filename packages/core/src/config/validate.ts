@@ -1,6 +1,6 @@
 import type { ComponentKind } from '../contracts/component.js';
 import { COMPONENT_KINDS } from '../contracts/component.js';
-import type { ParamSpec, ParamValues } from '../contracts/params.js';
+import type { ParamSpec, ParamType, ParamValues } from '../contracts/params.js';
 import { check, listNames, MergebenchError } from '../errors.js';
 import { formatValue } from './format-value.js';
 import { isMapping, type Mapping, ownValue } from './mapping.js';
@@ -95,6 +95,16 @@ function checkValue(key: string, value: unknown, spec: ParamSpec): unknown {
   if (value === null && spec.nullable) return null;
   const fail = (): MergebenchError =>
     new MergebenchError(`${key}: expected ${expectation(spec)}, got ${formatValue(value)}`);
+  if (typeof spec.type !== 'string') {
+    for (const type of spec.type) {
+      try {
+        return checkValue(key, value, { ...spec, type, nullable: false });
+      } catch (error) {
+        if (!(error instanceof MergebenchError)) throw error;
+      }
+    }
+    throw fail();
+  }
   switch (spec.type) {
     case 'number':
     case 'integer':
@@ -148,14 +158,18 @@ function inRange(value: number, spec: ParamSpec): boolean {
 
 /** What a parameter accepts, in words: `a number in (0, 100]`, `"sum" or "mean"`, … */
 function expectation(spec: ParamSpec): string {
+  if (typeof spec.type !== 'string') {
+    const base = spec.type.map((type) => expectation({ ...spec, type, nullable: false })).join(' or ');
+    return spec.nullable ? `${base} or null` : base;
+  }
   // On a list type the choices apply to the elements, whose own messages name them.
   const isList = spec.type === 'number[]' || spec.type === 'string[]';
-  const base = spec.choices && !isList ? choicesText(spec.choices) : typeText(spec);
+  const base = spec.choices && !isList ? choicesText(spec.choices) : typeText(spec.type, spec);
   return spec.nullable ? `${base} or null` : base;
 }
 
-function typeText(spec: ParamSpec): string {
-  switch (spec.type) {
+function typeText(type: ParamType, spec: ParamSpec): string {
+  switch (type) {
     case 'number':
       return `a number${rangeText(spec)}`;
     case 'integer':

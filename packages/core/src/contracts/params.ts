@@ -4,7 +4,8 @@ export type ParamType = 'number' | 'integer' | 'string' | 'boolean' | 'number[]'
 /** One declared parameter of a method, model pool or task pool. */
 export interface ParamSpec {
   readonly name: string;
-  readonly type: ParamType;
+  /** The value's type, or a list of types of which any is accepted (e.g. a list or a mapping). */
+  readonly type: ParamType | readonly ParamType[];
   readonly description: string;
   /** Used when the config leaves the parameter out; a parameter without a default is required. */
   readonly default?: unknown;

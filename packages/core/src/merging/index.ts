@@ -22,3 +22,4 @@ export { type WeightedAverageOptions, weightedAverage } from './weighted-average
 export { ParameterTree } from './parameter-tree.js';
 export { type StateDictDifference, stateDictDifference } from './state-dict-difference.js';
 export { type OpenWeights, WeightsPool } from './weights-pool.js';
+export { EXCLUDE_KEYS_PARAM, scalingFactorParam } from './params.js';

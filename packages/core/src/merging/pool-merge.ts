@@ -2,8 +2,9 @@
  * Merges over a model pool, the way the method packages run: sources are opened with
  * `openWeights` and read key by key, and the result is written into one loaded model in place.
  */
+import type { Logger } from '../contracts/logger.js';
 import { type ModelPool, PRETRAINED } from '../contracts/model-pool.js';
-import { check } from '../errors.js';
+import { check, listNames } from '../errors.js';
 import type { Module } from '../nn/module.js';
 import { stateDictSource } from '../tensors/source.js';
 import type { TensorSource } from '../tensors/types.js';
@@ -17,6 +18,8 @@ export interface PoolMergeOptions {
   readonly what: string;
   /** Names the exclude patterns in errors, e.g. `method.exclude_keys`. */
   readonly excludeKeysName?: string;
+  /** Told about exclude patterns that match nothing. */
+  readonly logger?: Logger;
 }
 
 /** Opens the named models' weights, runs `use`, and closes them whatever happens. */
@@ -78,6 +81,11 @@ export async function mergePoolTaskVectors(
       }),
     ),
   );
+  if (report.unmatchedExcludePatterns.length > 0) {
+    options.logger?.warn(
+      `${what}: ${options.excludeKeysName ?? 'exclude_keys'} has patterns that match no parameter of the model: ${listNames(report.unmatchedExcludePatterns)}`,
+    );
+  }
   return { model, report };
 }
 

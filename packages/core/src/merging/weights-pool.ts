@@ -1,11 +1,16 @@
+import type { Dirent } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { type ModelPool, PRETRAINED } from '../contracts/model-pool.js';
-import { check, listNames } from '../errors.js';
+import { check, listNames, MergebenchError } from '../errors.js';
 import { openCheckpoint, readStateDict } from '../io/checkpoint.js';
 import { saveHfFolder } from '../io/hf-folder.js';
 import type { Module } from '../nn/module.js';
 import { stateDictSource } from '../tensors/source.js';
 import type { StateDict, TensorSource } from '../tensors/types.js';
 import { ParameterTree } from './parameter-tree.js';
+
+const SAFETENSORS = '.safetensors';
 
 /** Opens one model's weights afresh; the caller closes the source. */
 export type OpenWeights = () => Promise<TensorSource>;
@@ -28,6 +33,25 @@ export class WeightsPool implements ModelPool {
   /** Checkpoints by model name: safetensors files or Hugging Face folders (see openCheckpoint). */
   static fromCheckpoints(paths: ReadonlyMap<string, string>): WeightsPool {
     return new WeightsPool(new Map([...paths].map(([name, path]) => [name, () => openCheckpoint(path)])));
+  }
+
+  /**
+   * One model per entry of `dir`, named after it: `<name>.safetensors` files and checkpoint
+   * folders, in name order (`_pretrained_.safetensors` is the pretrained model).
+   */
+  static async fromFolder(dir: string): Promise<WeightsPool> {
+    let entries: Dirent[];
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch {
+      throw new MergebenchError(`${dir}: not a readable folder of checkpoints`);
+    }
+    const paths = entries
+      .filter((e) => e.isDirectory() || (e.isFile() && e.name.endsWith(SAFETENSORS)))
+      .map((e) => [e.isFile() ? e.name.slice(0, -SAFETENSORS.length) : e.name, join(dir, e.name)] as const)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    check(paths.length > 0, () => `${dir}: no .safetensors files or checkpoint folders in it`);
+    return WeightsPool.fromCheckpoints(new Map(paths));
   }
 
   /** State dicts by model name; the pool reads them and never disposes them. */

@@ -56,6 +56,7 @@ export {
   weightedSumTensors,
 } from './tensor-math.js';
 export {
+  assertTopkPercent,
   maskAtThreshold,
   type TopkScope,
   topkKeepCount,

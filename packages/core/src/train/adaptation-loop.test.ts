@@ -95,8 +95,7 @@ describe('runAdaptation', () => {
       progress: false,
     });
     const after = await meanEntropy(encoder);
-    console.log("ENTROPY", before, after);
-    expect(after).toBeLessThan(0.8 * before);
+    expect(after).toBeLessThan(0.6 * before);
     expect(resumedFrom).toBe(0);
     expect(history.map((r) => r.step)).toEqual(Array.from({ length: 15 }, (_, i) => i + 1));
     expect(history[0].lr).toBe(0.01);
@@ -200,16 +199,19 @@ describe('runAdaptation', () => {
     expect(tf.memory().numTensors).toBe(before);
 
     calls = 0;
-    await expect(run()).rejects.toThrow(/^adaptation stopped at step 3: .* is NaN; no checkpoint was written$/);
+    await expect(run()).rejects.toThrow(
+      /^adaptation stopped at step 3: .* is NaN; no checkpoint was written$/,
+    );
     dispose();
   });
 
   it('stops on a non-finite gradient, naming the variable', async () => {
     const w = tf.variable(tf.ones([3]));
-    const nanGrad = tf.customGrad((x: tf.Tensor) => ({
-      value: tf.sum(x),
-      gradFunc: (dy: tf.Tensor) => tf.mul(dy, tf.fill(x.shape, Number.NaN)),
-    }));
+    // A loss that is finite but whose gradient is NaN.
+    const nanGrad = tf.customGrad((...args) => {
+      const x = args[0] as tf.Tensor;
+      return { value: tf.sum(x), gradFunc: (dy: tf.Tensor) => tf.mul(dy, tf.fill(x.shape, Number.NaN)) };
+    });
     const optimizer = new Adam([w]);
     await expect(
       runAdaptation({
@@ -223,7 +225,9 @@ describe('runAdaptation', () => {
         lossForTask: () => nanGrad(w) as tf.Scalar,
         progress: false,
       }),
-    ).rejects.toThrow(/^adaptation stopped at step 1: the gradient of variable 'w' is not finite; no checkpoint was written$/);
+    ).rejects.toThrow(
+      /^adaptation stopped at step 1: the gradient of variable 'w' is not finite; no checkpoint was written$/,
+    );
     expect(Array.from(w.dataSync())).toEqual([1, 1, 1]);
     optimizer.dispose();
     w.dispose();
@@ -259,7 +263,10 @@ describe('runAdaptation', () => {
     const { variables, optimizer, lossForTask, dispose } = setUpProbe();
     const updates: number[] = [];
     let finished = 0;
-    const progress: ProgressReporter = { update: (step) => updates.push(step), finish: () => (finished += 1) };
+    const progress: ProgressReporter = {
+      update: (step) => updates.push(step),
+      finish: () => (finished += 1),
+    };
     const options = {
       tasks,
       data: world,
@@ -283,13 +290,15 @@ describe('runAdaptation', () => {
     await expect(runAdaptation({ ...resume, batchSize: 32 })).rejects.toThrow(
       `${join(dir, 'step-00000002', 'state.json')}: the checkpoint's batchSize is 16 but this run's is 32`,
     );
-    await expect(runAdaptation({ ...resume, steps: 1 })).rejects.toThrow(/is at step 2, past this run's 1 steps/);
+    await expect(runAdaptation({ ...resume, steps: 1 })).rejects.toThrow(
+      /is at step 2, past this run's 1 steps/,
+    );
     const done = await runAdaptation(resume);
     expect(done.history).toEqual(history as StepRecord[]);
     dispose();
   });
 
-  it('checks that the optimizer manages exactly the loop variables', async () => {
+  it('checks the tasks, and that the optimizer manages exactly the loop variables', async () => {
     const { variables, lossForTask, dispose } = setUpProbe();
     const [first] = variables.values();
     const partial = new Adam([first]);
@@ -306,6 +315,19 @@ describe('runAdaptation', () => {
         progress: false,
       }),
     ).rejects.toThrow(/pass the same variables to both/);
+    await expect(
+      runAdaptation({
+        tasks: ['nope'],
+        data: world,
+        variables,
+        optimizer: partial,
+        steps: 1,
+        batchSize: 4,
+        seed: 0,
+        lossForTask,
+        progress: false,
+      }),
+    ).rejects.toThrow(`adaptation: unknown task 'nope'; the data has ${tasks.join(', ')}`);
     partial.dispose();
     dispose();
   });

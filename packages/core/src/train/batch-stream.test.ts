@@ -22,7 +22,15 @@ class Numbered implements TaskData {
     for (let s = 0; s < this.n; s += options.batchSize) {
       const ids = order.slice(s, s + options.batchSize);
       const inputs = tf.tensor1d(ids);
-      yield options.unlabelled ? { inputs } : { inputs, labels: tf.tensor1d(ids.map((i) => i % 3), 'int32') };
+      yield options.unlabelled
+        ? { inputs }
+        : {
+            inputs,
+            labels: tf.tensor1d(
+              ids.map((i) => i % 3),
+              'int32',
+            ),
+          };
     }
   }
 }
@@ -44,7 +52,8 @@ describe('BatchStream', () => {
     const batches = await take(stream, 9); // three epochs of 4 + 4 + 2
     expect(batches.map((b) => b.length)).toEqual([4, 4, 2, 4, 4, 2, 4, 4, 2]);
     const epochs = [batches.slice(0, 3).flat(), batches.slice(3, 6).flat(), batches.slice(6, 9).flat()];
-    for (const e of epochs) expect([...e].sort((x, y) => x - y)).toEqual(Array.from({ length: 10 }, (_, i) => i));
+    for (const e of epochs)
+      expect([...e].sort((x, y) => x - y)).toEqual(Array.from({ length: 10 }, (_, i) => i));
     expect(new Set(data.calls.map((c) => c.shuffleSeed)).size).toBe(3);
     expect(data.calls.every((c) => c.unlabelled === true && c.batchSize === 4)).toBe(true);
     await stream.close();
@@ -79,9 +88,9 @@ describe('BatchStream', () => {
   });
 
   it('rejects an empty split and bad sizes', () => {
-    expect(() => new BatchStream(new Numbered(0), 'a', { split: 'validation', batchSize: 2, seed: 0 })).toThrow(
-      /^task 'a' has no examples in its 'validation' split$/,
-    );
+    expect(
+      () => new BatchStream(new Numbered(0), 'a', { split: 'validation', batchSize: 2, seed: 0 }),
+    ).toThrow(/^task 'a' has no examples in its 'validation' split$/);
     expect(() => new BatchStream(new Numbered(4), 'a', { split: 'test', batchSize: 0, seed: 0 })).toThrow(
       /batchSize 0 must be an integer ≥ 1/,
     );

@@ -57,7 +57,7 @@ async function listCheckpoints(dir: string): Promise<{ step: number; path: strin
 }
 
 /** The folder of the latest checkpoint in `dir`, or undefined when it holds none. */
-export async function latestCheckpoint(dir: string): Promise<string | undefined> {
+export async function latestTrainingCheckpoint(dir: string): Promise<string | undefined> {
   return (await listCheckpoints(dir)).at(-1)?.path;
 }
 
@@ -66,7 +66,7 @@ export async function latestCheckpoint(dir: string): Promise<string | undefined>
  * history) as a whole — it appears complete or not at all — then removes the earlier ones.
  * Returns its path.
  */
-export async function writeCheckpoint(
+export async function writeTrainingCheckpoint(
   dir: string,
   variables: ReadonlyMap<string, tf.Tensor>,
   optimizerState: ReadonlyMap<string, tf.Tensor>,
@@ -112,7 +112,8 @@ function stateProblem(raw: unknown): string | undefined {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return 'is not a JSON object';
   const state = raw as Record<string, unknown>;
   const step = state.step;
-  if (!Number.isInteger(step) || (step as number) < 0) return `'step' ${JSON.stringify(step)} is not a step count`;
+  if (!Number.isInteger(step) || (step as number) < 0)
+    return `'step' ${JSON.stringify(step)} is not a step count`;
   if (!isStringArray(state.tasks)) return "'tasks' is not a list of names";
   if (typeof state.split !== 'string') return "'split' is not a string";
   if (!Number.isInteger(state.batchSize)) return "'batchSize' is not an integer";
@@ -136,7 +137,7 @@ function parseState(text: string, origin: string): LoopState {
 }
 
 /** Reads the checkpoint folder `path`. */
-export async function readCheckpoint(path: string): Promise<TrainingCheckpoint> {
+export async function readTrainingCheckpoint(path: string): Promise<TrainingCheckpoint> {
   const statePath = join(path, STATE_FILE);
   let text: string;
   try {

@@ -6,7 +6,13 @@ import { historyCsv, type StepRecord, writeHistoryCsv } from './history.js';
 
 const history: StepRecord[] = [
   { step: 1, loss: 3.5, taskLosses: { a: 1.25, 'b,c': 2.25 }, lr: 0.001, extra: { 'coef.0': 0.3 } },
-  { step: 2, loss: 0.1 + 0.2, taskLosses: { a: 0.1, 'b,c': 0.2 }, lr: 1e-10, extra: { 'coef.0': 0.35, 'coef.1': -2 } },
+  {
+    step: 2,
+    loss: 0.1 + 0.2,
+    taskLosses: { a: 0.1, 'b,c': 0.2 },
+    lr: 1e-10,
+    extra: { 'coef.0': 0.35, 'coef.1': -2 },
+  },
   { step: 3, loss: 1, taskLosses: { a: 1 }, lr: 0 },
 ];
 

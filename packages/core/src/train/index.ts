@@ -1,15 +1,15 @@
-export { runAdaptation, type AdaptationOptions } from './adaptation-loop.js';
+export { type AdaptationOptions, runAdaptation } from './adaptation-loop.js';
 export { BatchStream, type BatchStreamOptions, epochShuffleSeed } from './batch-stream.js';
 export {
   checkpointDirName,
   type LoopState,
-  latestCheckpoint,
+  latestTrainingCheckpoint,
   OPTIMIZER_FILE,
-  readCheckpoint,
+  readTrainingCheckpoint,
   STATE_FILE,
   type TrainingCheckpoint,
   VARIABLES_FILE,
-  writeCheckpoint,
+  writeTrainingCheckpoint,
 } from './checkpoint.js';
 export { historyCsv, type StepRecord, writeHistoryCsv } from './history.js';
 export { crossEntropy, entropyLoss } from './losses.js';
@@ -26,11 +26,11 @@ export {
   formatDuration,
   ProgressBar,
   type ProgressBarOptions,
-  progressDrawable,
   type ProgressReporter,
   type ProgressStream,
+  progressDrawable,
 } from './progress.js';
-export { constant, type CosineOptions, cosine, type LrSchedule, withWarmup } from './schedules.js';
+export { type CosineOptions, constant, cosine, type LrSchedule, withWarmup } from './schedules.js';
 export { runSupervised, type SupervisedOptions } from './supervised-loop.js';
 export {
   type CheckpointOptions,

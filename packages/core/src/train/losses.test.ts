@@ -16,7 +16,9 @@ interface LossCase {
   grad: EncodedTensor;
 }
 
-const fixture = JSON.parse(readFileSync(new URL('../../fixtures/train/losses.json', import.meta.url), 'utf8')) as {
+const fixture = JSON.parse(
+  readFileSync(new URL('../../fixtures/train/losses.json', import.meta.url), 'utf8'),
+) as {
   entropy: LossCase;
   cross_entropy: LossCase;
 };
@@ -28,7 +30,10 @@ function relativeError(actual: number, expected: number): number {
 }
 
 /** The loss value and its gradient w.r.t. the logits. */
-function valueAndGrad(loss: (logits: tf.Tensor) => tf.Scalar, c: LossCase): { value: number; grad: Float32Array } {
+function valueAndGrad(
+  loss: (logits: tf.Tensor) => tf.Scalar,
+  c: LossCase,
+): { value: number; grad: Float32Array } {
   const logits = tf.tensor(c.logits.data, c.logits.shape);
   const { value, grad } = tf.valueAndGrad(loss)(logits);
   const out = { value: value.dataSync()[0], grad: grad.dataSync() as Float32Array };
@@ -77,7 +82,9 @@ describe('crossEntropy', () => {
     const logits = tf.zeros([2, 3]);
     const bad = tf.tensor1d([0, 3], 'int32');
     const short = tf.tensor1d([0], 'int32');
-    expect(() => crossEntropy(logits, bad)).toThrow(/^crossEntropy: label 3 at position 1 is outside \[0, 3\)$/);
+    expect(() => crossEntropy(logits, bad)).toThrow(
+      /^crossEntropy: label 3 at position 1 is outside \[0, 3\)$/,
+    );
     expect(() => crossEntropy(logits, short)).toThrow(/expects logits \[B, C\] and labels \[B\]/);
     tf.dispose([logits, bad, short]);
   });

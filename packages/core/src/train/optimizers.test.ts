@@ -44,16 +44,23 @@ const fixture = JSON.parse(
 /** Relative error with a floor of 1 on the scale, so values crossing zero are compared absolutely. */
 const TOLERANCE = 1e-6;
 
-const decode = (t: EncodedTensor, dtype: 'float32' | 'int32' = 'float32') => tf.tensor(t.data, t.shape, dtype);
+const decode = (t: EncodedTensor, dtype: 'float32' | 'int32' = 'float32') =>
+  tf.tensor(t.data, t.shape, dtype);
 
 /** The problem's parameters as variables, and its loss as a function of them. */
-function setUp(problem: OptimizerCase['problem']): { params: Map<string, tf.Variable>; loss: () => tf.Scalar } {
+function setUp(problem: OptimizerCase['problem']): {
+  params: Map<string, tf.Variable>;
+  loss: () => tf.Scalar;
+} {
   if (problem === 'quadratic') {
     const p = fixture.problems.quadratic;
     const [a, b, c] = [decode(p.a), decode(p.b), decode(p.c)];
     const x = tf.variable(decode(p.x));
     const loss = () =>
-      tf.add(tf.sum(tf.mul(a, tf.square(tf.sub(x, b)))), tf.mul(0.1, tf.sum(tf.mul(tf.pow(x, 3), c)))) as tf.Scalar;
+      tf.add(
+        tf.sum(tf.mul(a, tf.square(tf.sub(x, b)))),
+        tf.mul(0.1, tf.sum(tf.mul(tf.pow(x, 3), c))),
+      ) as tf.Scalar;
     return { params: new Map([['x', x]]), loss };
   }
   const p = fixture.problems.linear;
@@ -61,7 +68,13 @@ function setUp(problem: OptimizerCase['problem']): { params: Map<string, tf.Vari
   const weight = tf.variable(decode(p.weight));
   const bias = tf.variable(decode(p.bias));
   const loss = () => crossEntropy(tf.add(tf.matMul(inputs, weight, false, true), bias), labels);
-  return { params: new Map([['weight', weight], ['bias', bias]]), loss };
+  return {
+    params: new Map([
+      ['weight', weight],
+      ['bias', bias],
+    ]),
+    loss,
+  };
 }
 
 function makeOptimizer(c: OptimizerCase, variables: tf.Variable[]): Optimizer {
@@ -99,7 +112,9 @@ function follow(
   from: number,
   to: number,
 ): void {
-  const schedule = c.cosine ? cosine(c.options.lr, c.cosine.steps, { minFactor: c.cosine.min_factor }) : undefined;
+  const schedule = c.cosine
+    ? cosine(c.options.lr, c.cosine.steps, { minFactor: c.cosine.min_factor })
+    : undefined;
   for (let step = from; step < to; step++) {
     if (schedule) optimizer.learningRate = schedule(step);
     expect(Math.abs(optimizer.learningRate - c.lrs[step])).toBeLessThanOrEqual(1e-15);
@@ -153,7 +168,13 @@ describe('Optimizer', () => {
     expect(Array.from(b.dataSync())).toEqual([3]);
     const state = adam.state();
     expect(Array.from(state.get('step')!.dataSync())).toEqual([2, 0]);
-    expect([...state.keys()].sort()).toEqual(['exp_avg.0', 'exp_avg.1', 'exp_avg_sq.0', 'exp_avg_sq.1', 'step']);
+    expect([...state.keys()].sort()).toEqual([
+      'exp_avg.0',
+      'exp_avg.1',
+      'exp_avg_sq.0',
+      'exp_avg_sq.1',
+      'step',
+    ]);
     // The snapshot does not follow later updates.
     const before = Array.from(state.get('exp_avg.0')!.dataSync());
     adam.step(new Map([[a, g]]));

@@ -82,8 +82,14 @@ abstract class TorchOptimizer implements Optimizer {
     check(variables.length > 0, 'optimizer: needs at least one variable');
     this.variables = [...variables];
     this.variables.forEach((variable, i) => {
-      check(!this.#indexByVariable.has(variable), () => `optimizer: variable '${variable.name}' is listed twice`);
-      check(variable.dtype === 'float32', () => `optimizer: variable '${variable.name}' is ${variable.dtype}, not float32`);
+      check(
+        !this.#indexByVariable.has(variable),
+        () => `optimizer: variable '${variable.name}' is listed twice`,
+      );
+      check(
+        variable.dtype === 'float32',
+        () => `optimizer: variable '${variable.name}' is ${variable.dtype}, not float32`,
+      );
       this.#indexByVariable.set(variable, i);
       this.#indexByName.set(variable.name, i);
     });
@@ -133,13 +139,16 @@ abstract class TorchOptimizer implements Optimizer {
       const index = typeof key === 'string' ? this.#indexByName.get(key) : this.#indexByVariable.get(key);
       const name = typeof key === 'string' ? key : key.name;
       if (index === undefined) {
-        throw new MergebenchError(`optimizer: got a gradient for variable '${name}', which it does not manage`);
+        throw new MergebenchError(
+          `optimizer: got a gradient for variable '${name}', which it does not manage`,
+        );
       }
       if (grad === null || grad === undefined) continue;
       const variable = this.variables[index];
       check(
         sameShape(grad.shape, variable.shape),
-        () => `optimizer: gradient for '${name}' has shape ${shapeText(grad.shape)}, variable has ${shapeText(variable.shape)}`,
+        () =>
+          `optimizer: gradient for '${name}' has shape ${shapeText(grad.shape)}, variable has ${shapeText(variable.shape)}`,
       );
       out[index] = grad;
     }
@@ -148,13 +157,21 @@ abstract class TorchOptimizer implements Optimizer {
 
   state(): Map<string, tf.Tensor> {
     const out = new Map<string, tf.Tensor>([['step', tf.tensor1d(this.stepCounts, 'int32')]]);
-    for (const [slot, values] of this.slots) values.forEach((v, i) => out.set(`${slot}.${i}`, tf.clone(v)));
+    for (const [slot, values] of this.slots) {
+      values.forEach((v, i) => {
+        out.set(`${slot}.${i}`, tf.clone(v));
+      });
+    }
     return out;
   }
 
   loadState(state: ReadonlyMap<string, tf.Tensor>, origin = 'optimizer state'): void {
     const expected = new Map<string, readonly number[]>([['step', [this.variables.length]]]);
-    for (const slot of this.slots.keys()) this.variables.forEach((v, i) => expected.set(`${slot}.${i}`, v.shape));
+    for (const slot of this.slots.keys()) {
+      this.variables.forEach((v, i) => {
+        expected.set(`${slot}.${i}`, v.shape);
+      });
+    }
     const missing = [...expected.keys()].filter((key) => !state.has(key));
     const unexpected = [...state.keys()].filter((key) => !expected.has(key));
     if (missing.length > 0 || unexpected.length > 0) {
@@ -170,15 +187,14 @@ abstract class TorchOptimizer implements Optimizer {
       );
     }
     const steps = Array.from(state.get('step')!.dataSync());
-    steps.forEach((s, i) =>
-      check(Number.isInteger(s) && s >= 0, () => `${origin}: 'step' entry ${i} is ${s}, not a step count`),
-    );
-    steps.forEach((s, i) => {
-      this.stepCounts[i] = s;
-    });
+    const bad = steps.findIndex((s) => !(Number.isInteger(s) && s >= 0));
+    check(bad < 0, () => `${origin}: 'step' entry ${bad} is ${steps[bad]}, not a step count`);
+    this.stepCounts.splice(0, steps.length, ...steps);
     tf.tidy(() => {
       for (const [slot, values] of this.slots) {
-        values.forEach((v, i) => v.assign(tf.cast(state.get(`${slot}.${i}`)!, 'float32')));
+        values.forEach((v, i) => {
+          v.assign(tf.cast(state.get(`${slot}.${i}`)!, 'float32'));
+        });
       }
     });
   }
@@ -272,7 +288,8 @@ export class SGD extends TorchOptimizer {
     checkHyper('dampening', this.#dampening, true, 'a finite number');
     check(
       !this.#nesterov || (momentum > 0 && this.#dampening === 0),
-      () => `optimizer: Nesterov momentum needs momentum > 0 and dampening 0 (got ${momentum} and ${this.#dampening})`,
+      () =>
+        `optimizer: Nesterov momentum needs momentum > 0 and dampening 0 (got ${momentum} and ${this.#dampening})`,
     );
   }
 
@@ -281,9 +298,7 @@ export class SGD extends TorchOptimizer {
     if (this.#momentum !== 0) {
       const buffer = this.slot('momentum_buffer', index);
       const first = this.stepCounts[index] === 1;
-      buffer.assign(
-        first ? d : tf.add(tf.mul(buffer, this.#momentum), tf.mul(d, 1 - this.#dampening)),
-      );
+      buffer.assign(first ? d : tf.add(tf.mul(buffer, this.#momentum), tf.mul(d, 1 - this.#dampening)));
       d = this.#nesterov ? tf.add(d, tf.mul(buffer, this.#momentum)) : buffer;
     }
     param.assign(tf.add(param, tf.mul(d, -lr)));

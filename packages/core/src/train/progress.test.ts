@@ -28,7 +28,7 @@ describe('ProgressBar', () => {
     expect(last).toContain('37/100 loss 0.0270 40.00 steps/s ETA 0:02');
     expect(last).toMatch(/^\radaptation \[#+\.+\]/);
     bar.finish();
-    expect(writes.at(-1)).toMatch(/ 40\/100 loss 0\.0250 40\.00 steps\/s ETA 0:02\x1b\[K\n$/);
+    expect(writes.at(-1)!.endsWith(' 40/100 loss 0.0250 40.00 steps/s ETA 0:02\x1b[K\n')).toBe(true);
   });
 
   it('draws nothing off a terminal or under CI, and logs one summary line', () => {
@@ -47,7 +47,9 @@ describe('ProgressBar', () => {
       bar.finish();
       bar.finish();
       expect(writes).toEqual([]);
-      expect(logger.lines).toEqual(['training: 6 steps in 3.0s (2.00 steps/s), at step 10/10, last loss 0.5000']);
+      expect(logger.lines).toEqual([
+        'training: 6 steps in 3.0s (2.00 steps/s), at step 10/10, last loss 0.5000',
+      ]);
     }
   });
 

@@ -35,7 +35,10 @@ export interface ProgressBarOptions {
 }
 
 /** Whether a bar would be drawn: only on a terminal, and not under CI (its logs are files). */
-export function progressDrawable(stream: ProgressStream, env: Readonly<Record<string, string | undefined>>): boolean {
+export function progressDrawable(
+  stream: ProgressStream,
+  env: Readonly<Record<string, string | undefined>>,
+): boolean {
   const ci = env.CI;
   const inCi = ci !== undefined && ci !== '' && ci !== '0' && ci.toLowerCase() !== 'false';
   return stream.isTTY === true && !inCi;
@@ -52,7 +55,9 @@ export function formatDuration(seconds: number): string {
 }
 
 function formatLoss(loss: number): string {
-  return Math.abs(loss) >= 1e4 || (loss !== 0 && Math.abs(loss) < 1e-3) ? loss.toExponential(3) : loss.toFixed(4);
+  return Math.abs(loss) >= 1e4 || (loss !== 0 && Math.abs(loss) < 1e-3)
+    ? loss.toExponential(3)
+    : loss.toFixed(4);
 }
 
 /**
@@ -94,14 +99,14 @@ export class ProgressBar implements ProgressReporter {
     const now = this.#now();
     if (now - this.#lastDraw < this.#minInterval && step < this.#total) return;
     this.#lastDraw = now;
-    this.#stream.write(`\r${this.line(now)}\x1b[K`);
+    this.#stream.write(`\r${this.#line(now)}\x1b[K`);
   }
 
   finish(): void {
     if (this.#finished) return;
     this.#finished = true;
     const now = this.#now();
-    if (this.#drawing) this.#stream.write(`\r${this.line(now)}\x1b[K\n`);
+    if (this.#drawing) this.#stream.write(`\r${this.#line(now)}\x1b[K\n`);
     const done = this.#step - this.#start;
     const seconds = (now - this.#startedAt) / 1000;
     const loss = Number.isNaN(this.#loss) ? '' : `, last loss ${formatLoss(this.#loss)}`;
@@ -117,7 +122,7 @@ export class ProgressBar implements ProgressReporter {
   }
 
   /** The text of the bar at time `now`, fitted to the terminal width. */
-  line(now = this.#now()): string {
+  #line(now: number): string {
     const rate = this.#rate(now);
     const eta = rate > 0 ? formatDuration((this.#total - this.#step) / rate) : '?';
     const counts = `${this.#step}/${this.#total}`;
@@ -126,7 +131,8 @@ export class ProgressBar implements ProgressReporter {
     const columns = this.#stream.columns ?? 80;
     const width = Math.min(30, columns - this.#label.length - stats.length - 4);
     if (width < 5) return `${this.#label}${stats}`.slice(0, Math.max(0, columns - 1));
-    const filled = this.#total > 0 ? Math.round((width * Math.min(this.#step, this.#total)) / this.#total) : width;
+    const filled =
+      this.#total > 0 ? Math.round((width * Math.min(this.#step, this.#total)) / this.#total) : width;
     return `${this.#label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}]${stats}`;
   }
 }

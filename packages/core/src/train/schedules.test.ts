@@ -5,7 +5,12 @@ import { constant, cosine, withWarmup } from './schedules.js';
 // Learning rates torch's CosineAnnealingLR set at each step (tools/reference/adam_fixtures.py).
 const fixture = JSON.parse(
   readFileSync(new URL('../../fixtures/train/optimizers.json', import.meta.url), 'utf8'),
-) as { cases: Record<string, { options: { lr: number }; cosine: { steps: number; min_factor: number } | null; lrs: number[] }> };
+) as {
+  cases: Record<
+    string,
+    { options: { lr: number }; cosine: { steps: number; min_factor: number } | null; lrs: number[] }
+  >;
+};
 
 describe('schedules', () => {
   it('constant', () => {
@@ -18,7 +23,9 @@ describe('schedules', () => {
     expect(cases.length).toBeGreaterThanOrEqual(2);
     for (const c of cases) {
       const s = cosine(c.options.lr, c.cosine!.steps, { minFactor: c.cosine!.min_factor });
-      c.lrs.forEach((lr, step) => expect(Math.abs(s(step) - lr)).toBeLessThanOrEqual(1e-15));
+      c.lrs.forEach((lr, step) => {
+        expect(Math.abs(s(step) - lr)).toBeLessThanOrEqual(1e-15);
+      });
     }
   });
 

@@ -6,13 +6,13 @@ import { check, listNames, MergebenchError } from '../errors.js';
 import { BatchStream } from './batch-stream.js';
 import {
   type LoopState,
-  latestCheckpoint,
+  latestTrainingCheckpoint,
   OPTIMIZER_FILE,
-  readCheckpoint,
+  readTrainingCheckpoint,
   STATE_FILE,
   type TrainingCheckpoint,
   VARIABLES_FILE,
-  writeCheckpoint,
+  writeTrainingCheckpoint,
 } from './checkpoint.js';
 import type { StepRecord } from './history.js';
 import type { Optimizer } from './optimizers.js';
@@ -79,15 +79,26 @@ export interface TrainingResult {
 }
 
 function nameVariables(variables: TrainableVariables): Map<string, tf.Variable> {
-  return variables instanceof Map ? new Map(variables) : new Map((variables as tf.Variable[]).map((v, i) => [String(i), v]));
+  return variables instanceof Map
+    ? new Map(variables)
+    : new Map((variables as tf.Variable[]).map((v, i) => [String(i), v]));
 }
 
 function checkOptions(options: TrainingLoopOptions, named: ReadonlyMap<string, tf.Variable>): void {
-  const { name, tasks, steps, batchSize, checkpoint, optimizer } = options;
+  const { name, tasks, data, steps, batchSize, checkpoint, optimizer } = options;
   check(tasks.length > 0, `${name}: no tasks to train on`);
-  check(new Set(tasks).size === tasks.length, () => `${name}: tasks are listed twice (${listNames(tasks)})`);
+  const twice = tasks.filter((task, i) => tasks.indexOf(task) !== i);
+  check(twice.length === 0, () => `${name}: task '${twice[0]}' is listed twice`);
+  const unknown = tasks.filter((task) => !data.taskNames.includes(task));
+  check(
+    unknown.length === 0,
+    () => `${name}: unknown task '${unknown[0]}'; the data has ${listNames(data.taskNames)}`,
+  );
   check(Number.isInteger(steps) && steps >= 0, () => `${name}: steps ${steps} must be an integer ≥ 0`);
-  check(Number.isInteger(batchSize) && batchSize >= 1, () => `${name}: batchSize ${batchSize} must be an integer ≥ 1`);
+  check(
+    Number.isInteger(batchSize) && batchSize >= 1,
+    () => `${name}: batchSize ${batchSize} must be an integer ≥ 1`,
+  );
   if (checkpoint) {
     check(
       Number.isInteger(checkpoint.every) && checkpoint.every >= 1,
@@ -95,16 +106,13 @@ function checkOptions(options: TrainingLoopOptions, named: ReadonlyMap<string, t
     );
   }
   const variables = new Set(named.values());
-  check(
-    variables.size === named.size,
-    () => `${name}: a variable is listed under two names`,
-  );
+  check(variables.size === named.size, () => `${name}: a variable is listed under two names`);
   const managed = new Set(optimizer.variables);
   check(
     variables.size === managed.size && [...variables].every((v) => managed.has(v)),
     () =>
-      `${name}: the loop trains ${variables.size} variables but the optimizer manages ${managed.size} ` +
-      'others or more; pass the same variables to both',
+      `${name}: the optimizer's ${managed.size} variables are not the loop's ${variables.size}; ` +
+      'pass the same variables to both',
   );
   check(
     [...variables].some((v) => v.trainable),
@@ -142,7 +150,8 @@ function restore(
   const unexpected = [...saved.variables.keys()].filter((key) => !named.has(key));
   check(
     missing.length === 0 && unexpected.length === 0,
-    () => `${variablesPath}: variables do not match (missing: ${listNames(missing, 4)}; unexpected: ${listNames(unexpected, 4)})`,
+    () =>
+      `${variablesPath}: variables do not match (missing: ${listNames(missing, 4)}; unexpected: ${listNames(unexpected, 4)})`,
   );
   for (const [key, variable] of named) {
     const value = saved.variables.get(key)!;
@@ -213,18 +222,19 @@ export async function runTrainingLoop(options: TrainingLoopOptions): Promise<Tra
   let history: StepRecord[] = [];
   let lastCheckpoint: string | undefined;
   if (checkpoint) {
-    const latest = await latestCheckpoint(checkpoint.dir);
+    const latest = await latestTrainingCheckpoint(checkpoint.dir);
     if (latest !== undefined && !checkpoint.resume) {
       throw new MergebenchError(
         `${name}: ${checkpoint.dir} already holds a checkpoint (${latest}); resume from it or use an empty folder`,
       );
     }
     if (latest !== undefined) {
-      const saved = await readCheckpoint(latest);
+      const saved = await readTrainingCheckpoint(latest);
       try {
         check(
           saved.state.step <= steps,
-          () => `${name}: checkpoint ${latest} is at step ${saved.state.step}, past this run's ${steps} steps`,
+          () =>
+            `${name}: checkpoint ${latest} is at step ${saved.state.step}, past this run's ${steps} steps`,
         );
         restore(saved, options, named);
       } finally {
@@ -257,13 +267,18 @@ export async function runTrainingLoop(options: TrainingLoopOptions): Promise<Tra
   const stop = (step: number, reason: string): MergebenchError =>
     new MergebenchError(
       `${name} stopped at step ${step}: ${reason}; ` +
-        (lastCheckpoint === undefined ? 'no checkpoint was written' : `last good checkpoint: ${lastCheckpoint}`),
+        (lastCheckpoint === undefined
+          ? 'no checkpoint was written'
+          : `last good checkpoint: ${lastCheckpoint}`),
     );
 
   try {
     for (let step = resumedFrom + 1; step <= steps; step++) {
       const lr = schedule ? schedule(step - 1) : optimizer.learningRate;
-      check(Number.isFinite(lr) && lr >= 0, () => `${name}: the schedule gave learning rate ${lr} at step ${step}`);
+      check(
+        Number.isFinite(lr) && lr >= 0,
+        () => `${name}: the schedule gave learning rate ${lr} at step ${step}`,
+      );
       optimizer.learningRate = lr;
 
       const taskLosses: Record<string, number> = {};
@@ -304,7 +319,7 @@ export async function runTrainingLoop(options: TrainingLoopOptions): Promise<Tra
         const optimizerState = optimizer.state();
         try {
           const state: LoopState = { step, tasks, split: options.split, batchSize, seed, history };
-          lastCheckpoint = await writeCheckpoint(checkpoint.dir, named, optimizerState, state);
+          lastCheckpoint = await writeTrainingCheckpoint(checkpoint.dir, named, optimizerState, state);
         } finally {
           tf.dispose([...optimizerState.values()]);
         }

@@ -22,11 +22,11 @@ export class ClipTextEmbeddings extends Module {
   /** inputIds int32 [B, L] with L ≤ max_position_embeddings → [B, L, D]. */
   forward(inputIds: tf.Tensor): tf.Tensor {
     const max = this.config.max_position_embeddings;
+    const [, length] = inputIds.shape as number[];
     check(
-      inputIds.rank === 2 && inputIds.dtype === 'int32' && inputIds.shape[1] <= max,
+      inputIds.rank === 2 && inputIds.dtype === 'int32' && length <= max,
       () => `CLIP text model: expected int32 input ids [B, L ≤ ${max}], got ${inputIds.dtype} [${inputIds.shape}]`,
     );
-    const length = inputIds.shape[1];
     return tf.tidy(() =>
       tf.add(
         this.tokenEmbedding.forward(inputIds),
