@@ -52,7 +52,9 @@ async function importNativeTensorflow(pkg: string): Promise<void> {
   const lib = path.join(dir, 'lib');
   const hasBinary =
     existsSync(lib) &&
-    readdirSync(lib).some((d) => d.startsWith('napi-v') && existsSync(path.join(lib, d, 'tfjs_binding.node')));
+    readdirSync(lib).some(
+      (d) => d.startsWith('napi-v') && existsSync(path.join(lib, d, 'tfjs_binding.node')),
+    );
   if (!hasBinary) throw new Error('tfjs_binding.node is missing');
   await importOptional(pkg);
 }
@@ -69,7 +71,8 @@ async function tryBackend(name: BackendName): Promise<void> {
   // PROD silences tfjs's console nags (e.g. "install the node backend"): the choice is logged here.
   tf.env().set('PROD', true);
   await candidate.load();
-  if (!(await tf.setBackend(candidate.tfName))) throw new Error(`tfjs could not initialise '${candidate.tfName}'`);
+  if (!(await tf.setBackend(candidate.tfName)))
+    throw new Error(`tfjs could not initialise '${candidate.tfName}'`);
   await tf.ready();
 }
 
@@ -83,7 +86,9 @@ export async function selectBackend(
 ): Promise<BackendChoice> {
   if (requested !== 'auto') {
     if (!(BACKEND_NAMES as readonly string[]).includes(requested)) {
-      throw new MergebenchError(`backend: expected auto or one of ${listNames(BACKEND_NAMES)}, got '${requested}'`);
+      throw new MergebenchError(
+        `backend: expected auto or one of ${listNames(BACKEND_NAMES)}, got '${requested}'`,
+      );
     }
     try {
       await tryBackend(requested as BackendName);

@@ -6,7 +6,12 @@ import { ToyModelPool, ToyTaskPool, toyWorld } from '../testing/toy-pools.js';
 
 const WORLD_PARAMS: ParamSpec[] = [
   { name: 'tasks', type: 'integer', default: 3, min: 1, max: 16, description: 'Number of synthetic tasks' },
-  { name: 'seed', type: 'integer', default: 0, description: 'Seed of the synthetic world (data, heads, weights)' },
+  {
+    name: 'seed',
+    type: 'integer',
+    default: 0,
+    description: 'Seed of the synthetic world (data, heads, weights)',
+  },
 ];
 
 /** In-memory model pool: a tiny encoder, pretrained at random and fine-tuned per synthetic task. */
@@ -14,10 +19,17 @@ export const toyModelPool: Component<ModelPool> = {
   info: {
     kind: 'modelpool',
     name: 'toy',
-    description: 'A tiny residual-MLP encoder fine-tuned on each synthetic toy task (in memory, seconds to build).',
+    description:
+      'A tiny residual-MLP encoder fine-tuned on each synthetic toy task (in memory, seconds to build).',
     params: [
       ...WORLD_PARAMS,
-      { name: 'finetune_steps', type: 'integer', default: 60, min: 0, description: 'Fine-tuning steps per task' },
+      {
+        name: 'finetune_steps',
+        type: 'integer',
+        default: 60,
+        min: 0,
+        description: 'Fine-tuning steps per task',
+      },
     ],
   },
   create: ({ params }) =>
@@ -36,5 +48,6 @@ export const toyTaskPool: Component<TaskPool> = {
     description: 'Synthetic token-sequence classification tasks with frozen random heads.',
     params: WORLD_PARAMS,
   },
-  create: ({ params }) => new ToyTaskPool(toyWorld({ tasks: params.tasks as number, seed: params.seed as number })),
+  create: ({ params }) =>
+    new ToyTaskPool(toyWorld({ tasks: params.tasks as number, seed: params.seed as number })),
 };

@@ -31,10 +31,14 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
       const [name, inline] = arg.slice(2).split(/=(.*)/s, 2);
       if (VALUE_FLAGS.has(name)) {
         const value = inline ?? argv[++i];
-        if (value === undefined || value.startsWith('--')) throw new MergebenchError(`--${name}: expected a value`);
+        if (value === undefined || value.startsWith('--'))
+          throw new MergebenchError(`--${name}: expected a value`);
         flags[name] = value;
       } else if (BOOLEAN_FLAGS.has(name) && inline === undefined) flags[name] = true;
-      else throw new MergebenchError(`unknown option '${arg}'; known: ${[...VALUE_FLAGS, ...BOOLEAN_FLAGS].map((f) => `--${f}`).join(', ')}`);
+      else
+        throw new MergebenchError(
+          `unknown option '${arg}'; known: ${[...VALUE_FLAGS, ...BOOLEAN_FLAGS].map((f) => `--${f}`).join(', ')}`,
+        );
     } else if (command === undefined && !arg.includes('=')) command = arg;
     else overrides.push(arg);
   }

@@ -32,7 +32,10 @@ describe('mergebench CLI', () => {
 
   it('reads a config file and lets the command line win', async () => {
     const cwd = mkdtempSync(path.join(tmpdir(), 'mb-cli-'));
-    writeFileSync(path.join(cwd, 'mergebench.config.yaml'), 'method: dummy\nmodelpool: toy\ntaskpool: toy\nseed: 3\n');
+    writeFileSync(
+      path.join(cwd, 'mergebench.config.yaml'),
+      'method: dummy\nmodelpool: toy\ntaskpool: toy\nseed: 3\n',
+    );
     const { code, out } = await cli(['config', '--show', 'seed=5', 'modelpool.tasks=2'], cwd);
     expect(code).toBe(0);
     expect(out).toContain('seed: 5');
@@ -40,7 +43,11 @@ describe('mergebench CLI', () => {
   });
 
   const badInputs: [string, string[], RegExp][] = [
-    ['unknown plugin', ['run', 'method=nope', 'modelpool=toy', 'taskpool=toy'], /^mergebench: error: unknown method 'nope'; available: dummy/],
+    [
+      'unknown plugin',
+      ['run', 'method=nope', 'modelpool=toy', 'taskpool=toy'],
+      /^mergebench: error: unknown method 'nope'; available: dummy/,
+    ],
     ['malformed override', ['run', ...TOY, 'seed'], /^mergebench: error: .*seed/],
     ['wrong type', ['run', ...TOY, 'seed=abc'], /^mergebench: error: seed: expected an integer, got "abc"$/],
     ['unknown parameter', ['run', ...TOY, 'modelpool.taks=2'], /^mergebench: error: modelpool\.taks/],

@@ -52,7 +52,8 @@ async function dispatch(args: CliArgs, io: CliIo): Promise<void> {
       return;
     }
     case 'config': {
-      if (!args.flags.show) throw new MergebenchError('config: use `mergebench config --show [key=value ...]`');
+      if (!args.flags.show)
+        throw new MergebenchError('config: use `mergebench config --show [key=value ...]`');
       const resolved = await resolveRun({ cwd, configPath: args.flags.config, overrides: args.overrides });
       // Show the values every component will actually get: its declared defaults filled in.
       const { config } = resolved;
@@ -68,11 +69,17 @@ async function dispatch(args: CliArgs, io: CliIo): Promise<void> {
       const registry = new ComponentRegistry();
       registerPlugin(registry, builtinPlugin, 'builtin');
       await loadInstalledPlugins(registry, cwd);
-      print(args.flags.json ? JSON.stringify(componentListJson(registry), null, 2) : formatComponentList(registry));
+      print(
+        args.flags.json
+          ? JSON.stringify(componentListJson(registry), null, 2)
+          : formatComponentList(registry),
+      );
       return;
     }
     default:
-      throw new MergebenchError(`unknown command '${args.command}'; commands: run, config, list (see --help)`);
+      throw new MergebenchError(
+        `unknown command '${args.command}'; commands: run, config, list (see --help)`,
+      );
   }
 }
 

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { container as rootContainer, type DependencyContainer } from 'tsyringe';
+import { type DependencyContainer, container as rootContainer } from 'tsyringe';
 
 /** A fresh child container for one run, so runs in one process never see each other's services. */
 export function createRunContainer(parent: DependencyContainer = rootContainer): DependencyContainer {

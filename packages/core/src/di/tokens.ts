@@ -1,11 +1,11 @@
 import type { DependencyContainer, InjectionToken } from 'tsyringe';
+import type { BackendChoice } from '../backend/select.js';
 import type { RunConfig } from '../config/index.js';
 import type { Logger } from '../contracts/logger.js';
 import type { Method } from '../contracts/method.js';
 import type { ModelPool } from '../contracts/model-pool.js';
 import type { TaskData, TaskHeads, TaskPool } from '../contracts/task-pool.js';
 import { MergebenchError } from '../errors.js';
-import type { BackendChoice } from '../backend/select.js';
 import type { ComponentRegistry } from '../plugins/registry.js';
 
 /**

@@ -1,5 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import type { EvaluateOptions, TaskData, TaskHeads, TaskMetrics, TaskPoolResult } from '../contracts/task-pool.js';
+import type {
+  EvaluateOptions,
+  TaskData,
+  TaskHeads,
+  TaskMetrics,
+  TaskPoolResult,
+} from '../contracts/task-pool.js';
 import { check } from '../errors.js';
 import type { Module } from '../nn/module.js';
 

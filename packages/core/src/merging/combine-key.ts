@@ -152,7 +152,8 @@ function combineWithSignElection(inputs: KeyInputs, rules: KeyRules): CombinedKe
   // Coordinates whose entries cancel exactly wait for the majority sign (see pending-signs.ts).
   let pending: PendingSigns | undefined;
   const lf = Math.fround(scalingFactor);
-  const outputFor = (i: number, s: number) => Math.fround(p[i] + Math.fround(mergedAt(inputs, i, s, combine) * lf));
+  const outputFor = (i: number, s: number) =>
+    Math.fround(p[i] + Math.fround(mergedAt(inputs, i, s, combine) * lf));
   for (let i = 0; i < n; i++) {
     if (signs[i] !== 0) continue;
     if (!finetuned.some((x, t) => trimmed(x[i], p[i], thresholds[t]) !== 0)) continue;
@@ -164,5 +165,7 @@ function combineWithSignElection(inputs: KeyInputs, rules: KeyRules): CombinedKe
 
 /** Merges one key; the inputs must all have the pretrained array's length. */
 export function combineKey(inputs: KeyInputs, rules: KeyRules): CombinedKey {
-  return rules.elect === 'sign' ? combineWithSignElection(inputs, rules) : combineWithoutElection(inputs, rules);
+  return rules.elect === 'sign'
+    ? combineWithSignElection(inputs, rules)
+    : combineWithoutElection(inputs, rules);
 }

@@ -10,8 +10,11 @@ export {
   tiesRules,
 } from './merge-rules.js';
 export { type ModelWriter, modelWriter } from './model-writer.js';
+export { ParameterTree } from './parameter-tree.js';
+export { EXCLUDE_KEYS_PARAM, scalingFactorParam } from './params.js';
 export type { MajoritySign } from './pending-signs.js';
 export { averagePool, mergePoolTaskVectors, type PoolMergeOptions } from './pool-merge.js';
+export { type StateDictDifference, stateDictDifference } from './state-dict-difference.js';
 export {
   type MergeTaskVectorsOptions,
   mergeTaskVectors,
@@ -19,7 +22,4 @@ export {
   type TensorSink,
 } from './task-vector-merge.js';
 export { type WeightedAverageOptions, weightedAverage } from './weighted-average.js';
-export { ParameterTree } from './parameter-tree.js';
-export { type StateDictDifference, stateDictDifference } from './state-dict-difference.js';
 export { type OpenWeights, WeightsPool } from './weights-pool.js';
-export { EXCLUDE_KEYS_PARAM, scalingFactorParam } from './params.js';

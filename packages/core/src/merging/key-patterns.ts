@@ -37,7 +37,9 @@ function compile(pattern: string, where: string): RegExp {
 export function keyPatterns(patterns: readonly string[], what: string): KeyPatterns {
   const compiled = patterns.map((pattern, i) => {
     if (typeof pattern !== 'string' || pattern === '') {
-      throw new MergebenchError(`${what}[${i}]: expected a non-empty parameter name or pattern, got ${JSON.stringify(pattern)}`);
+      throw new MergebenchError(
+        `${what}[${i}]: expected a non-empty parameter name or pattern, got ${JSON.stringify(pattern)}`,
+      );
     }
     return compile(pattern, `${what}[${i}]`);
   });

@@ -38,7 +38,10 @@ export interface TaskVectorMergeRules {
 }
 
 /** θ₀ + λ·Στᵢ. */
-export function taskArithmeticRules(scalingFactor: number, excludeKeys: readonly string[] = []): TaskVectorMergeRules {
+export function taskArithmeticRules(
+  scalingFactor: number,
+  excludeKeys: readonly string[] = [],
+): TaskVectorMergeRules {
   return { trim: { kind: 'none' }, elect: 'none', combine: 'sum', scalingFactor, excludeKeys };
 }
 
@@ -65,7 +68,17 @@ export function assertMergeRules(rules: TaskVectorMergeRules): void {
     () => `scaling factor must be a finite number, got ${rules.scalingFactor}`,
   );
   if (rules.trim.kind === 'magnitude') assertTopkPercent(rules.trim.percent);
-  else check(rules.trim.kind === 'none', () => `unknown trim rule '${(rules.trim as { kind: string }).kind}': expected none or magnitude`);
-  check(rules.elect === 'none' || rules.elect === 'sign', () => `unknown elect rule '${rules.elect}': expected none or sign`);
-  check(COMBINE_RULES.includes(rules.combine), () => `unknown combine rule '${rules.combine}': expected sum, mean or max`);
+  else
+    check(
+      rules.trim.kind === 'none',
+      () => `unknown trim rule '${(rules.trim as { kind: string }).kind}': expected none or magnitude`,
+    );
+  check(
+    rules.elect === 'none' || rules.elect === 'sign',
+    () => `unknown elect rule '${rules.elect}': expected none or sign`,
+  );
+  check(
+    COMBINE_RULES.includes(rules.combine),
+    () => `unknown combine rule '${rules.combine}': expected sum, mean or max`,
+  );
 }

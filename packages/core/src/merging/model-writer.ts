@@ -19,7 +19,10 @@ export function modelWriter(model: Module, what: string): ModelWriter {
   return {
     write: (key, tensor) => {
       try {
-        check(expected.has(key), () => `${what}: merged key '${key}' is not a parameter or buffer of the model`);
+        check(
+          expected.has(key),
+          () => `${what}: merged key '${key}' is not a parameter or buffer of the model`,
+        );
         // Checks the shape and converts the dtype; the variable keeps a reference to the data.
         model.loadStateDict(new Map([[key, tensor]]), { strict: false });
         written.add(key);

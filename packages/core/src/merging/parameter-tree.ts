@@ -22,7 +22,10 @@ export class ParameterTree extends Module {
       const found = nodes.get(path);
       if (found) return found;
       const cut = path.lastIndexOf('.');
-      const child = node(cut < 0 ? '' : path.slice(0, cut)).registerModule(path.slice(cut + 1), new ParameterTree());
+      const child = node(cut < 0 ? '' : path.slice(0, cut)).registerModule(
+        path.slice(cut + 1),
+        new ParameterTree(),
+      );
       nodes.set(path, child);
       return child;
     };

@@ -38,7 +38,11 @@ async function withWeights<T>(
 }
 
 /** Builds `model`, writes a merge into it, and disposes it if the merge fails. */
-async function writeInto<T>(model: Module, what: string, merge: (writer: ModelWriter) => Promise<T>): Promise<T> {
+async function writeInto<T>(
+  model: Module,
+  what: string,
+  merge: (writer: ModelWriter) => Promise<T>,
+): Promise<T> {
   try {
     const writer = modelWriter(model, what);
     const result = await merge(writer);
@@ -101,7 +105,9 @@ export async function averagePool(
   assertHasModels(pool, options.what);
   const model = await pool.loadModel(pool.modelNames[0]);
   await writeInto(model, options.what, (writer) =>
-    withWeights(pool, pool.modelNames, (sources) => weightedAverage({ sources, weights, onTensor: writer.write })),
+    withWeights(pool, pool.modelNames, (sources) =>
+      weightedAverage({ sources, weights, onTensor: writer.write }),
+    ),
   );
   return model;
 }

@@ -17,7 +17,11 @@ function asPlugin(value: unknown, source: string): MergebenchPlugin {
 }
 
 /** Registers an already imported plugin object (used for built-ins and tests). */
-export function registerPlugin(registry: ComponentRegistry, plugin: MergebenchPlugin, source = plugin.name): void {
+export function registerPlugin(
+  registry: ComponentRegistry,
+  plugin: MergebenchPlugin,
+  source = plugin.name,
+): void {
   if (registry.hasLoaded(source)) return;
   plugin.register(registry.registrarFor(source));
 }
@@ -34,7 +38,9 @@ export async function loadPlugin(registry: ComponentRegistry, spec: string, cwd:
   try {
     mod = (await import(pathToFileURL(pkg.entry).href)) as { default?: unknown };
   } catch (e) {
-    throw new MergebenchError(`cannot import plugin ${pkg.name} from ${pkg.entry}: ${(e as Error).message.split('\n')[0]}`);
+    throw new MergebenchError(
+      `cannot import plugin ${pkg.name} from ${pkg.entry}: ${(e as Error).message.split('\n')[0]}`,
+    );
   }
   registerPlugin(registry, asPlugin(mod.default, pkg.name), pkg.name);
   return true;

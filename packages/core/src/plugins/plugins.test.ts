@@ -14,7 +14,12 @@ function installFakePlugin(root: string, name: string, methodName: string, extra
   mkdirSync(path.join(dir, 'configs', 'method'), { recursive: true });
   writeFileSync(
     path.join(dir, 'package.json'),
-    JSON.stringify({ name, type: 'module', keywords: ['mergebench-plugin'], exports: { '.': { import: './index.js' } } }),
+    JSON.stringify({
+      name,
+      type: 'module',
+      keywords: ['mergebench-plugin'],
+      exports: { '.': { import: './index.js' } },
+    }),
   );
   writeFileSync(path.join(dir, 'configs', 'method', `${methodName}-paper.yaml`), `name: ${methodName}\n`);
   writeFileSync(
@@ -38,9 +43,9 @@ describe('component registry', () => {
   it('rejects a duplicate name, naming both packages', () => {
     const registry = new ComponentRegistry();
     registerPlugin(registry, definePlugin({ name: 'a', register: (r) => r.method(dummyMethod) }));
-    expect(() => registerPlugin(registry, definePlugin({ name: 'b', register: (r) => r.method(dummyMethod) }))).toThrow(
-      "duplicate method 'dummy': registered by a and by b",
-    );
+    expect(() =>
+      registerPlugin(registry, definePlugin({ name: 'b', register: (r) => r.method(dummyMethod) })),
+    ).toThrow("duplicate method 'dummy': registered by a and by b");
   });
 
   it('lists what is available for an unknown name', () => {
@@ -81,7 +86,10 @@ describe('plugin loading', () => {
     const root = mkdtempSync(path.join(tmpdir(), 'mb-plugins-'));
     const dir = path.join(root, 'node_modules', 'mergebench-bad');
     mkdirSync(dir, { recursive: true });
-    writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'mergebench-bad', type: 'module', main: 'i.js' }));
+    writeFileSync(
+      path.join(dir, 'package.json'),
+      JSON.stringify({ name: 'mergebench-bad', type: 'module', main: 'i.js' }),
+    );
     writeFileSync(path.join(dir, 'i.js'), 'export default 42;');
     await expect(loadPlugin(new ComponentRegistry(), 'mergebench-bad', root)).rejects.toThrow(
       'mergebench-bad does not default-export a mergebench plugin',

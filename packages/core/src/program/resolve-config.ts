@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { builtinPlugin } from '../builtin/plugin.js';
 import {
   composeConfig,
   loadConfigFile,
@@ -9,17 +10,16 @@ import {
 } from '../config/index.js';
 import { COMPONENT_KINDS, type ComponentKind } from '../contracts/component.js';
 import type { ParamValues } from '../contracts/params.js';
-import { builtinPlugin } from '../builtin/plugin.js';
+import { MergebenchError } from '../errors.js';
 import {
-  candidatePackages,
   ComponentRegistry,
+  candidatePackages,
   ensureComponent,
   loadInstalledPlugins,
   loadPlugin,
-  registerPlugin,
   type RegisteredComponent,
+  registerPlugin,
 } from '../plugins/index.js';
-import { MergebenchError } from '../errors.js';
 
 export interface ResolveOptions {
   readonly cwd?: string;
@@ -90,10 +90,13 @@ export async function resolveRun(options: ResolveOptions = {}): Promise<Resolved
 
   const pluginSpecs = [
     ...((Array.isArray(fileConfig.plugins) ? fileConfig.plugins : []) as unknown[]),
-    ...overrides.filter((o) => o.path.length === 1 && o.path[0] === 'plugins').flatMap((o) => o.value as unknown[]),
+    ...overrides
+      .filter((o) => o.path.length === 1 && o.path[0] === 'plugins')
+      .flatMap((o) => o.value as unknown[]),
   ];
   for (const spec of pluginSpecs) {
-    if (typeof spec !== 'string') throw new MergebenchError(`plugins: expected package names, got ${JSON.stringify(spec)}`);
+    if (typeof spec !== 'string')
+      throw new MergebenchError(`plugins: expected package names, got ${JSON.stringify(spec)}`);
     const fromDir = spec.startsWith('.') ? baseDir : cwd;
     if (!(await loadPlugin(registry, spec, fromDir))) {
       throw new MergebenchError(`plugins: package '${spec}' is not installed (looked from ${cwd})`);

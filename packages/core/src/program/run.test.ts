@@ -44,7 +44,14 @@ describe('runProgram', () => {
     const { report, runDir } = await runProgram({
       cwd,
       logger,
-      overrides: ['method=dummy', 'modelpool=toy', 'taskpool=toy', 'backend=cpu', 'save_model=merged', 'seed=7'],
+      overrides: [
+        'method=dummy',
+        'modelpool=toy',
+        'taskpool=toy',
+        'backend=cpu',
+        'save_model=merged',
+        'seed=7',
+      ],
     });
     expect(readdirSync(path.join(cwd, 'merged')).sort()).toEqual(['config.json', 'model.safetensors']);
     expect(readdirSync(runDir)).toEqual(['report.json']);

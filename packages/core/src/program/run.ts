@@ -12,10 +12,10 @@ import { provide, TOKENS } from '../di/tokens.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import type { Module } from '../nn/module.js';
 import { version } from '../version.js';
+import { silentLogger } from './loggers.js';
 import { PeakMemory } from './peak-memory.js';
 import { type ResolvedRun, type ResolveOptions, resolveRun } from './resolve-config.js';
 import { formatRunSummary } from './summary-table.js';
-import { silentLogger } from './loggers.js';
 
 export interface RunOptions extends ResolveOptions {
   /** Forces a backend (`--backend`); otherwise the config's `backend` or MERGEBENCH_BACKEND. */
@@ -46,8 +46,15 @@ function summary(resolved: ResolvedRun, kind: ComponentKind) {
 async function evaluateResult(
   result: MethodResult,
   evaluate: (model: Module) => Promise<TaskPoolResult>,
-): Promise<{ results: TaskPoolResult | null; family?: FamilyMemberReport[]; parameters: RunReport['parameters'] }> {
-  const count = (m: Module) => ({ all: m.countParameters(), trainable: m.countParameters({ trainableOnly: true }) });
+): Promise<{
+  results: TaskPoolResult | null;
+  family?: FamilyMemberReport[];
+  parameters: RunReport['parameters'];
+}> {
+  const count = (m: Module) => ({
+    all: m.countParameters(),
+    trainable: m.countParameters({ trainableOnly: true }),
+  });
   if (result.kind !== 'family') {
     return { results: await evaluate(result.model), parameters: count(result.model) };
   }
@@ -93,30 +100,48 @@ export async function runProgram(options: RunOptions = {}): Promise<RunOutcome> 
   provide(container, TOKENS.logger, logger);
   provide(container, TOKENS.backend, backend);
   provide(container, TOKENS.registry, resolved.registry);
-  const createCtx = (kind: ComponentKind) => ({ params: resolved[kind].params, container, baseDir: resolved.baseDir });
+  const createCtx = (kind: ComponentKind) => ({
+    params: resolved[kind].params,
+    container,
+    baseDir: resolved.baseDir,
+  });
 
-  const runName = config.run_name ?? defaultRunName(resolved.method.registered.component.info.name, options.now ?? new Date());
+  const runName =
+    config.run_name ??
+    defaultRunName(resolved.method.registered.component.info.name, options.now ?? new Date());
   const runDir = path.resolve(resolved.cwd, config.output_dir, runName);
 
-  const modelpool = await time('setup', async () => resolved.modelpool.registered.component.create(createCtx('modelpool')));
-  const taskpool = await time('setup', async () => resolved.taskpool.registered.component.create(createCtx('taskpool')));
+  const modelpool = await time('setup', async () =>
+    resolved.modelpool.registered.component.create(createCtx('modelpool')),
+  );
+  const taskpool = await time('setup', async () =>
+    resolved.taskpool.registered.component.create(createCtx('taskpool')),
+  );
   provide(container, TOKENS.modelPool, modelpool);
   provide(container, TOKENS.taskPool, taskpool);
   taskpool.registerServices?.(container);
-  const method = await time('setup', async () => resolved.method.registered.component.create(createCtx('method')));
+  const method = await time('setup', async () =>
+    resolved.method.registered.component.create(createCtx('method')),
+  );
   provide(container, TOKENS.method, method);
 
   mkdirSync(runDir, { recursive: true });
   let result: MethodResult | undefined;
   try {
-    logger.info(`running ${resolved.method.registered.component.info.name} on ${modelpool.modelNames.length} models`);
-    result = await time('method', () => method.run(modelpool, { container, logger, runDir, seed: config.seed }));
+    logger.info(
+      `running ${resolved.method.registered.component.info.name} on ${modelpool.modelNames.length} models`,
+    );
+    result = await time('method', () =>
+      method.run(modelpool, { container, logger, runDir, seed: config.seed }),
+    );
     memory.sample();
 
     if (config.save_model) {
       const target = path.resolve(resolved.cwd, config.save_model);
       if (result.kind === 'model') {
-        await time('save', () => modelpool.saveModel((result as { model: Module }).model, target, { overwrite: true }));
+        await time('save', () =>
+          modelpool.saveModel((result as { model: Module }).model, target, { overwrite: true }),
+        );
         logger.info(`saved merged model to ${target}`);
       } else {
         logger.warn(`save_model: a ${result.kind} result is not one plain model; nothing saved to ${target}`);
@@ -149,7 +174,11 @@ export async function runProgram(options: RunOptions = {}): Promise<RunOutcome> 
       timings,
       peakMemory: { rssBytes: memory.rssBytes, tensorBytes: memory.tensorBytes },
       artifacts: result.artifacts ?? {},
-      environment: { node: process.version, platform: `${process.platform}-${process.arch}`, mergebench: version },
+      environment: {
+        node: process.version,
+        platform: `${process.platform}-${process.arch}`,
+        mergebench: version,
+      },
     };
     await writeFileAtomic(path.join(runDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
     return { report, runDir, summary: formatRunSummary(report) };

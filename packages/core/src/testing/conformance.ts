@@ -33,7 +33,8 @@ function fail(plugin: string, message: string): never {
 
 function checkInfo(plugin: string, info: ComponentInfo): void {
   const where = `${info.kind} '${info.name}'`;
-  if (!/^[a-z0-9][a-z0-9_-]*$/.test(info.name)) fail(plugin, `${where}: name must be lower-case kebab/snake case`);
+  if (!/^[a-z0-9][a-z0-9_-]*$/.test(info.name))
+    fail(plugin, `${where}: name must be lower-case kebab/snake case`);
   if (!info.description?.trim()) fail(plugin, `${where}: description is empty`);
   const seen = new Set<string>();
   for (const p of info.params) {
@@ -44,7 +45,9 @@ function checkInfo(plugin: string, info: ComponentInfo): void {
   }
   if (info.paper && !/^https?:\/\//.test(info.paper.url)) fail(plugin, `${where}: paper url is not a link`);
   // Every declared default must satisfy its own declaration.
-  const defaults = Object.fromEntries(info.params.filter((p) => p.default !== undefined).map((p) => [p.name, p.default]));
+  const defaults = Object.fromEntries(
+    info.params.filter((p) => p.default !== undefined).map((p) => [p.name, p.default]),
+  );
   const required = info.params.filter((p) => p.default === undefined);
   if (required.length === 0) validateParams(info.kind, defaults, info.params);
 }
@@ -54,7 +57,10 @@ function checkInfo(plugin: string, info: ComponentInfo): void {
  * built-ins, its components declare themselves completely, its presets validate, and each method
  * runs on the toy pools, returns a well-formed result and leaks no tensors.
  */
-export async function checkPluginConformance(plugin: MergebenchPlugin, options: ConformanceOptions = {}): Promise<void> {
+export async function checkPluginConformance(
+  plugin: MergebenchPlugin,
+  options: ConformanceOptions = {},
+): Promise<void> {
   const name = plugin?.name;
   if (typeof name !== 'string' || typeof plugin.register !== 'function') {
     throw new ConformanceError('plugin: expected an object with a string name and a register function');
@@ -64,15 +70,25 @@ export async function checkPluginConformance(plugin: MergebenchPlugin, options: 
   const builtinCount = COMPONENT_KINDS.reduce((n, k) => n + registry.names(k).length, 0);
   const presetDirs: string[] = [];
   const registrar = registry.registrarFor(name);
-  plugin.register({ ...registrar, presets: (dir) => (registrar.presets(dir), presetDirs.push(dir)) });
+  plugin.register({
+    ...registrar,
+    presets: (dir) => {
+      registrar.presets(dir);
+      presetDirs.push(dir);
+    },
+  });
   const mine = COMPONENT_KINDS.flatMap((k) => registry.list(k).filter((c) => c.source === name));
-  if (COMPONENT_KINDS.reduce((n, k) => n + registry.names(k).length, 0) === builtinCount || mine.length === 0) {
+  if (
+    COMPONENT_KINDS.reduce((n, k) => n + registry.names(k).length, 0) === builtinCount ||
+    mine.length === 0
+  ) {
     fail(name, 'registers no component');
   }
   for (const { component } of mine) checkInfo(name, component.info);
 
   for (const dir of presetDirs) {
-    if (!path.isAbsolute(dir) || !existsSync(dir)) fail(name, `presets folder ${dir} is not an existing absolute path`);
+    if (!path.isAbsolute(dir) || !existsSync(dir))
+      fail(name, `presets folder ${dir} is not an existing absolute path`);
     for (const kind of COMPONENT_KINDS) {
       const kindDir = path.join(dir, kind);
       if (!existsSync(kindDir)) continue;
@@ -102,7 +118,8 @@ export async function checkPluginConformance(plugin: MergebenchPlugin, options: 
     if (!result || !['model', 'upscaled', 'family'].includes(result.kind)) {
       fail(name, `method '${methodName}' returned no valid result (expected kind model, upscaled or family)`);
     }
-    if (result.kind === 'family' && result.members.length === 0) fail(name, `method '${methodName}' returned an empty family`);
+    if (result.kind === 'family' && result.members.length === 0)
+      fail(name, `method '${methodName}' returned an empty family`);
     const model = result.kind === 'family' ? await result.members[0].model() : result.model;
     const evaluation = await taskpool.evaluate(model.eval());
     if (!(evaluation.average.accuracy >= 0 && evaluation.average.accuracy <= 1)) {
@@ -110,6 +127,7 @@ export async function checkPluginConformance(plugin: MergebenchPlugin, options: 
     }
     model.dispose();
     const leaked = tf.memory().numTensors - before;
-    if (leaked !== 0) fail(name, `method '${methodName}' leaves ${leaked} tensors alive after its result is disposed`);
+    if (leaked !== 0)
+      fail(name, `method '${methodName}' leaves ${leaked} tensors alive after its result is disposed`);
   }
 }

@@ -1,5 +1,6 @@
 // @mergebench/core/testing: a tiny in-memory world for plugin tests, and the conformance checks.
-export { DEFAULT_TOY_MODEL, ToyEncoder, type ToyModelConfig, toyInitialWeights } from './toy-model.js';
-export { DEFAULT_TOY_WORLD, ToyWorld, type ToyWorldConfig } from './toy-world.js';
-export { ToyModelPool, type ToySettings, ToyTaskPool, toyWorld, toyZoo } from './toy-pools.js';
+
 export { type ConformanceOptions, checkPluginConformance } from './conformance.js';
+export { DEFAULT_TOY_MODEL, ToyEncoder, type ToyModelConfig, toyInitialWeights } from './toy-model.js';
+export { ToyModelPool, type ToySettings, ToyTaskPool, toyWorld, toyZoo } from './toy-pools.js';
+export { DEFAULT_TOY_WORLD, ToyWorld, type ToyWorldConfig } from './toy-world.js';

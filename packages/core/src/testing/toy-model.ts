@@ -76,7 +76,11 @@ export class ToyEncoder extends Module {
   }
 
   override sites(): ModelSite[] {
-    return Array.from({ length: this.config.layers }, (_, i) => ({ kind: 'mlp' as const, path: `layers.${i}.mlp`, layer: i }));
+    return Array.from({ length: this.config.layers }, (_, i) => ({
+      kind: 'mlp' as const,
+      path: `layers.${i}.mlp`,
+      layer: i,
+    }));
   }
 }
 

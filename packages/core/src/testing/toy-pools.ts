@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { DependencyContainer } from 'tsyringe';
-import { PRETRAINED, type ModelPool } from '../contracts/model-pool.js';
+import { type ModelPool, PRETRAINED } from '../contracts/model-pool.js';
 import type { EvaluateOptions, TaskPool, TaskPoolResult } from '../contracts/task-pool.js';
 import { provide, TOKENS } from '../di/tokens.js';
 import { check, listNames } from '../errors.js';
@@ -8,8 +8,8 @@ import { evaluateClassification } from '../eval/classification.js';
 import { saveHfFolder } from '../io/hf-folder.js';
 import type { Module } from '../nn/module.js';
 import { deriveSeed } from '../random.js';
-import { cloneStateDict } from '../tensors/state-dict.js';
 import { stateDictSource } from '../tensors/source.js';
+import { cloneStateDict } from '../tensors/state-dict.js';
 import type { StateDict, TensorSource } from '../tensors/types.js';
 import { ToyEncoder, toyInitialWeights } from './toy-model.js';
 import { DEFAULT_TOY_WORLD, ToyWorld, type ToyWorldConfig } from './toy-world.js';
@@ -41,7 +41,12 @@ export function toyWorld(settings: ToySettings = {}): ToyWorld {
 }
 
 /** Fine-tunes the pretrained toy encoder on one task with the task's head frozen. */
-async function finetune(world: ToyWorld, task: string, pretrained: StateDict, steps: number): Promise<StateDict> {
+async function finetune(
+  world: ToyWorld,
+  task: string,
+  pretrained: StateDict,
+  steps: number,
+): Promise<StateDict> {
   const model = new ToyEncoder(world.config.model);
   model.loadStateDict(pretrained);
   const head = world.head(task);
@@ -49,7 +54,10 @@ async function finetune(world: ToyWorld, task: string, pretrained: StateDict, st
   const vars = model.trainableVariables();
   let step = 0;
   while (step < steps) {
-    for await (const batch of world.batches(task, 'train', { batchSize: 64, shuffleSeed: deriveSeed(world.config.seed, `${task}/${step}`) })) {
+    for await (const batch of world.batches(task, 'train', {
+      batchSize: 64,
+      shuffleSeed: deriveSeed(world.config.seed, `${task}/${step}`),
+    })) {
       if (step >= steps) {
         tf.dispose([batch.inputs, batch.labels!]);
         continue;
@@ -103,7 +111,11 @@ export class ToyModelPool implements ModelPool {
 
   private weights(name: string): StateDict {
     const sd = this.zoo.get(name);
-    check(sd, () => `toy model pool: unknown model '${name}'; available: ${listNames([PRETRAINED, ...this.modelNames])}`);
+    check(
+      sd,
+      () =>
+        `toy model pool: unknown model '${name}'; available: ${listNames([PRETRAINED, ...this.modelNames])}`,
+    );
     return sd;
   }
 

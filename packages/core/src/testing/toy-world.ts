@@ -56,7 +56,8 @@ export class ToyWorld implements TaskData, TaskHeads {
           for (let c = 0; c < config.classes; c++) {
             let s = 0;
             for (let t = 0; t < tokens; t++) {
-              for (let d = 0; d < inputDim; d++) s += inputs[(i * tokens + t) * inputDim + d] * rule[d * config.classes + c];
+              for (let d = 0; d < inputDim; d++)
+                s += inputs[(i * tokens + t) * inputDim + d] * rule[d * config.classes + c];
             }
             if (s > bestScore) [best, bestScore] = [c, s];
           }
@@ -66,7 +67,10 @@ export class ToyWorld implements TaskData, TaskHeads {
       };
       this.splits.set(task, { train: make(config.trainSize), test: make(config.testSize) });
       const head = new Linear(hidden, config.classes);
-      const w = Float32Array.from({ length: hidden * config.classes }, () => rng.normal() / Math.sqrt(hidden));
+      const w = Float32Array.from(
+        { length: hidden * config.classes },
+        () => rng.normal() / Math.sqrt(hidden),
+      );
       const weights = new Map([
         ['weight', tf.tensor2d(w, [config.classes, hidden])],
         ['bias', tf.zeros([config.classes])],
@@ -94,7 +98,8 @@ export class ToyWorld implements TaskData, TaskHeads {
     const { tokens, inputDim } = this.config.model;
     const per = tokens * inputDim;
     const n = Math.min(labels.length, options.limit ?? labels.length);
-    const order = options.shuffleSeed === undefined ? null : permutation(labels.length, createRng(options.shuffleSeed));
+    const order =
+      options.shuffleSeed === undefined ? null : permutation(labels.length, createRng(options.shuffleSeed));
     for (let start = 0; start < n; start += options.batchSize) {
       const size = Math.min(options.batchSize, n - start);
       const x = new Float32Array(size * per);
@@ -105,7 +110,9 @@ export class ToyWorld implements TaskData, TaskHeads {
         y[i] = labels[src];
       }
       const batchInputs = tf.tensor3d(x, [size, tokens, inputDim]);
-      yield options.unlabelled ? { inputs: batchInputs } : { inputs: batchInputs, labels: tf.tensor1d(y, 'int32') };
+      yield options.unlabelled
+        ? { inputs: batchInputs }
+        : { inputs: batchInputs, labels: tf.tensor1d(y, 'int32') };
     }
   }
 

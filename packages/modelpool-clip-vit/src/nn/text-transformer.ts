@@ -44,7 +44,8 @@ export class ClipTextTransformer extends Module {
         this.encoder.forward(hidden, causalAttentionMask(length)),
       );
       const rows = tf.reshape(lastHiddenState, [batch * length, this.config.hidden_size]);
-      const flatIndex = tf.add(tf.mul(tf.range(0, batch, 1, 'int32'), length), this.#eosPositions(inputIds));
+      const rowStarts = tf.range(0, batch * length, length, 'int32');
+      const flatIndex = tf.add(rowStarts, this.#eosPositions(inputIds));
       return { lastHiddenState, pooledOutput: gatherRows(rows, flatIndex) };
     });
   }

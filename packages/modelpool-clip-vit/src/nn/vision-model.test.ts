@@ -92,13 +92,23 @@ describe('ClipVisionModelWithProjection', () => {
   });
 
   it('builds a randomly initialised model from a config and leaks no tensors per forward', () => {
-    const config = clipVisionConfig({ hidden_size: 16, intermediate_size: 32, num_hidden_layers: 1, num_attention_heads: 2, image_size: 8, patch_size: 4, projection_dim: 4 });
+    const config = clipVisionConfig({
+      hidden_size: 16,
+      intermediate_size: 32,
+      num_hidden_layers: 1,
+      num_attention_heads: 2,
+      image_size: 8,
+      patch_size: 4,
+      projection_dim: 4,
+    });
     const tiny = new ClipVisionModelWithProjection(config);
+    const pixels = tf.ones([2, 3, 8, 8]);
     const before = tf.memory().numTensors;
-    const out = tiny.forward(tf.ones([2, 3, 8, 8]));
+    const out = tiny.forward(pixels);
     expect(out.shape).toEqual([2, 4]);
     out.dispose();
     expect(tf.memory().numTensors).toBe(before);
+    tf.dispose(pixels);
     tiny.dispose();
   });
 });
