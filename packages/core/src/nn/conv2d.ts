@@ -68,9 +68,9 @@ export class Conv2d extends Module {
         batch * rows * cols,
         channels * k * k,
       ]);
-      const kernel = tf.reshape(this.weight, [this.outChannels, channels * k * k]);
+      const kernel = tf.reshape(this.param('weight'), [this.outChannels, channels * k * k]);
       const product = matMul(patches, tf.transpose(kernel));
-      const y = this.bias === null ? product : tf.add(product, this.bias);
+      const y = this.bias === null ? product : tf.add(product, this.param('bias'));
       return tf.transpose(tf.reshape(y, [batch, rows, cols, this.outChannels]), [0, 3, 1, 2]);
     });
   }

@@ -28,6 +28,6 @@ export class Embedding extends Module {
   /** ids: int32 of any shape → [...ids.shape, dim]. */
   forward(ids: tf.Tensor): tf.Tensor {
     check(ids.dtype === 'int32', () => `Embedding: expected int32 ids, got ${ids.dtype}`);
-    return gatherRows(this.weight, ids);
+    return gatherRows(this.param('weight'), ids);
   }
 }

@@ -7,6 +7,7 @@ export { Embedding } from './embedding.js';
 export { causalAttentionMask } from './functional/causal-mask.js';
 export { gatherRows } from './functional/gather-rows.js';
 export { matMul } from './functional/matmul.js';
+export { functionalCall } from './functional-call.js';
 export type { LayerNormOptions } from './layer-norm.js';
 export { LayerNorm } from './layer-norm.js';
 export type { LinearOptions } from './linear.js';

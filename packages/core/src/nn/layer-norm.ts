@@ -31,7 +31,7 @@ export class LayerNorm extends Module {
       const centered = tf.sub(x, tf.mean(x, -1, true));
       const variance = tf.mean(tf.square(centered), -1, true);
       const normalized = tf.mul(centered, tf.rsqrt(tf.add(variance, this.eps)));
-      return tf.add(tf.mul(normalized, this.weight), this.bias);
+      return tf.add(tf.mul(normalized, this.param('weight')), this.param('bias'));
     });
   }
 }

@@ -60,8 +60,28 @@ export abstract class Module {
   readonly #parameters = new Map<string, tf.Variable>();
   readonly #buffers = new Map<string, BufferEntry>();
   readonly #children = new Map<string, Module>();
+  /** Tensors standing in for this module's own parameters during a functionalCall. */
+  #substitutes: ReadonlyMap<string, tf.Tensor> | null = null;
 
   abstract forward(...args: any[]): any;
+
+  /**
+   * The value a forward pass must use for parameter (or buffer) `name` of this module: the
+   * stored Variable, or the tensor functionalCall substituted for it. Layers read their weights
+   * through this so that a merge method can differentiate through weights it computes (θ0 + Σλτ).
+   */
+  param(name: string): tf.Tensor {
+    const substitute = this.#substitutes?.get(name);
+    if (substitute) return substitute;
+    const own = this.#parameters.get(name) ?? this.#buffers.get(name)?.variable;
+    check(own, () => `${this.constructor.name} has no parameter '${name}'`);
+    return own;
+  }
+
+  /** @internal Used by functionalCall. */
+  setSubstitutes(substitutes: ReadonlyMap<string, tf.Tensor> | null): void {
+    this.#substitutes = substitutes;
+  }
 
   /**
    * Adds a parameter and returns it as a tf.Variable. The module takes ownership of `value`
