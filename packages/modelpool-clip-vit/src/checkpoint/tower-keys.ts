@@ -45,7 +45,9 @@ export function describeSetAside(
   tower: ClipTower,
 ): { readonly summary: string; readonly otherTowerTensors: number } {
   const other = otherTower(tower);
-  const otherTowerTensors = setAside.filter((key) => TOWER_PREFIXES[other].some((prefix) => key.startsWith(prefix))).length;
+  const otherTowerTensors = setAside.filter((key) =>
+    TOWER_PREFIXES[other].some((prefix) => key.startsWith(prefix)),
+  ).length;
   const parts = [
     otherTowerTensors > 0 ? `${other} tower (${otherTowerTensors} tensors)` : '',
     ...setAside.filter((key) => SHARED_KEYS.includes(key)),

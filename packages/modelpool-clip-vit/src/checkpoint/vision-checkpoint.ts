@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import {
-  CONFIG_FILE,
   type CheckpointSource,
+  CONFIG_FILE,
   MergebenchError,
   openCheckpoint,
   readHfConfig,

@@ -1,7 +1,7 @@
 import { activationByName, type HfConfig, listNames, MergebenchError } from '@mergebench/core';
 
 /** How a Hugging Face config field is read and checked. */
-export type FieldKind = 'positive-integer' | 'integer' | 'positive-number' | 'activation' | 'zero';
+type FieldKind = 'positive-integer' | 'integer' | 'positive-number' | 'activation' | 'zero';
 
 export type FieldSpecs<T> = { readonly [K in keyof T]: { readonly kind: FieldKind; readonly default: T[K] } };
 
@@ -19,7 +19,8 @@ function checkField(origin: string, key: string, kind: FieldKind, value: unknown
       if (!Number.isInteger(value)) throw fieldError(origin, key, value, 'an integer');
       return;
     case 'positive-number':
-      if (typeof value !== 'number' || !(value > 0)) throw fieldError(origin, key, value, 'a positive number');
+      if (typeof value !== 'number' || !(value > 0))
+        throw fieldError(origin, key, value, 'a positive number');
       return;
     case 'zero':
       // Dropout and friends change training only; they are not implemented, so only 0 is accepted.

@@ -23,7 +23,7 @@ export interface ClipTextConfig {
   readonly eos_token_id: number;
 }
 
-export const TEXT_MODEL_TYPE = 'clip_text_model';
+const TEXT_MODEL_TYPE = 'clip_text_model';
 
 /** The fields and their defaults, as in transformers' CLIPTextConfig. */
 export const CLIP_TEXT_FIELDS: FieldSpecs<ClipTextConfig> = {
@@ -43,11 +43,15 @@ export const CLIP_TEXT_FIELDS: FieldSpecs<ClipTextConfig> = {
 };
 
 /** A checked text config: the given fields over the defaults. */
-export function clipTextConfig(fields: Readonly<Record<string, unknown>> = {}, origin = 'CLIPTextConfig'): ClipTextConfig {
+export function clipTextConfig(
+  fields: Readonly<Record<string, unknown>> = {},
+  origin = 'CLIPTextConfig',
+): ClipTextConfig {
   const config = readFields(fields, CLIP_TEXT_FIELDS, origin);
   check(
     config.hidden_size % config.num_attention_heads === 0,
-    () => `${origin}: hidden_size ${config.hidden_size} is not divisible by num_attention_heads ${config.num_attention_heads}`,
+    () =>
+      `${origin}: hidden_size ${config.hidden_size} is not divisible by num_attention_heads ${config.num_attention_heads}`,
   );
   return config;
 }

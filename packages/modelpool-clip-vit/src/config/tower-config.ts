@@ -1,7 +1,7 @@
 import { type HfConfig, MergebenchError } from '@mergebench/core';
 
 /** The `model_type` of a full CLIP checkpoint (CLIPModel), which nests one config per tower. */
-export const CLIP_MODEL_TYPE = 'clip';
+const CLIP_MODEL_TYPE = 'clip';
 
 /** The projection width a CLIPModel config gives both towers, when it leaves it out. */
 const DEFAULT_PROJECTION_DIM = 512;

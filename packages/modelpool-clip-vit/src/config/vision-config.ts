@@ -19,7 +19,7 @@ export interface ClipVisionConfig {
   readonly attention_dropout: number;
 }
 
-export const VISION_MODEL_TYPE = 'clip_vision_model';
+const VISION_MODEL_TYPE = 'clip_vision_model';
 
 /** The fields and their defaults, as in transformers' CLIPVisionConfig (ViT-B/32). */
 export const CLIP_VISION_FIELDS: FieldSpecs<ClipVisionConfig> = {
@@ -44,7 +44,8 @@ export function clipVisionConfig(
   const config = readFields(fields, CLIP_VISION_FIELDS, origin);
   check(
     config.hidden_size % config.num_attention_heads === 0,
-    () => `${origin}: hidden_size ${config.hidden_size} is not divisible by num_attention_heads ${config.num_attention_heads}`,
+    () =>
+      `${origin}: hidden_size ${config.hidden_size} is not divisible by num_attention_heads ${config.num_attention_heads}`,
   );
   check(
     config.patch_size <= config.image_size,

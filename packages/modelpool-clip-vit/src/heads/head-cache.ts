@@ -26,7 +26,8 @@ export async function loadZeroShotHead(file: string, classNames?: readonly strin
       );
     }
     for (const key of ['weight', 'logit_scale']) {
-      if (!source.has(key)) throw new MergebenchError(`${file}: no tensor '${key}' (not a zero-shot head file)`);
+      if (!source.has(key))
+        throw new MergebenchError(`${file}: no tensor '${key}' (not a zero-shot head file)`);
     }
     const scale = await source.read('logit_scale');
     const logitScale = scale.dataSync()[0];

@@ -3,7 +3,14 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadClipLogitScale, loadClipTextModel } from '../checkpoint/text-checkpoint.js';
-import { expectedTensors, FIXTURES, maxAbsDiff, TINY_CLIP, TOLERANCE, tempDir } from '../fixtures.test.helpers.js';
+import {
+  expectedTensors,
+  FIXTURES,
+  maxAbsDiff,
+  TINY_CLIP,
+  TOLERANCE,
+  tempDir,
+} from '../fixtures.test.helpers.js';
 import type { ClipTextModelWithProjection } from '../nn/text-model.js';
 import { ClipTokenizer } from '../tokenizer/clip-tokenizer.js';
 import { cachedZeroShotHead, loadZeroShotHead, saveZeroShotHead } from './head-cache.js';
@@ -22,7 +29,13 @@ describe('zero-shot heads', () => {
     await tf.setBackend('cpu');
     textModel = await loadClipTextModel(TINY_CLIP);
     tokenizer = await ClipTokenizer.fromFolder(TINY_CLIP);
-    head = buildZeroShotHead(textModel, tokenizer, CLASS_NAMES, TEMPLATES, await loadClipLogitScale(TINY_CLIP));
+    head = buildZeroShotHead(
+      textModel,
+      tokenizer,
+      CLASS_NAMES,
+      TEMPLATES,
+      await loadClipLogitScale(TINY_CLIP),
+    );
   });
   afterAll(() => {
     textModel.dispose();
@@ -66,7 +79,9 @@ describe('zero-shot heads', () => {
       expect(maxAbsDiff(loaded.weight, head.weight)).toBe(0);
       expect(loaded.logitScale.dataSync()[0]).toBe(head.logitScale.dataSync()[0]);
       loaded.dispose();
-      await expect(loadZeroShotHead(file, ['cat', 'dog'])).rejects.toThrow(/head\.safetensors: holds a head for classes/);
+      await expect(loadZeroShotHead(file, ['cat', 'dog'])).rejects.toThrow(
+        /head\.safetensors: holds a head for classes/,
+      );
 
       let builds = 0;
       const build = () => {

@@ -1,5 +1,5 @@
+import { check, Module, matMul } from '@mergebench/core';
 import * as tf from '@tensorflow/tfjs';
-import { check, matMul, Module } from '@mergebench/core';
 import type { ClipTextModelWithProjection } from '../nn/text-model.js';
 import type { ClipTokenizer } from '../tokenizer/clip-tokenizer.js';
 
@@ -29,7 +29,8 @@ export class ZeroShotHead extends Module {
     super();
     check(
       classEmbeddings.rank === 2 && classEmbeddings.shape[0] === classNames.length,
-      () => `ZeroShotHead: expected class embeddings [${classNames.length}, P], got [${classEmbeddings.shape}]`,
+      () =>
+        `ZeroShotHead: expected class embeddings [${classNames.length}, P], got [${classEmbeddings.shape}]`,
     );
     this.weight = this.registerParameter('weight', classEmbeddings, { trainable: false });
     this.logitScale = this.registerParameter('logit_scale', tf.scalar(logitScale), { trainable: false });
@@ -53,7 +54,10 @@ export class ZeroShotHead extends Module {
 
 function fillTemplate(template: PromptTemplate, className: string): string {
   if (typeof template === 'function') return template(className);
-  check(template.includes('{}'), () => `zero-shot template ${JSON.stringify(template)} has no {} for the class name`);
+  check(
+    template.includes('{}'),
+    () => `zero-shot template ${JSON.stringify(template)} has no {} for the class name`,
+  );
   return template.replaceAll('{}', className);
 }
 
@@ -75,7 +79,10 @@ export function buildZeroShotHead(
   logitScale: number,
   { batchSize = 64 }: ZeroShotOptions = {},
 ): ZeroShotHead {
-  check(classNames.length > 0 && templates.length > 0, 'buildZeroShotHead: needs at least one class name and one template');
+  check(
+    classNames.length > 0 && templates.length > 0,
+    'buildZeroShotHead: needs at least one class name and one template',
+  );
   const prompts = classNames.flatMap((name) => templates.map((template) => fillTemplate(template, name)));
   const embeddings = tf.tidy(() => {
     const parts: tf.Tensor[] = [];

@@ -46,7 +46,9 @@ function taps(inSize: number, outSize: number): Taps {
     }
     for (let i = 0; i < n; i++) {
       const w = sum !== 0 ? k[i] / sum : k[i];
-      weights[out * stride + i] = Math.trunc(w < 0 ? -0.5 + w * 2 ** PRECISION_BITS : 0.5 + w * 2 ** PRECISION_BITS);
+      weights[out * stride + i] = Math.trunc(
+        w < 0 ? -0.5 + w * 2 ** PRECISION_BITS : 0.5 + w * 2 ** PRECISION_BITS,
+      );
     }
     start[out] = first;
     count[out] = n;

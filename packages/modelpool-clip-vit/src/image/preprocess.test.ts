@@ -32,7 +32,10 @@ describe('preprocessImage', () => {
       rgba.set(rgb.subarray(i * 3, i * 3 + 3), i * 4);
       rgba[i * 4 + 3] = 17;
     }
-    const [a, b] = [preprocessImage(rgb, width, height, { size: 32 }), preprocessImage(rgba, width, height, { size: 32 })];
+    const [a, b] = [
+      preprocessImage(rgb, width, height, { size: 32 }),
+      preprocessImage(rgba, width, height, { size: 32 }),
+    ];
     expect(maxAbsDiff(a, b)).toBe(0);
     tf.dispose([a, b]);
   });

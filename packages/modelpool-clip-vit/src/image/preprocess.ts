@@ -1,5 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
 import { check } from '@mergebench/core';
+import * as tf from '@tensorflow/tfjs';
 import { resizeBicubic } from './pillow-bicubic.js';
 
 /** OpenAI CLIP's per-channel mean and standard deviation of RGB values in [0, 1]. */
@@ -40,7 +40,8 @@ export function preprocessImage(
   );
   check(
     Number.isInteger(size) && Number.isInteger(cropSize) && cropSize > 0 && cropSize <= size,
-    () => `preprocessImage: expected integer sizes with 0 < cropSize ≤ size, got size ${size}, cropSize ${cropSize}`,
+    () =>
+      `preprocessImage: expected integer sizes with 0 < cropSize ≤ size, got size ${size}, cropSize ${cropSize}`,
   );
   const rgb = channels === 3 ? Uint8Array.from(rgbData) : dropAlpha(rgbData);
   const portrait = width <= height;

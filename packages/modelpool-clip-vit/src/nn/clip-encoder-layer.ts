@@ -1,5 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
 import { LayerNorm, Module, MultiHeadAttention } from '@mergebench/core';
+import * as tf from '@tensorflow/tfjs';
 import { ClipMlp } from './clip-mlp.js';
 
 /** The settings an encoder layer reads; vision and text configs both have them. */
@@ -27,9 +27,15 @@ export class ClipEncoderLayer extends Module {
   constructor(config: ClipEncoderSettings) {
     super();
     const eps = config.layer_norm_eps;
-    this.registerModule(ATTENTION_CHILD, new MultiHeadAttention(config.hidden_size, config.num_attention_heads));
+    this.registerModule(
+      ATTENTION_CHILD,
+      new MultiHeadAttention(config.hidden_size, config.num_attention_heads),
+    );
     this.layerNorm1 = this.registerModule('layer_norm1', new LayerNorm(config.hidden_size, { eps }));
-    this.registerModule(MLP_CHILD, new ClipMlp(config.hidden_size, config.intermediate_size, config.hidden_act));
+    this.registerModule(
+      MLP_CHILD,
+      new ClipMlp(config.hidden_size, config.intermediate_size, config.hidden_act),
+    );
     this.layerNorm2 = this.registerModule('layer_norm2', new LayerNorm(config.hidden_size, { eps }));
   }
 

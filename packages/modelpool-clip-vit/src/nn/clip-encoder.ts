@@ -1,6 +1,11 @@
-import * as tf from '@tensorflow/tfjs';
 import { type ModelSite, Module, ModuleList } from '@mergebench/core';
-import { ATTENTION_CHILD, type ClipEncoderSettings, ClipEncoderLayer, MLP_CHILD } from './clip-encoder-layer.js';
+import * as tf from '@tensorflow/tfjs';
+import {
+  ATTENTION_CHILD,
+  ClipEncoderLayer,
+  type ClipEncoderSettings,
+  MLP_CHILD,
+} from './clip-encoder-layer.js';
 
 /** The stack of transformer blocks, `layers.0` … `layers.{n-1}`. */
 export class ClipEncoder extends Module {

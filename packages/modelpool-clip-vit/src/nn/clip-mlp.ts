@@ -1,5 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
 import { type Activation, activationByName, Linear, Module } from '@mergebench/core';
+import * as tf from '@tensorflow/tfjs';
 
 /** CLIP's feed-forward block: `fc1` → activation → `fc2`. */
 export class ClipMlp extends Module {

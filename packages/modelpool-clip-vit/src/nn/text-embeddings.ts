@@ -1,5 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
 import { check, Embedding, Module } from '@mergebench/core';
+import * as tf from '@tensorflow/tfjs';
 import type { ClipTextConfig } from '../config/text-config.js';
 
 /** Token plus position embeddings, as Hugging Face's CLIPTextEmbeddings. */
@@ -25,7 +25,8 @@ export class ClipTextEmbeddings extends Module {
     const [, length] = inputIds.shape as number[];
     check(
       inputIds.rank === 2 && inputIds.dtype === 'int32' && length <= max,
-      () => `CLIP text model: expected int32 input ids [B, L ≤ ${max}], got ${inputIds.dtype} [${inputIds.shape}]`,
+      () =>
+        `CLIP text model: expected int32 input ids [B, L ≤ ${max}], got ${inputIds.dtype} [${inputIds.shape}]`,
     );
     return tf.tidy(() =>
       tf.add(

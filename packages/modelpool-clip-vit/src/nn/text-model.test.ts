@@ -31,11 +31,13 @@ describe('ClipTextModelWithProjection', () => {
   it('matches PyTorch when pooling at the first eos_token_id (0 in a row without one)', async () => {
     const want = await expectedTensors();
     const tokenizer = await ClipTokenizer.fromFolder(TINY_CLIP);
-    const current = await loadClipTextModel(TINY_CLIP, { eos_token_id: tokenizer.eosTokenId });
+    const current = await loadClipTextModel(TINY_CLIP, { config: { eos_token_id: tokenizer.eosTokenId } });
     const embeds = current.forward(inputIds);
     expect(maxAbsDiff(embeds, want.get('text.embeds_eos')!)).toBeLessThanOrEqual(TOLERANCE);
     // The last row has no <|endoftext|>: the two rules pool at different positions there.
-    expect(maxAbsDiff(embeds.slice([3, 0], [1, -1]), want.get('text.embeds_legacy')!.slice([3, 0], [1, -1]))).toBeGreaterThan(1e-3);
+    expect(
+      maxAbsDiff(embeds.slice([3, 0], [1, -1]), want.get('text.embeds_legacy')!.slice([3, 0], [1, -1])),
+    ).toBeGreaterThan(1e-3);
     tf.dispose(embeds);
     current.dispose();
   });

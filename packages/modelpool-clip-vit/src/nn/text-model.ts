@@ -1,5 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
 import { Linear, Module } from '@mergebench/core';
+import * as tf from '@tensorflow/tfjs';
 import type { ClipTextConfig } from '../config/text-config.js';
 import { type ClipTextOutput, ClipTextTransformer } from './text-transformer.js';
 

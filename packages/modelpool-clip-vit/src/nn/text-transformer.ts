@@ -1,5 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
 import { causalAttentionMask, gatherRows, LayerNorm, Module } from '@mergebench/core';
+import * as tf from '@tensorflow/tfjs';
 import type { ClipTextConfig } from '../config/text-config.js';
 import { ClipEncoder } from './clip-encoder.js';
 import { ClipTextEmbeddings } from './text-embeddings.js';

@@ -1,5 +1,5 @@
+import { Conv2d, check, Embedding, Module } from '@mergebench/core';
 import * as tf from '@tensorflow/tfjs';
-import { check, Conv2d, Embedding, Module } from '@mergebench/core';
 import type { ClipVisionConfig } from '../config/vision-config.js';
 
 /**
@@ -27,9 +27,13 @@ export class ClipVisionEmbeddings extends Module {
     this.positionEmbedding = this.registerModule('position_embedding', new Embedding(this.numPositions, dim));
     // Not persistent, as in current transformers: older checkpoints that still hold it are read
     // without it (see the checkpoint rules).
-    this.positionIds = this.registerBuffer('position_ids', tf.range(0, this.numPositions, 1, 'int32').expandDims(0), {
-      persistent: false,
-    });
+    this.positionIds = this.registerBuffer(
+      'position_ids',
+      tf.range(0, this.numPositions, 1, 'int32').expandDims(0),
+      {
+        persistent: false,
+      },
+    );
   }
 
   /** pixelValues [B, C, image_size, image_size] → [B, 1 + patches, D]. */
@@ -40,7 +44,8 @@ export class ClipVisionEmbeddings extends Module {
         pixelValues.shape[1] === channels &&
         pixelValues.shape[2] === size &&
         pixelValues.shape[3] === size,
-      () => `CLIP vision model: expected pixel values [B, ${channels}, ${size}, ${size}], got [${pixelValues.shape}]`,
+      () =>
+        `CLIP vision model: expected pixel values [B, ${channels}, ${size}, ${size}], got [${pixelValues.shape}]`,
     );
     const batch = pixelValues.shape[0];
     const dim = this.config.hidden_size;

@@ -1,9 +1,15 @@
-import * as tf from '@tensorflow/tfjs';
 import { findSites, Module, openCheckpoint } from '@mergebench/core';
+import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadClipVisionModel } from '../checkpoint/vision-checkpoint.js';
 import { clipVisionConfig } from '../config/vision-config.js';
-import { expectedTensors, maxAbsDiff, TINY_CLIP, TINY_CLIP_VISION, TOLERANCE } from '../fixtures.test.helpers.js';
+import {
+  expectedTensors,
+  maxAbsDiff,
+  TINY_CLIP,
+  TINY_CLIP_VISION,
+  TOLERANCE,
+} from '../fixtures.test.helpers.js';
 import { ClipVisionModelWithProjection } from './vision-model.js';
 
 /** Stands in for a replaced MLP: counts its calls and contributes nothing. */
@@ -27,7 +33,9 @@ describe('ClipVisionModelWithProjection', () => {
   it('matches PyTorch on a CLIPModel checkpoint (quick_gelu, saved position_ids)', async () => {
     const want = await expectedTensors();
     const out = model.encode(want.get('pixel_values')!);
-    expect(maxAbsDiff(out.lastHiddenState, want.get('clip.last_hidden_state')!)).toBeLessThanOrEqual(TOLERANCE);
+    expect(maxAbsDiff(out.lastHiddenState, want.get('clip.last_hidden_state')!)).toBeLessThanOrEqual(
+      TOLERANCE,
+    );
     expect(maxAbsDiff(out.pooledOutput, want.get('clip.pooled_output')!)).toBeLessThanOrEqual(TOLERANCE);
     expect(maxAbsDiff(out.imageEmbeds, want.get('clip.image_embeds')!)).toBeLessThanOrEqual(TOLERANCE);
     const embeds = model.forward(want.get('pixel_values')!);
@@ -83,6 +91,21 @@ describe('ClipVisionModelWithProjection', () => {
     tf.dispose([before, after]);
     old.dispose();
     fresh.dispose();
+  });
+
+  it('has a gradient for every parameter (test-time adaptation trains through it)', async () => {
+    const pixels = (await expectedTensors()).get('pixel_values')!;
+    const { value, grads } = tf.variableGrads(
+      () => tf.sum(tf.square(model.forward(pixels))) as tf.Scalar,
+      model.trainableVariables(),
+    );
+    const names = new Map([...model.namedParameters()].map(([name, variable]) => [variable.name, name]));
+    const flat = Object.entries(grads).filter(
+      ([, grad]) => tf.tidy(() => tf.max(tf.abs(grad)).dataSync()[0]) === 0,
+    );
+    expect(Object.keys(grads)).toHaveLength(model.trainableVariables().length);
+    expect(flat.map(([id]) => names.get(id))).toEqual([]);
+    tf.dispose([value, ...Object.values(grads)]);
   });
 
   it('rejects pixel values of the wrong size', () => {

@@ -1,5 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
 import { Linear, Module } from '@mergebench/core';
+import * as tf from '@tensorflow/tfjs';
 import type { ClipVisionConfig } from '../config/vision-config.js';
 import { type ClipVisionOutput, ClipVisionTransformer } from './vision-transformer.js';
 

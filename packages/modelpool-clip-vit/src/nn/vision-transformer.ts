@@ -1,5 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
 import { LayerNorm, Module } from '@mergebench/core';
+import * as tf from '@tensorflow/tfjs';
 import type { ClipVisionConfig } from '../config/vision-config.js';
 import { ClipEncoder } from './clip-encoder.js';
 import { ClipVisionEmbeddings } from './vision-embeddings.js';

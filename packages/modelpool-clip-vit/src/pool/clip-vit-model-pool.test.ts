@@ -1,11 +1,10 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
 import {
   createRunContainer,
-  memoryLogger,
   MergebenchError,
   Module,
+  memoryLogger,
   PRETRAINED,
   provide,
   readStateDict,
@@ -13,9 +12,16 @@ import {
   TOKENS,
   type WritableTensor,
 } from '@mergebench/core';
+import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadClipVisionModel } from '../checkpoint/vision-checkpoint.js';
-import { expectedTensors, maxAbsDiff, TINY_CLIP, TINY_CLIP_VISION, tempDir } from '../fixtures.test.helpers.js';
+import {
+  expectedTensors,
+  maxAbsDiff,
+  TINY_CLIP,
+  TINY_CLIP_VISION,
+  tempDir,
+} from '../fixtures.test.helpers.js';
 import type { ClipVisionModelWithProjection } from '../nn/vision-model.js';
 import { clipVitModelPool } from './clip-vit-component.js';
 import { ClipVitModelPool } from './clip-vit-model-pool.js';
@@ -40,9 +46,18 @@ const VISION_FIELDS = {
 };
 
 /** Writes a CLIPVisionModel-style folder: the given config fields and tensors. */
-async function writeVisionFolder(dir: string, tensors: Map<string, WritableTensor>, config: Record<string, unknown> = {}) {
+async function writeVisionFolder(
+  dir: string,
+  tensors: Map<string, WritableTensor>,
+  config: Record<string, unknown> = {},
+) {
   await saveHfFolder(dir, {
-    config: { architectures: ['CLIPVisionModel'], model_type: 'clip_vision_model', ...VISION_FIELDS, ...config },
+    config: {
+      architectures: ['CLIPVisionModel'],
+      model_type: 'clip_vision_model',
+      ...VISION_FIELDS,
+      ...config,
+    },
     tensors,
   });
 }
@@ -78,7 +93,10 @@ describe('ClipVitModelPool', () => {
   });
 
   const openPool = () =>
-    ClipVitModelPool.open({ models: { [PRETRAINED]: TINY_CLIP, a: 'task-a', b: 'task-b' }, baseDir: root.dir });
+    ClipVitModelPool.open({
+      models: { [PRETRAINED]: TINY_CLIP, a: 'task-a', b: 'task-b' },
+      baseDir: root.dir,
+    });
 
   it('lists the fine-tuned models and serves every model with the same keys', async () => {
     const pool = await openPool();
@@ -92,6 +110,7 @@ describe('ClipVitModelPool', () => {
     }
     expect(keys[1]).toEqual(keys[0]);
     expect(keys[2]).toEqual(keys[0]);
+    expect(keys[0]).toEqual([...pretrained.stateDict().keys()].sort());
     expect(keys[0]).not.toContain('vision_model.embeddings.position_ids');
     expect(keys[0].some((key) => key.startsWith('text_model.'))).toBe(false);
   });
@@ -160,13 +179,18 @@ describe('ClipVitModelPool', () => {
   });
 
   describe('rejects with one line naming the problem', () => {
-    const rejects = async (models: Record<string, unknown>, message: string | RegExp, config?: Record<string, unknown>) => {
+    const rejects = async (
+      models: Record<string, unknown>,
+      message: string | RegExp,
+      config?: Record<string, unknown>,
+    ) => {
       const opened = ClipVitModelPool.open({ models, baseDir: root.dir, config });
       await expect(opened).rejects.toThrow(MergebenchError);
       await expect(opened).rejects.toThrow(message);
     };
 
-    it('a missing folder', () => rejects({ a: 'nowhere' }, `${join(root.dir, 'nowhere')}: no such model folder`));
+    it('a missing folder', () =>
+      rejects({ a: 'nowhere' }, `${join(root.dir, 'nowhere')}: no such model folder`));
 
     it('a folder without config.json', async () => {
       await mkdir(join(root.dir, 'empty'), { recursive: true });
@@ -175,20 +199,36 @@ describe('ClipVitModelPool', () => {
 
     it('a folder without weights', async () => {
       await mkdir(join(root.dir, 'config-only'), { recursive: true });
-      await writeFile(join(root.dir, 'config-only', 'config.json'), JSON.stringify({ model_type: 'clip_vision_model' }));
-      await rejects({ a: 'config-only' }, 'no model.safetensors or model.safetensors.index.json in this folder');
+      await writeFile(
+        join(root.dir, 'config-only', 'config.json'),
+        JSON.stringify({ model_type: 'clip_vision_model' }),
+      );
+      await rejects(
+        { a: 'config-only' },
+        'no model.safetensors or model.safetensors.index.json in this folder',
+      );
     });
 
     it('an unsupported activation', async () => {
       await writeVisionFolder(join(root.dir, 'swish'), noProjection, { hidden_act: 'swish' });
-      await rejects({ [PRETRAINED]: TINY_CLIP, a: 'swish' }, /config\.json: hidden_act: unknown activation 'swish': expected one of gelu, quick_gelu/);
+      await rejects(
+        { [PRETRAINED]: TINY_CLIP, a: 'swish' },
+        /config\.json: hidden_act: unknown activation 'swish': expected one of gelu, quick_gelu/,
+      );
     });
 
     it('a config of another model type, unknown overrides and unsupported settings', async () => {
       await writeVisionFolder(join(root.dir, 'siglip'), noProjection, { model_type: 'siglip_vision_model' });
-      await rejects({ a: 'siglip' }, 'model_type is "siglip_vision_model", expected "clip_vision_model" or "clip"');
-      await rejects({ a: TINY_CLIP }, 'cannot override hidden_layers: expected fields among hidden_size', { hidden_layers: 2 });
-      await rejects({ a: TINY_CLIP }, 'attention_dropout is 0.1, expected 0 (dropout is not supported)', { attention_dropout: 0.1 });
+      await rejects(
+        { a: 'siglip' },
+        'model_type is "siglip_vision_model", expected "clip_vision_model" or "clip"',
+      );
+      await rejects({ a: TINY_CLIP }, 'cannot override hidden_layers: expected fields among hidden_size', {
+        hidden_layers: 2,
+      });
+      await rejects({ a: TINY_CLIP }, 'attention_dropout is 0.1, expected 0 (dropout is not supported)', {
+        attention_dropout: 0.1,
+      });
     });
 
     it('models of different architectures or layouts, naming the model', async () => {
@@ -203,7 +243,7 @@ describe('ClipVitModelPool', () => {
     });
 
     it('a CLIPVisionModel without a pretrained CLIP model to take the projection from', () =>
-      rejects({ b: 'task-b' }, "model 'b' (") );
+      rejects({ b: 'task-b' }, "model 'b' ("));
   });
 
   describe('strict loading lists the first few bad keys', () => {
@@ -230,7 +270,9 @@ describe('ClipVitModelPool', () => {
       await writeVisionFolder(join(root.dir, 'narrow'), noProjection, { intermediate_size: 48 });
       await expect(
         loadClipVisionModel(join(root.dir, 'narrow'), { projectionFrom: TINY_CLIP }),
-      ).rejects.toThrow(/shape mismatch for vision_model\.encoder\.layers\.0\.mlp\.fc1\.weight: expected \[48,32\], got \[64,32\]; .*more\)/);
+      ).rejects.toThrow(
+        /shape mismatch for vision_model\.encoder\.layers\.0\.mlp\.fc1\.weight: expected \[48,32\], got \[64,32\]; .*more\)/,
+      );
     });
 
     it('a CLIPVisionModel loaded without projectionFrom', async () => {

@@ -10,14 +10,14 @@ import {
   PRETRAINED,
   type TensorSource,
 } from '@mergebench/core';
+import { loadWeightsInto } from '../checkpoint/load-weights.js';
+import { describeSetAside } from '../checkpoint/tower-keys.js';
 import {
   openVisionCheckpoint,
   PROJECTION_KEY,
   type VisionCheckpoint,
   visionTensors,
 } from '../checkpoint/vision-checkpoint.js';
-import { loadWeightsInto } from '../checkpoint/load-weights.js';
-import { describeSetAside } from '../checkpoint/tower-keys.js';
 import type { ClipVisionConfig } from '../config/vision-config.js';
 import { ClipVisionModelWithProjection } from '../nn/vision-model.js';
 import { saveClipVisionModel } from './save-vision-model.js';
@@ -63,17 +63,18 @@ export class ClipVitModelPool implements ModelPool {
       for (const [name, dir] of dirs) {
         const checkpoint = await openVisionCheckpoint(dir, overrides);
         checkpoints.set(name, checkpoint);
-        const { summary, otherTowerTensors } = describeSetAside(checkpoint.setAside, 'vision');
-        // Leaving a whole text tower unread is worth a line; skipping saved position ids is routine.
-        const log = otherTowerTensors > 0 ? options.logger?.info : options.logger?.debug;
-        if (summary !== '') log?.call(options.logger, `${POOL}: ${name}: reading the vision tower of ${dir}; left aside: ${summary}`);
+        reportSetAside(options.logger, name, checkpoint);
       }
       checkSameArchitecture(checkpoints);
-      assertSameLayout([...checkpoints].map(([name, checkpoint]) => layoutOf(name, checkpoint, checkpoints.get(PRETRAINED))));
+      assertSameLayout(
+        [...checkpoints].map(([name, checkpoint]) => layoutOf(name, checkpoint, checkpoints.get(PRETRAINED))),
+      );
     } finally {
       await Promise.all([...checkpoints.values()].map((checkpoint) => checkpoint.weights.close()));
     }
-    const withoutProjection = new Set([...checkpoints].filter(([, c]) => !c.hasProjection).map(([name]) => name));
+    const withoutProjection = new Set(
+      [...checkpoints].filter(([, c]) => !c.hasProjection).map(([name]) => name),
+    );
     const configs = new Map([...checkpoints].map(([name, checkpoint]) => [name, checkpoint.config]));
     return new ClipVitModelPool(dirs, configs, withoutProjection, overrides);
   }
@@ -81,7 +82,8 @@ export class ClipVitModelPool implements ModelPool {
   /** The folder of a model. */
   dirOf(name: string): string {
     const dir = this.dirs.get(name);
-    if (dir === undefined) throw new MergebenchError(`${POOL}: no model '${name}' (models: ${listNames(this.dirs.keys())})`);
+    if (dir === undefined)
+      throw new MergebenchError(`${POOL}: no model '${name}' (models: ${listNames(this.dirs.keys())})`);
     return dir;
   }
 
@@ -92,7 +94,7 @@ export class ClipVitModelPool implements ModelPool {
   }
 
   async openWeights(name: string): Promise<TensorSource> {
-    const checkpoint = await openVisionCheckpoint(this.dirOf(name), this.overrides ?? undefined);
+    const checkpoint = await openVisionCheckpoint(this.dirOf(name), this.overrides);
     if (!this.withoutProjection.has(name)) return visionTensors(checkpoint);
     try {
       return visionTensors(checkpoint, await openVisionCheckpoint(this.dirOf(PRETRAINED), this.overrides));
@@ -116,15 +118,28 @@ export class ClipVitModelPool implements ModelPool {
   }
 }
 
+function reportSetAside(logger: Logger | undefined, name: string, checkpoint: VisionCheckpoint): void {
+  const { summary, otherTowerTensors } = describeSetAside(checkpoint.setAside, 'vision');
+  if (!logger || summary === '') return;
+  const message = `${POOL}: ${name}: reading the vision tower of ${checkpoint.dir}; left aside: ${summary}`;
+  // Leaving a whole text tower unread is worth a line; skipping saved position ids is routine.
+  if (otherTowerTensors > 0) logger.info(message);
+  else logger.debug(message);
+}
+
 function resolveModelDirs(models: Readonly<Record<string, unknown>>, baseDir: string): Map<string, string> {
   const entries = Object.entries(models);
   if (entries.length === 0) {
-    throw new MergebenchError(`${POOL}: models is empty, expected ${PRETRAINED} and task names mapped to model folders`);
+    throw new MergebenchError(
+      `${POOL}: models is empty, expected ${PRETRAINED} and task names mapped to model folders`,
+    );
   }
   return new Map(
     entries.map(([name, path]) => {
       if (typeof path !== 'string' || path === '') {
-        throw new MergebenchError(`${POOL}: models.${name} is ${JSON.stringify(path)}, expected a model folder path`);
+        throw new MergebenchError(
+          `${POOL}: models.${name} is ${JSON.stringify(path)}, expected a model folder path`,
+        );
       }
       return [name, resolve(baseDir, path)];
     }),
@@ -149,7 +164,11 @@ function checkSameArchitecture(checkpoints: ReadonlyMap<string, VisionCheckpoint
 }
 
 /** A model's keys and shapes as the pool serves them (a missing projection taken from the pretrained model). */
-function layoutOf(name: string, checkpoint: VisionCheckpoint, pretrained: VisionCheckpoint | undefined): ModelLayout {
+function layoutOf(
+  name: string,
+  checkpoint: VisionCheckpoint,
+  pretrained: VisionCheckpoint | undefined,
+): ModelLayout {
   if (!checkpoint.hasProjection && !pretrained?.hasProjection) {
     throw new MergebenchError(
       `${POOL}: model '${name}' (${checkpoint.dir}) has no ${PROJECTION_KEY} (a CLIPVisionModel checkpoint) and the pool has no ${PRETRAINED} CLIP model to take it from`,
@@ -159,6 +178,8 @@ function layoutOf(name: string, checkpoint: VisionCheckpoint, pretrained: Vision
   return {
     name,
     keys,
-    shape: (key) => (key === PROJECTION_KEY && !checkpoint.hasProjection ? pretrained! : checkpoint).weights.info(key).shape,
+    shape: (key) =>
+      (key === PROJECTION_KEY && !checkpoint.hasProjection ? pretrained! : checkpoint).weights.info(key)
+        .shape,
   };
 }

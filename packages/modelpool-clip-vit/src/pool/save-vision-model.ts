@@ -1,4 +1,4 @@
-import { MergebenchError, MultiHeadAttention, type Module, saveHfFolder } from '@mergebench/core';
+import { MergebenchError, type Module, MultiHeadAttention, saveHfFolder } from '@mergebench/core';
 import { hfVisionConfig } from '../config/vision-config.js';
 import { ClipEncoderLayer } from '../nn/clip-encoder-layer.js';
 import { ClipMlp } from '../nn/clip-mlp.js';

@@ -1,5 +1,5 @@
 /** The suffix CLIP's BPE puts on the last symbol of every word. */
-export const END_OF_WORD = '</w>';
+const END_OF_WORD = '</w>';
 
 /** A pair's key in the rank table; symbols never contain spaces (see BYTE_ENCODER). */
 function pairKey(first: string, second: string): string {

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { copyFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
 import { MergebenchError } from '@mergebench/core';
+import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES, TINY_CLIP, tempDir } from '../fixtures.test.helpers.js';
 import { ClipTokenizer } from './clip-tokenizer.js';

@@ -1,16 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
 import { check, MergebenchError } from '@mergebench/core';
+import * as tf from '@tensorflow/tfjs';
 import { basicTokenize } from './basic-tokenize.js';
 import { BytePairEncoder } from './bpe.js';
 import { encodeBytes } from './bytes-to-unicode.js';
 import { preTokenize } from './pre-tokenize.js';
 
-export const START_OF_TEXT = '<|startoftext|>';
-export const END_OF_TEXT = '<|endoftext|>';
-export const VOCAB_FILE = 'vocab.json';
-export const MERGES_FILE = 'merges.txt';
+const START_OF_TEXT = '<|startoftext|>';
+const END_OF_TEXT = '<|endoftext|>';
+const VOCAB_FILE = 'vocab.json';
+const MERGES_FILE = 'merges.txt';
 const SPECIAL_TOKENS_FILE = 'special_tokens_map.json';
 
 /** CLIP's merges file holds more lines than the model uses; only the first 48,894 merges count. */
@@ -50,7 +50,10 @@ export class ClipTokenizer {
     merges: readonly (readonly [string, string])[],
     { maxLength = 77, padToken = END_OF_TEXT }: ClipTokenizerOptions = {},
   ) {
-    check(Number.isInteger(maxLength) && maxLength >= 2, () => `ClipTokenizer: maxLength must be an integer ≥ 2, got ${maxLength}`);
+    check(
+      Number.isInteger(maxLength) && maxLength >= 2,
+      () => `ClipTokenizer: maxLength must be an integer ≥ 2, got ${maxLength}`,
+    );
     this.#vocab = new Map(Object.entries(vocab));
     this.#bpe = new BytePairEncoder(merges.slice(0, MAX_MERGES));
     this.maxLength = maxLength;
@@ -72,7 +75,8 @@ export class ClipTokenizer {
 
   #id(token: string): number {
     const id = this.#vocab.get(token);
-    if (id === undefined) throw new MergebenchError(`ClipTokenizer: the vocabulary has no ${JSON.stringify(token)}`);
+    if (id === undefined)
+      throw new MergebenchError(`ClipTokenizer: the vocabulary has no ${JSON.stringify(token)}`);
     return id;
   }
 
@@ -105,7 +109,7 @@ export class ClipTokenizer {
     const rows = texts.map((text) => this.encode(text));
     const length = padding === 'max_length' ? this.maxLength : Math.max(2, ...rows.map((row) => row.length));
     const ids = new Int32Array(rows.length * length).fill(this.padTokenId);
-    rows.forEach((row, i) => ids.set(row, i * length));
+    for (const [i, row] of rows.entries()) ids.set(row, i * length);
     return tf.tensor2d(ids, [rows.length, length], 'int32');
   }
 }
@@ -114,7 +118,8 @@ async function readText(path: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new MergebenchError(`${path}: missing (a CLIP tokenizer needs it)`);
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new MergebenchError(`${path}: missing (a CLIP tokenizer needs it)`);
     throw new MergebenchError(`${path}: cannot read (${(err as Error).message})`);
   }
 }
@@ -131,7 +136,9 @@ function parseVocab(text: string, path: string): Record<string, number> {
   }
   for (const [token, id] of Object.entries(vocab)) {
     if (!Number.isInteger(id) || (id as number) < 0) {
-      throw new MergebenchError(`${path}: token ${JSON.stringify(token)} has id ${JSON.stringify(id)}, expected a non-negative integer`);
+      throw new MergebenchError(
+        `${path}: token ${JSON.stringify(token)} has id ${JSON.stringify(id)}, expected a non-negative integer`,
+      );
     }
   }
   return vocab as Record<string, number>;
@@ -146,7 +153,9 @@ function parseMerges(text: string, path: string): [string, string][] {
     .map((line, index) => {
       const pair = line.trim().split(/\s+/);
       if (pair.length !== 2) {
-        throw new MergebenchError(`${path}: line ${index + 2} is ${JSON.stringify(line)}, expected two symbols`);
+        throw new MergebenchError(
+          `${path}: line ${index + 2} is ${JSON.stringify(line)}, expected two symbols`,
+        );
       }
       return pair as [string, string];
     });
@@ -171,5 +180,7 @@ async function readPadToken(path: string): Promise<string | undefined> {
   if (typeof pad === 'string') return pad;
   const content = (pad as { content?: unknown } | null)?.content;
   if (typeof content === 'string') return content;
-  throw new MergebenchError(`${path}: pad_token is ${JSON.stringify(pad)}, expected a string or {"content": string}`);
+  throw new MergebenchError(
+    `${path}: pad_token is ${JSON.stringify(pad)}, expected a string or {"content": string}`,
+  );
 }

@@ -1,0 +1,41 @@
+/**
+ * One timed merge in a process of its own, so that the peak RSS it reports is the merge's:
+ *   node dist/merge-run.js <task-arithmetic|ties> <folder of checkpoints> [reference.safetensors]
+ * Prints one JSON line (wall and CPU seconds, RSS); with a reference file, also the largest
+ * relative difference from it.
+ */
+import { performance } from 'node:perf_hooks';
+import { openCheckpoint, selectBackend, stateDictDifference, WeightsPool } from '@mergebench/core';
+import { mergeTaskArithmetic } from '@mergebench/method-task-arithmetic';
+import { mergeTies } from '@mergebench/method-ties';
+
+const [method, dir, reference] = process.argv.slice(2);
+if (!['task-arithmetic', 'ties'].includes(method) || !dir) {
+  throw new Error('usage: merge-run.js <task-arithmetic|ties> <folder> [reference.safetensors]');
+}
+await selectBackend('cpu');
+
+const baselineRssBytes = process.resourceUsage().maxRSS * 1024;
+const cpuStart = process.cpuUsage();
+const start = performance.now();
+const pool = await WeightsPool.fromFolder(dir);
+const { model } = method === 'ties' ? await mergeTies(pool) : await mergeTaskArithmetic(pool);
+const seconds = (performance.now() - start) / 1000;
+const cpu = process.cpuUsage(cpuStart);
+const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+const peakRssBytes = process.resourceUsage().maxRSS * 1024;
+
+let maxRelativeDifference: number | undefined;
+if (reference) {
+  const expected = await openCheckpoint(reference);
+  maxRelativeDifference = 0;
+  for (const [key, tensor] of model.stateDict()) {
+    const other = await expected.read(key);
+    const { maxRelative } = stateDictDifference(new Map([[key, tensor]]), new Map([[key, other]]));
+    maxRelativeDifference = Math.max(maxRelativeDifference, maxRelative);
+    other.dispose();
+  }
+  await expected.close();
+}
+model.dispose();
+console.log(JSON.stringify({ seconds, cpuSeconds, peakRssBytes, baselineRssBytes, models: pool.modelNames.length, maxRelativeDifference }));

@@ -1,0 +1,69 @@
+#!/usr/bin/python3
+"""Forward throughput of a randomly initialised CLIP ViT-B/32 image tower in PyTorch, the reference
+side of `pnpm bench` in packages/modelpool-clip-vit (which runs this as a child process).
+
+The model is clip_fixtures.py's VisionModelWithProjection (Hugging Face's semantics) with the
+ViT-B/32 config: hidden 768, 12 layers, 12 heads, image 224, patch 32, projection 512. It runs in
+eval mode under no_grad in float32, one warm-up batch, then `--repeats` timed batches, and
+reports the fastest.
+
+    /usr/bin/python3 tools/reference/bench_clip_forward.py [--batch 32] [--repeats 2] [--threads N]
+
+Prints one JSON object: images_per_second, seconds_per_batch, batch, threads, peak_rss_mb.
+"""
+
+import argparse
+import json
+import os
+import resource
+import sys
+import time
+
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from clip_fixtures import VisionModelWithProjection  # noqa: E402
+
+VIT_B32 = {
+    "hidden_size": 768,
+    "intermediate_size": 3072,
+    "num_hidden_layers": 12,
+    "num_attention_heads": 12,
+    "num_channels": 3,
+    "image_size": 224,
+    "patch_size": 32,
+    "hidden_act": "quick_gelu",
+    "layer_norm_eps": 1e-5,
+}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--batch", type=int, default=32)
+    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
+    args = parser.parse_args()
+    if args.threads > 0:
+        torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+    model = VisionModelWithProjection(VIT_B32, 512).eval()
+    pixels = torch.randn(args.batch, 3, 224, 224)
+    with torch.no_grad():
+        model(pixels)
+        times = []
+        for _ in range(args.repeats):
+            start = time.perf_counter()
+            model(pixels)
+            times.append(time.perf_counter() - start)
+    seconds = min(times)  # the fastest run: on a shared machine the slower ones measure the neighbours
+    print(json.dumps({
+        "images_per_second": args.batch / seconds,
+        "seconds_per_batch": seconds,
+        "batch": args.batch,
+        "threads": torch.get_num_threads(),
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }))
+
+
+if __name__ == "__main__":
+    main()
