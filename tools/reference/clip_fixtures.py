@@ -30,6 +30,9 @@ It writes, into packages/modelpool-clip-vit/fixtures/ (checked in; tests never r
     preprocess.{landscape,portrait}.image (U8 [H,W,3]) and .pixel_values [3,32,32].
 - tokens.json         expected token ids of tricky strings, the zero-shot class names and
                       templates, and the special token ids.
+
+Weights, inputs and token ids are the same on every run (fixed seeds); torch's outputs may move in
+the last bit or two between runs, as its CPU kernels pick their summation order.
 """
 
 import json

@@ -1,14 +1,15 @@
-import * as tf from '@tensorflow/tfjs';
 import { SGD } from '@mergebench/core';
+import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { ClippedOptimizer } from './clipped-optimizer.js';
 
 function step(maxNorm: number, grads: number[][]): number[][] {
-  const vars = grads.map((g) => tf.variable(tf.zeros([g.length])));
+  const vars = grads.map((g) => tf.tidy(() => tf.variable(tf.zeros([g.length]))));
   const optimizer = new ClippedOptimizer(new SGD(vars, { lr: 1 }), maxNorm);
   const tensors = grads.map((g) => tf.tensor1d(g));
   optimizer.step(new Map(vars.map((v, i) => [v, tensors[i]])));
-  const out = vars.map((v) => [...v.dataSync()].map((x) => -x));
+  // + 0 turns the -0 of an untouched zero into 0.
+  const out = vars.map((v) => [...v.dataSync()].map((x) => -x + 0));
   tf.dispose([...vars, ...tensors]);
   optimizer.dispose();
   return out;

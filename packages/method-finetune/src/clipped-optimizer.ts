@@ -1,5 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
 import type { Gradients, Optimizer } from '@mergebench/core';
+import * as tf from '@tensorflow/tfjs';
 
 /**
  * An optimizer whose gradients are first scaled down to a global L2 norm of at most `maxNorm`,

@@ -49,16 +49,25 @@ export class FinetuneMethod implements Method {
     const heads = resolveService(ctx.container, TOKENS.taskHeads, `method ${name}`);
     const tasks = this.settings.selectTasks(data.taskNames);
     for (const task of tasks) {
-      check(data.taskNames.includes(task), () => `method.task: unknown task '${task}'; the task pool has ${listNames(data.taskNames)}`);
-      check(heads.taskNames.includes(task), () => `method ${name}: the task pool has no head for task '${task}'`);
+      check(
+        data.taskNames.includes(task),
+        () => `method.task: unknown task '${task}'; the task pool has ${listNames(data.taskNames)}`,
+      );
+      check(
+        heads.taskNames.includes(task),
+        () => `method ${name}: the task pool has no head for task '${task}'`,
+      );
     }
-    const known = startModel === PRETRAINED ? modelpool.hasPretrained : modelpool.modelNames.includes(startModel);
+    const known =
+      startModel === PRETRAINED ? modelpool.hasPretrained : modelpool.modelNames.includes(startModel);
     check(known, () => {
       const names = [...(modelpool.hasPretrained ? [PRETRAINED] : []), ...modelpool.modelNames];
       return `method.model: the model pool has no model '${startModel}'; it has ${listNames(names)}`;
     });
 
-    ctx.logger.info(`${name}: training ${startModel} on ${tasks.join(', ')} for ${this.settings.steps} steps`);
+    ctx.logger.info(
+      `${name}: training ${startModel} on ${tasks.join(', ')} for ${this.settings.steps} steps`,
+    );
     const model = await modelpool.loadModel(startModel);
     try {
       const every = this.settings.checkpointEvery;
@@ -68,7 +77,10 @@ export class FinetuneMethod implements Method {
         data,
         heads,
         seed: deriveSeed(ctx.seed, `${name}/batches`),
-        checkpoint: every > 0 ? { dir: join(ctx.runDir, 'checkpoints', name), every, resume: this.settings.resume } : undefined,
+        checkpoint:
+          every > 0
+            ? { dir: join(ctx.runDir, 'checkpoints', name), every, resume: this.settings.resume }
+            : undefined,
         logger: ctx.logger,
       });
       const historyFile = `${name}-history.csv`;

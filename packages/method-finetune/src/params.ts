@@ -4,16 +4,63 @@ import type { ScheduleName } from './schedule.js';
 
 /** The training parameters both components share. */
 export const TRAINING_PARAMS: readonly ParamSpec[] = [
-  { name: 'model', type: 'string', default: PRETRAINED, description: `The model pool's model to start from (${PRETRAINED}: the pretrained model).` },
+  {
+    name: 'model',
+    type: 'string',
+    default: PRETRAINED,
+    description: `The model pool's model to start from (${PRETRAINED}: the pretrained model).`,
+  },
   { name: 'lr', type: 'number', default: 1e-3, exclusiveMin: 0, description: 'Peak learning rate of AdamW.' },
   { name: 'steps', type: 'integer', default: 200, min: 0, description: 'Optimizer updates.' },
-  { name: 'batch_size', type: 'integer', default: 32, min: 1, description: 'Labelled training examples per task per step.' },
-  { name: 'weight_decay', type: 'number', default: 0, min: 0, description: "AdamW's decoupled weight decay (0: Adam)." },
-  { name: 'schedule', type: 'string', default: 'cosine', choices: ['cosine', 'constant'], description: 'Learning rate after warm-up: cosine decay to 0, or constant.' },
-  { name: 'warmup_steps', type: 'integer', default: 0, min: 0, description: 'Steps of linear learning-rate warm-up.' },
-  { name: 'max_grad_norm', type: 'number', default: null, nullable: true, exclusiveMin: 0, description: 'Clip the global gradient norm to this before each update (null: no clipping).' },
-  { name: 'checkpoint_every', type: 'integer', default: 100, min: 0, description: "Steps between checkpoints in the run's folder (0: none)." },
-  { name: 'resume', type: 'boolean', default: true, description: "Continue from the latest checkpoint in the run's folder, if any." },
+  {
+    name: 'batch_size',
+    type: 'integer',
+    default: 32,
+    min: 1,
+    description: 'Labelled training examples per task per step.',
+  },
+  {
+    name: 'weight_decay',
+    type: 'number',
+    default: 0,
+    min: 0,
+    description: "AdamW's decoupled weight decay (0: Adam).",
+  },
+  {
+    name: 'schedule',
+    type: 'string',
+    default: 'cosine',
+    choices: ['cosine', 'constant'],
+    description: 'Learning rate after warm-up: cosine decay to 0, or constant.',
+  },
+  {
+    name: 'warmup_steps',
+    type: 'integer',
+    default: 0,
+    min: 0,
+    description: 'Steps of linear learning-rate warm-up.',
+  },
+  {
+    name: 'max_grad_norm',
+    type: 'number',
+    default: null,
+    nullable: true,
+    exclusiveMin: 0,
+    description: 'Clip the global gradient norm to this before each update (null: no clipping).',
+  },
+  {
+    name: 'checkpoint_every',
+    type: 'integer',
+    default: 100,
+    min: 0,
+    description: "Steps between checkpoints in the run's folder (0: none).",
+  },
+  {
+    name: 'resume',
+    type: 'boolean',
+    default: true,
+    description: "Continue from the latest checkpoint in the run's folder, if any.",
+  },
 ];
 
 /** Settings from validated parameter values. */

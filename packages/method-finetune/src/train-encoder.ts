@@ -1,4 +1,3 @@
-import type * as tf from '@tensorflow/tfjs';
 import {
   AdamW,
   type Logger,
@@ -9,6 +8,7 @@ import {
   type TaskHeads,
   type TrainingResult,
 } from '@mergebench/core';
+import type * as tf from '@tensorflow/tfjs';
 import { ClippedOptimizer } from './clipped-optimizer.js';
 import { learningRateSchedule, type ScheduleName } from './schedule.js';
 
@@ -45,7 +45,8 @@ export interface EncoderTraining {
 export async function trainEncoder(encoder: Module, options: EncoderTraining): Promise<TrainingResult> {
   const variables = new Map([...encoder.namedParameters()].filter(([, v]) => v.trainable));
   const adam = new AdamW([...variables.values()], { lr: options.lr, weightDecay: options.weightDecay });
-  const optimizer: Optimizer = options.maxGradNorm === null ? adam : new ClippedOptimizer(adam, options.maxGradNorm);
+  const optimizer: Optimizer =
+    options.maxGradNorm === null ? adam : new ClippedOptimizer(adam, options.maxGradNorm);
   encoder.train();
   try {
     return await runSupervised({

@@ -9,7 +9,7 @@ import { memoize } from './memo.js';
 import { syntheticColors } from './synthetic/colors.js';
 import { syntheticCounting } from './synthetic/counting.js';
 import { syntheticShapes } from './synthetic/shapes.js';
-import { syntheticSource, type SyntheticTask } from './synthetic/synthetic-task.js';
+import { type SyntheticTask, syntheticSource } from './synthetic/synthetic-task.js';
 import { syntheticTextures } from './synthetic/textures.js';
 
 /** One of the built-in tasks. */
@@ -28,7 +28,8 @@ const DIGITS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 
 const fashionMnist: TaskDefinition = {
   name: 'fashion-mnist',
-  description: 'Fashion-MNIST: 28×28 grayscale photos of 10 kinds of clothing (Debian dataset-fashion-mnist).',
+  description:
+    'Fashion-MNIST: 28×28 grayscale photos of 10 kinds of clothing (Debian dataset-fashion-mnist).',
   classNames: FASHION_MNIST_CLASSES,
   synthetic: false,
   defaultLocation: () => FASHION_MNIST_DIR,
@@ -55,18 +56,23 @@ const mnist: TaskDefinition = {
 
 const opencvDigits: TaskDefinition = {
   name: 'opencv-digits',
-  description: "OpenCV's 5,000 handwritten digits of 20×20 from digits.png (Debian opencv-doc), split by seed.",
+  description:
+    "OpenCV's 5,000 handwritten digits of 20×20 from digits.png (Debian opencv-doc), split by seed.",
   classNames: DIGITS,
   synthetic: false,
   defaultLocation: () => OPENCV_DIGITS_FILE,
   async open(file = OPENCV_DIGITS_FILE) {
-    return { kind: 'pooled', all: imageSetSource(await memoize(`opencv-digits:${file}`, () => loadOpenCvDigits(file))) };
+    return {
+      kind: 'pooled',
+      all: imageSetSource(await memoize(`opencv-digits:${file}`, () => loadOpenCvDigits(file))),
+    };
   },
 };
 
 const sklearnDigits: TaskDefinition = {
   name: 'sklearn-digits',
-  description: "scikit-learn's 1,797 digits of 8×8 with 17 gray levels (Debian python3-sklearn), split by seed.",
+  description:
+    "scikit-learn's 1,797 digits of 8×8 with 17 gray levels (Debian python3-sklearn), split by seed.",
   classNames: DIGITS,
   synthetic: false,
   defaultLocation: () => SKLEARN_DIGITS_FILE,

@@ -8,20 +8,34 @@ const values = (t: tf.Tensor) => [...t.dataSync()];
 
 describe('heads files', () => {
   it('reads heads written from PyTorch Linear layers (<task>.weight [classes, features], <task>.bias)', async () => {
-    const heads = await loadHeads(fixture('heads.safetensors'), new Map([['a', 3], ['b', 2]]));
+    const heads = await loadHeads(
+      fixture('heads.safetensors'),
+      new Map([
+        ['a', 3],
+        ['b', 2],
+      ]),
+    );
     expect(heads.taskNames).toEqual(['a', 'b']);
     expect(heads.featureDim).toBe(4);
     expect([heads.numClasses('a'), heads.numClasses('b')]).toEqual([3, 2]);
     const logits = heads.head('a').forward(tf.tensor2d([[1, 0, 0, 1]]));
     // Row c of a.weight is (4c .. 4c+3)/10, so w[c,0] + w[c,3] = (8c + 3)/10; plus a.bias (c + 1)/10.
     expect(values(logits).map((v) => Number(v.toFixed(5)))).toEqual([0.4, 1.3, 2.2]);
-    expect(heads.head('b').parameters().every((p) => !p.trainable)).toBe(true);
+    expect(
+      heads
+        .head('b')
+        .parameters()
+        .every((p) => !p.trainable),
+    ).toBe(true);
     logits.dispose();
     heads.dispose();
   });
 
   it('round-trips through saveHeads and loadHeads, reading only the tasks asked for', async () => {
-    const classes = new Map([['x', 3], ['y', 5]]);
+    const classes = new Map([
+      ['x', 3],
+      ['y', 5],
+    ]);
     const original = randomHeads(classes, 6, 1);
     const path = join(tempDir(), 'heads.safetensors');
     await saveHeads(path, original);
@@ -34,7 +48,10 @@ describe('heads files', () => {
   });
 
   it('draws random heads from the seed, each task its own', () => {
-    const classes = new Map([['x', 2], ['y', 2]]);
+    const classes = new Map([
+      ['x', 2],
+      ['y', 2],
+    ]);
     const [a, b, c] = [randomHeads(classes, 4, 1), randomHeads(classes, 4, 1), randomHeads(classes, 4, 2)];
     expect(values(a.head('x').weight)).toEqual(values(b.head('x').weight));
     expect(values(a.head('x').weight)).not.toEqual(values(a.head('y').weight));
@@ -62,7 +79,15 @@ describe('heads files', () => {
 
   it('leaks no tensor when loading fails half way', async () => {
     const before = tf.memory().numTensors;
-    await expect(loadHeads(fixture('heads.safetensors'), new Map([['a', 3], ['c', 2]]))).rejects.toThrow(/no head for task 'c'/);
+    await expect(
+      loadHeads(
+        fixture('heads.safetensors'),
+        new Map([
+          ['a', 3],
+          ['c', 2],
+        ]),
+      ),
+    ).rejects.toThrow(/no head for task 'c'/);
     expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import * as tf from '@tensorflow/tfjs';
 import {
   check,
   createRng,
@@ -12,6 +11,7 @@ import {
   type TaskHeads,
   writeSafetensors,
 } from '@mergebench/core';
+import * as tf from '@tensorflow/tfjs';
 
 /** The conventional name of a heads file. */
 export const HEADS_FILE = 'heads.safetensors';
@@ -31,7 +31,10 @@ export class TaskHeadSet implements TaskHeads {
   constructor(heads: ReadonlyMap<string, Linear>) {
     check(heads.size > 0, 'heads: no task has a head');
     const dims = new Set([...heads.values()].map((h) => h.inFeatures));
-    check(dims.size === 1, () => `heads: the heads read features of different widths (${[...dims].join(', ')})`);
+    check(
+      dims.size === 1,
+      () => `heads: the heads read features of different widths (${[...dims].join(', ')})`,
+    );
     for (const head of heads.values()) head.requiresGrad(false);
     this.#heads = heads;
     this.taskNames = [...heads.keys()];
@@ -56,7 +59,12 @@ export class TaskHeadSet implements TaskHeads {
 function linearFrom(weight: tf.Tensor, bias: tf.Tensor): Linear {
   const [classes, features] = weight.shape as [number, number];
   const head = new Linear(features, classes);
-  head.loadStateDict(new Map([['weight', weight], ['bias', bias]]));
+  head.loadStateDict(
+    new Map([
+      ['weight', weight],
+      ['bias', bias],
+    ]),
+  );
   return head;
 }
 
@@ -68,7 +76,8 @@ function linearFrom(weight: tf.Tensor, bias: tf.Tensor): Linear {
 export async function loadHeads(path: string, classes: ReadonlyMap<string, number>): Promise<TaskHeadSet> {
   check(
     existsSync(path),
-    () => `${path}: heads file not found; expected a safetensors file with <task>.weight and <task>.bias for each task`,
+    () =>
+      `${path}: heads file not found; expected a safetensors file with <task>.weight and <task>.bias for each task`,
   );
   const file = await openSafetensors(path);
   const heads = new Map<string, Linear>();
@@ -78,12 +87,14 @@ export async function loadHeads(path: string, classes: ReadonlyMap<string, numbe
       const keys = headKeys(task);
       check(
         file.has(keys.weight) && file.has(keys.bias),
-        () => `${path}: no head for task '${task}' (expected ${keys.weight} and ${keys.bias}); it has heads for ${listNames(present)}`,
+        () =>
+          `${path}: no head for task '${task}' (expected ${keys.weight} and ${keys.bias}); it has heads for ${listNames(present)}`,
       );
       const [w, b] = [file.info(keys.weight).shape, file.info(keys.bias).shape];
       check(
         w.length === 2 && w[0] === count && b.length === 1 && b[0] === count,
-        () => `${path}: head of task '${task}' has weight [${w}] and bias [${b}]; the task has ${count} classes, so expected [${count}, features] and [${count}]`,
+        () =>
+          `${path}: head of task '${task}' has weight [${w}] and bias [${b}]; the task has ${count} classes, so expected [${count}, features] and [${count}]`,
       );
       const weight = await file.read(keys.weight);
       const bias = await file.read(keys.bias);
@@ -108,7 +119,8 @@ export async function saveHeads(path: string, heads: TaskHeads): Promise<void> {
   for (const task of heads.taskNames) {
     const state = (heads.head(task) as Module).stateDict();
     const keys = [...state.keys()].sort().join(', ');
-    if (keys !== 'bias, weight') throw new MergebenchError(`heads: the head of task '${task}' has ${keys}, expected bias, weight`);
+    if (keys !== 'bias, weight')
+      throw new MergebenchError(`heads: the head of task '${task}' has ${keys}, expected bias, weight`);
     tensors.set(headKeys(task).weight, state.get('weight')!);
     tensors.set(headKeys(task).bias, state.get('bias')!);
   }
@@ -120,7 +132,11 @@ export async function saveHeads(path: string, heads: TaskHeads): Promise<void> {
  * Fixed random heads are what a zoo trained from scratch can freeze from the start, as CLIP's
  * zero-shot heads are frozen before fine-tuning.
  */
-export function randomHeads(classes: ReadonlyMap<string, number>, featureDim: number, seed: number): TaskHeadSet {
+export function randomHeads(
+  classes: ReadonlyMap<string, number>,
+  featureDim: number,
+  seed: number,
+): TaskHeadSet {
   const heads = new Map<string, Linear>();
   for (const [task, count] of classes) {
     const rng = createRng(deriveSeed(seed, `head/${task}`));

@@ -8,7 +8,12 @@ import { imageClassificationTaskPool } from './component.js';
 export { BUILTIN_TASK_NAMES, BUILTIN_TASKS, type TaskDefinition } from './catalog.js';
 export { imageClassificationTaskPool } from './component.js';
 export { FASHION_MNIST_CLASSES, FASHION_MNIST_DIR, loadFashionMnist } from './datasets/fashion-mnist.js';
-export { type ImageFolder, imageFolderSource, openImageFolder, scanImageFolder } from './datasets/image-folder.js';
+export {
+  type ImageFolder,
+  imageFolderSource,
+  openImageFolder,
+  scanImageFolder,
+} from './datasets/image-folder.js';
 export { loadMnistDigits, mnistPackageDir } from './datasets/mnist.js';
 export { loadOpenCvDigits, OPENCV_DIGITS_FILE } from './datasets/opencv-digits.js';
 export { loadSklearnDigits, SKLEARN_DIGITS_FILE } from './datasets/sklearn-digits.js';
@@ -17,7 +22,12 @@ export { type DecodedPng, decodePng } from './formats/png.js';
 export { HEADS_FILE, headKeys, loadHeads, randomHeads, saveHeads, TaskHeadSet } from './heads.js';
 export { type ImageSet, imageSetSource } from './image-set.js';
 export type { GeneratedSplit, ImageSource, TaskSources } from './image-source.js';
-export { DEFAULT_IMAGE_SIZE, DEFAULT_SPLIT_SIZES, type ImageTaskOptions, loadImageTasks } from './load-tasks.js';
+export {
+  DEFAULT_IMAGE_SIZE,
+  DEFAULT_SPLIT_SIZES,
+  type ImageTaskOptions,
+  loadImageTasks,
+} from './load-tasks.js';
 export { clearImageCache } from './memo.js';
 export { PIXEL_MEAN, PIXEL_STD, type PreparedSplit, prepareSplit } from './prepare.js';
 export { type Plane, resizePlane, shorterSideCrop } from './preprocess/resize.js';

@@ -30,7 +30,10 @@ export const DEFAULT_SPLIT_SIZES: SplitSizes = { train: 1024, validation: 0, tes
 const REAL_DATA_SETS = BUILTIN_TASKS.filter((t) => !t.synthetic).map((t) => t.name);
 
 function checkCount(name: string, value: number, min: number): void {
-  check(Number.isInteger(value) && value >= min, () => `image tasks: ${name} ${value} must be an integer ≥ ${min}`);
+  check(
+    Number.isInteger(value) && value >= min,
+    () => `image tasks: ${name} ${value} must be an integer ≥ ${min}`,
+  );
 }
 
 function folderTask(name: string, dir: string): TaskDefinition {
@@ -65,20 +68,30 @@ export async function loadImageTasks(options: ImageTaskOptions = {}): Promise<Im
   for (const key of Object.keys(dataDir)) {
     check(
       REAL_DATA_SETS.includes(key),
-      () => `data_dir: '${key}' is not a data set read from disk; expected one of ${listNames(REAL_DATA_SETS)}`,
+      () =>
+        `data_dir: '${key}' is not a data set read from disk; expected one of ${listNames(REAL_DATA_SETS)}`,
     );
   }
   const folders = options.imageFolders ?? {};
   for (const key of Object.keys(folders)) {
-    check(!BUILTIN_TASK_NAMES.includes(key), () => `image_folders: '${key}' is the name of a built-in task; choose another`);
+    check(
+      !BUILTIN_TASK_NAMES.includes(key),
+      () => `image_folders: '${key}' is the name of a built-in task; choose another`,
+    );
   }
   const available = [...BUILTIN_TASK_NAMES, ...Object.keys(folders)];
   const selected = options.tasks ?? available;
   check(selected.length > 0, 'tasks: the list is empty; name at least one task');
   for (const name of selected) {
-    check(available.includes(name), () => `tasks: unknown task '${name}'; available: ${listNames(available, 20)}`);
+    check(
+      available.includes(name),
+      () => `tasks: unknown task '${name}'; available: ${listNames(available, 20)}`,
+    );
   }
-  check(new Set(selected).size === selected.length, () => `tasks: a task is listed twice (${selected.join(', ')})`);
+  check(
+    new Set(selected).size === selected.length,
+    () => `tasks: a task is listed twice (${selected.join(', ')})`,
+  );
 
   const tasks: ImageTask[] = [];
   for (const name of selected) {

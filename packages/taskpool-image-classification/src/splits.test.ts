@@ -29,7 +29,9 @@ describe('planSplits', () => {
     expect([split.train.length, split.validation.length, split.test.length]).toEqual([50, 10, 20]);
     expect(new Set([...split.train, ...split.validation, ...split.test]).size).toBe(80);
     // The test split does not depend on how much training data is asked for.
-    expect(indices(planSplits('t', pooled, { train: 5, validation: 0, test: 20 }, 0)).test).toEqual(split.test);
+    expect(indices(planSplits('t', pooled, { train: 5, validation: 0, test: 20 }, 0)).test).toEqual(
+      split.test,
+    );
   });
 
   it('gives what a small pool has: test first, then validation, then train', () => {

@@ -59,7 +59,11 @@ export function planSplits(task: string, sources: TaskSources, sizes: SplitSizes
         source: sources.generate(split, count),
         indices: Int32Array.from({ length: count }, (_, i) => i),
       });
-      return { train: plan('train', sizes.train), validation: plan('validation', sizes.validation), test: plan('test', sizes.test) };
+      return {
+        train: plan('train', sizes.train),
+        validation: plan('validation', sizes.validation),
+        test: plan('test', sizes.test),
+      };
     }
   }
 }

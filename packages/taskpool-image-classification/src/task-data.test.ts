@@ -6,19 +6,34 @@ import { ImageTaskData } from './task-data.js';
 /** A split of `count` 2×2 images whose every pixel is the example's index (channels: 1 or 3). */
 function split(count: number, channels: 1 | 3): PreparedSplit {
   const per = channels * 4;
-  const pixels = Float32Array.from({ length: count * per }, (_, i) => Math.floor(i / per) + (channels === 3 ? (i % per >= 4 ? 0.5 : 0) : 0));
+  const pixels = Float32Array.from(
+    { length: count * per },
+    (_, i) => Math.floor(i / per) + (channels === 3 ? (i % per >= 4 ? 0.5 : 0) : 0),
+  );
   return { channels, size: 2, pixels, labels: Int32Array.from({ length: count }, (_, i) => i % 2) };
 }
 
 const data = new ImageTaskData(
   [
-    { name: 'gray', classNames: ['a', 'b'], splits: { train: split(10, 1), validation: split(0, 1), test: split(5, 1) } },
-    { name: 'colour', classNames: ['a', 'b'], splits: { train: split(3, 3), validation: split(0, 3), test: split(3, 3) } },
+    {
+      name: 'gray',
+      classNames: ['a', 'b'],
+      splits: { train: split(10, 1), validation: split(0, 1), test: split(5, 1) },
+    },
+    {
+      name: 'colour',
+      classNames: ['a', 'b'],
+      splits: { train: split(3, 3), validation: split(0, 3), test: split(3, 3) },
+    },
   ],
   2,
 );
 
-async function collect(task: string, options: Parameters<ImageTaskData['batches']>[2], splitName: 'train' | 'test' = 'train') {
+async function collect(
+  task: string,
+  options: Parameters<ImageTaskData['batches']>[2],
+  splitName: 'train' | 'test' = 'train',
+) {
   const out: { inputs: number[][]; shape: number[]; labels?: number[] }[] = [];
   for await (const batch of data.batches(task, splitName, options)) {
     const values = batch.inputs.arraySync() as number[][][][];
@@ -35,7 +50,11 @@ async function collect(task: string, options: Parameters<ImageTaskData['batches'
 describe('ImageTaskData', () => {
   it('serves [B, 3, S, S] batches, replicating grayscale to three channels', async () => {
     const batches = await collect('gray', { batchSize: 4 });
-    expect(batches.map((b) => b.shape)).toEqual([[4, 3, 2, 2], [4, 3, 2, 2], [2, 3, 2, 2]]);
+    expect(batches.map((b) => b.shape)).toEqual([
+      [4, 3, 2, 2],
+      [4, 3, 2, 2],
+      [2, 3, 2, 2],
+    ]);
     expect(batches[0].inputs[1]).toEqual(new Array(12).fill(1));
     expect(batches[2].labels).toEqual([0, 1]);
     const colour = await collect('colour', { batchSize: 3 });
@@ -55,7 +74,9 @@ describe('ImageTaskData', () => {
     const limited = await collect('gray', { batchSize: 2, limit: 3, unlabelled: true }, 'test');
     expect(limited.map((b) => b.shape[0])).toEqual([2, 1]);
     expect(limited.every((b) => b.labels === undefined)).toBe(true);
-    expect([data.size('gray', 'train'), data.size('gray', 'validation'), data.size('gray', 'test')]).toEqual([10, 0, 5]);
+    expect([data.size('gray', 'train'), data.size('gray', 'validation'), data.size('gray', 'test')]).toEqual([
+      10, 0, 5,
+    ]);
     expect(data.numClasses('colour')).toBe(2);
   });
 

@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs';
 import {
   type Batch,
   type BatchOptions,
@@ -9,6 +8,7 @@ import {
   type Split,
   type TaskData,
 } from '@mergebench/core';
+import * as tf from '@tensorflow/tfjs';
 import type { PreparedSplit } from './prepare.js';
 
 /** The channels of every batch: grayscale tasks are replicated, so one model takes all tasks. */
@@ -62,7 +62,8 @@ export class ImageTaskData implements TaskData {
     const stored = channels * area;
     const perImage = INPUT_CHANNELS * area;
     const n = Math.min(labels.length, options.limit ?? labels.length);
-    const order = options.shuffleSeed === undefined ? null : permutation(labels.length, createRng(options.shuffleSeed));
+    const order =
+      options.shuffleSeed === undefined ? null : permutation(labels.length, createRng(options.shuffleSeed));
     for (let start = 0; start < n; start += options.batchSize) {
       const count = Math.min(options.batchSize, n - start);
       const x = new Float32Array(count * perImage);

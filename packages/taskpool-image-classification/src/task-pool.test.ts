@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
 import { Linear, Module } from '@mergebench/core';
+import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { encodePng, tempDir } from './fixtures.test.helpers.js';
 import { TaskHeadSet } from './heads.js';
@@ -20,7 +20,12 @@ function tonesFolder(): string {
   const grays = { dark: [0, 51], light: [255, 153, 102] };
   for (const [name, levels] of Object.entries(grays)) {
     mkdirSync(join(dir, name));
-    levels.forEach((g, i) => writeFileSync(join(dir, name, `${i}.png`), encodePng(5, 3, () => [g, g, g])));
+    levels.forEach((g, i) => {
+      writeFileSync(
+        join(dir, name, `${i}.png`),
+        encodePng(5, 3, () => [g, g, g]),
+      );
+    });
   }
   return dir;
 }
@@ -28,7 +33,10 @@ function tonesFolder(): string {
 /** Logits [−f, f]: "light" exactly when the mean pixel is above mid-gray. */
 function tonesHead(): TaskHeadSet {
   const head = new Linear(1, 2);
-  const weights = new Map([['weight', tf.tensor2d([[-1], [1]])], ['bias', tf.zeros([2])]]);
+  const weights = new Map([
+    ['weight', tf.tensor2d([[-1], [1]])],
+    ['bias', tf.zeros([2])],
+  ]);
   head.loadStateDict(weights);
   tf.dispose([...weights.values()]);
   return new TaskHeadSet(new Map([['tones', head]]));
@@ -48,7 +56,9 @@ describe('ImageClassificationTaskPool', () => {
     });
     const progress: number[][] = [];
     const before = tf.memory().numTensors;
-    const result = await pool.evaluate(new MeanPixel(), { onProgress: (_task, done, total) => progress.push([done, total]) });
+    const result = await pool.evaluate(new MeanPixel(), {
+      onProgress: (_task, done, total) => progress.push([done, total]),
+    });
     expect(tf.memory().numTensors).toBe(before);
     // Normalised features f = 2·gray/255 − 1: dark −1, −0.6; light 1, 0.2, −0.2 (the last one wrong).
     const softplus = (z: number) => Math.log1p(Math.exp(z));
@@ -57,7 +67,11 @@ describe('ImageClassificationTaskPool', () => {
     expect(result.tasks.tones.accuracy).toBeCloseTo(0.8, 10);
     expect(result.tasks.tones.loss).toBeCloseTo(loss, 5);
     expect(result.average.accuracy).toBeCloseTo(0.8, 10);
-    expect(progress).toEqual([[2, 5], [4, 5], [5, 5]]);
+    expect(progress).toEqual([
+      [2, 5],
+      [4, 5],
+      [5, 5],
+    ]);
     pool.dispose();
     // Heads the caller built stay the caller's.
     expect(heads.head('tones').weight.isDisposed).toBe(false);
@@ -67,7 +81,12 @@ describe('ImageClassificationTaskPool', () => {
   it('refuses heads whose class count differs from the task’s', async () => {
     const heads = tonesHead();
     await expect(
-      ImageClassificationTaskPool.create({ tasks: ['synthetic-counting'], heads: new TaskHeadSet(new Map([['synthetic-counting', heads.head('tones')]])), trainSize: 0, testSize: 5 }),
+      ImageClassificationTaskPool.create({
+        tasks: ['synthetic-counting'],
+        heads: new TaskHeadSet(new Map([['synthetic-counting', heads.head('tones')]])),
+        trainSize: 0,
+        testSize: 5,
+      }),
     ).rejects.toThrow(/^heads: the head of task 'synthetic-counting' has 2 classes, the task 5$/);
     heads.dispose();
   });

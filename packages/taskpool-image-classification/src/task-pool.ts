@@ -5,10 +5,10 @@ import {
   MergebenchError,
   type Module,
   provide,
-  TOKENS,
   type TaskHeads,
   type TaskPool,
   type TaskPoolResult,
+  TOKENS,
 } from '@mergebench/core';
 import { loadHeads, type TaskHeadSet } from './heads.js';
 import { type ImageTaskOptions, loadImageTasks } from './load-tasks.js';
@@ -45,7 +45,9 @@ export class ImageClassificationTaskPool implements TaskPool {
     for (const [task, count] of classes) {
       if (heads.numClasses(task) !== count) {
         owned?.dispose();
-        throw new MergebenchError(`heads: the head of task '${task}' has ${heads.numClasses(task)} classes, the task ${count}`);
+        throw new MergebenchError(
+          `heads: the head of task '${task}' has ${heads.numClasses(task)} classes, the task ${count}`,
+        );
       }
     }
     return new ImageClassificationTaskPool(data, heads, options.batchSize ?? 128, owned);

@@ -5,9 +5,11 @@
  * Every step rounds to float32 where the reference's chain of float32 tensor ops does (τᵢ, the
  * running sums over models in pool order, the mean's division, λ·merged, the final addition),
  * and task arithmetic (no trim, no election, sum) gives exactly core's taskArithmeticTensor.
- * Loops run over one model at a time so each inner loop reads two arrays front to back; the
- * differences are recomputed rather than stored, which keeps the memory at a few arrays of
- * the key's size.
+ *
+ * The work goes chunk by chunk: all passes over one chunk of every model run while the chunk is
+ * in cache, so each input is read from memory once. Passing over whole tensors model after model
+ * instead moves several times the data, and a merge of large models is bound by memory traffic.
+ * Differences are recomputed in each pass rather than stored.
  */
 import type { CombineRule, ElectRule } from './merge-rules.js';
 import { PendingSigns } from './pending-signs.js';
@@ -35,68 +37,68 @@ export interface CombinedKey {
   readonly negative: number;
 }
 
+/** Elements per chunk: a chunk of every model (8 models: 128 KiB) and the working arrays stay in L2. */
+const CHUNK = 4096;
+
 /** τ, or 0 when trimmed. NaN is never trimmed, so a broken model shows in the output. */
 function trimmed(x: number, p: number, threshold: number): number {
   const d = Math.fround(x - p);
   return Math.abs(d) < threshold ? 0 : d;
 }
 
-/** θ₀ + λ·merged, in place over `merged`. */
-function applyScaled(merged: Float32Array, pretrained: Float32Array, scalingFactor: number): Float32Array {
-  const lf = Math.fround(scalingFactor);
-  for (let i = 0; i < merged.length; i++) merged[i] = pretrained[i] + Math.fround(merged[i] * lf);
-  return merged;
-}
-
-/** Σ trimmed τ over models (float32, pool order) into `acc`; with `counts`, also counts the non-zero ones. */
-function sumTrimmed(inputs: KeyInputs, acc: Float32Array, counts?: Uint32Array): void {
-  const { pretrained: p, finetuned, thresholds } = inputs;
-  finetuned.forEach((x, t) => {
-    const threshold = thresholds[t];
-    for (let i = 0; i < acc.length; i++) {
-      const v = trimmed(x[i], p[i], threshold);
-      acc[i] += v;
-      if (counts && v !== 0) counts[i]++;
-    }
-  });
-}
-
-/** The trimmed entry of largest magnitude (the first of equal magnitudes), with its sign. */
-function largestTrimmed(inputs: KeyInputs, best: Float32Array): void {
-  const { pretrained: p, finetuned, thresholds } = inputs;
-  finetuned.forEach((x, t) => {
-    const threshold = thresholds[t];
-    for (let i = 0; i < best.length; i++) {
-      const v = trimmed(x[i], p[i], threshold);
-      if (Math.abs(v) > Math.abs(best[i])) best[i] = v;
-    }
-  });
-}
-
-function divideByCounts(acc: Float32Array, counts: Uint32Array): void {
-  for (let i = 0; i < acc.length; i++) acc[i] = acc[i] / Math.max(counts[i], 1);
-}
-
-function combineWithoutElection(inputs: KeyInputs, rules: KeyRules, scratch: CombineScratch): CombinedKey {
-  const n = inputs.pretrained.length;
-  const merged = new Float32Array(n);
-  if (rules.combine === 'max') largestTrimmed(inputs, merged);
-  else if (rules.combine === 'mean') {
-    const counts = scratch.counts(n);
-    sumTrimmed(inputs, merged, counts);
-    divideByCounts(merged, counts);
-  } else sumTrimmed(inputs, merged);
-  return {
-    output: applyScaled(merged, inputs.pretrained, rules.scalingFactor),
-    pending: undefined,
-    positive: 0,
-    negative: 0,
-  };
-}
-
 /** Whether v takes part under elected sign s: positives when s > 0, else negatives (as the reference). */
 function agrees(v: number, s: number): boolean {
   return s > 0 ? v > 0 : v < 0;
+}
+
+/** Working arrays of one chunk, indexed from the chunk's start. */
+class ChunkArrays {
+  readonly sums = new Float32Array(CHUNK);
+  readonly counts = new Uint32Array(CHUNK);
+  readonly cancelled = new Uint8Array(CHUNK);
+}
+
+/** out[start, end) += Σ trimmed τ over models (float32, pool order); counts the non-zero ones when asked. */
+function sumTrimmed(inputs: KeyInputs, out: Float32Array, start: number, end: number, counts?: Uint32Array): void {
+  const { pretrained: p, finetuned, thresholds } = inputs;
+  for (let t = 0; t < finetuned.length; t++) {
+    const x = finetuned[t];
+    const threshold = thresholds[t];
+    for (let i = start; i < end; i++) {
+      const v = trimmed(x[i], p[i], threshold);
+      out[i - start] += v;
+      if (counts && v !== 0) counts[i - start]++;
+    }
+  }
+}
+
+function combineWithoutElection(inputs: KeyInputs, rules: KeyRules): CombinedKey {
+  const { pretrained: p, finetuned, thresholds } = inputs;
+  const n = p.length;
+  const output = new Float32Array(n);
+  const lf = Math.fround(rules.scalingFactor);
+  const work = new ChunkArrays();
+  for (let start = 0; start < n; start += CHUNK) {
+    const end = Math.min(n, start + CHUNK);
+    const merged = work.sums.fill(0);
+    if (rules.combine === 'max') {
+      // The trimmed entry of largest magnitude (the first of equal magnitudes), with its sign.
+      for (let t = 0; t < finetuned.length; t++) {
+        const x = finetuned[t];
+        const threshold = thresholds[t];
+        for (let i = start; i < end; i++) {
+          const v = trimmed(x[i], p[i], threshold);
+          if (Math.abs(v) > Math.abs(merged[i - start])) merged[i - start] = v;
+        }
+      }
+    } else if (rules.combine === 'mean') {
+      const counts = work.counts.fill(0);
+      sumTrimmed(inputs, merged, start, end, counts);
+      for (let j = 0; j < end - start; j++) merged[j] = merged[j] / Math.max(counts[j], 1);
+    } else sumTrimmed(inputs, merged, start, end);
+    for (let i = start; i < end; i++) output[i] = p[i] + Math.fround(merged[i - start] * lf);
+  }
+  return { output, pending: undefined, positive: 0, negative: 0 };
 }
 
 /** The merged value of one coordinate under elected sign s, model by model. */
@@ -117,91 +119,70 @@ function mergedAt(inputs: KeyInputs, i: number, s: number, combine: CombineRule)
   return Math.fround(largest * s);
 }
 
-function combineWithSignElection(inputs: KeyInputs, rules: KeyRules, scratch: CombineScratch): CombinedKey {
+function combineWithSignElection(inputs: KeyInputs, rules: KeyRules): CombinedKey {
   const { pretrained: p, finetuned, thresholds } = inputs;
-  const { combine, scalingFactor } = rules;
+  const { combine } = rules;
   const n = p.length;
-  // The elected sign of coordinate i is the sign of sums[i].
-  const sums = scratch.floats(n);
-  sumTrimmed(inputs, sums);
+  const output = new Float32Array(n);
+  const lf = Math.fround(rules.scalingFactor);
+  const work = new ChunkArrays();
+  let positive = 0;
+  let negative = 0;
+  let pending: PendingSigns | undefined;
 
-  const merged = new Float32Array(n);
-  const counts = combine === 'mean' ? scratch.counts(n) : undefined;
-  // Non-zero entries whose sum is exactly zero: they wait for the majority sign (pending-signs.ts).
-  const cancelled = scratch.flags(n);
-  let anyCancelled = false;
-  finetuned.forEach((x, t) => {
-    const threshold = thresholds[t];
-    for (let i = 0; i < n; i++) {
-      const v = trimmed(x[i], p[i], threshold);
-      if (v === 0) continue;
-      const s = sums[i];
-      if (s === 0) {
-        cancelled[i] = 1;
-        anyCancelled = true;
-      } else if (agrees(v, s)) {
-        if (combine === 'max') merged[i] = Math.max(merged[i], Math.abs(v));
-        else {
-          merged[i] += v;
-          if (counts) counts[i]++;
+  for (let start = 0; start < n; start += CHUNK) {
+    const end = Math.min(n, start + CHUNK);
+    // The elected sign of coordinate i is the sign of sums[i − start].
+    const sums = work.sums.fill(0);
+    sumTrimmed(inputs, sums, start, end);
+    const counts = work.counts.fill(0);
+    // Non-zero entries whose sum is exactly zero wait for the majority sign (pending-signs.ts).
+    const cancelled = work.cancelled.fill(0);
+    let anyCancelled = false;
+    for (let t = 0; t < finetuned.length; t++) {
+      const x = finetuned[t];
+      const threshold = thresholds[t];
+      for (let i = start; i < end; i++) {
+        const v = trimmed(x[i], p[i], threshold);
+        if (v === 0) continue;
+        const j = i - start;
+        const s = sums[j];
+        if (s === 0) {
+          cancelled[j] = 1;
+          anyCancelled = true;
+        } else if (agrees(v, s)) {
+          if (combine === 'max') output[i] = Math.max(output[i], Math.abs(v));
+          else {
+            output[i] += v;
+            counts[j]++;
+          }
         }
       }
     }
-  });
-  if (counts) divideByCounts(merged, counts);
-
-  // One last pass: count the elected signs, sign the maxima, and θ₀ + λ·merged in place.
-  let positive = 0;
-  let negative = 0;
-  const lf = Math.fround(scalingFactor);
-  for (let i = 0; i < n; i++) {
-    const s = sums[i];
-    if (s > 0) positive++;
-    else if (s < 0) negative++;
-    const m = combine === 'max' && s < 0 ? -merged[i] : merged[i];
-    merged[i] = p[i] + Math.fround(m * lf);
-  }
-
-  let pending: PendingSigns | undefined;
-  if (anyCancelled) {
-    pending = new PendingSigns();
-    const outputFor = (i: number, s: number) =>
-      Math.fround(p[i] + Math.fround(mergedAt(inputs, i, s, combine) * lf));
-    for (let i = 0; i < n; i++) {
-      if (cancelled[i]) pending.add(i, outputFor(i, 1), outputFor(i, -1), outputFor(i, 0));
+    // Count the elected signs, sign the maxima, divide the means, and θ₀ + λ·merged in place.
+    for (let i = start; i < end; i++) {
+      const j = i - start;
+      const s = sums[j];
+      if (s > 0) positive++;
+      else if (s < 0) negative++;
+      let m = output[i];
+      if (combine === 'mean') m = Math.fround(m / Math.max(counts[j], 1));
+      else if (combine === 'max' && s < 0) m = -m;
+      output[i] = p[i] + Math.fround(m * lf);
+    }
+    if (anyCancelled) {
+      pending ??= new PendingSigns();
+      for (let i = start; i < end; i++) {
+        if (!cancelled[i - start]) continue;
+        const outputFor = (s: number) => Math.fround(p[i] + Math.fround(mergedAt(inputs, i, s, combine) * lf));
+        pending.add(i, outputFor(1), outputFor(-1), outputFor(0));
+      }
     }
   }
-  return { output: merged, pending, positive, negative };
-}
-
-/**
- * Working arrays reused from key to key (zeroed on each request), so that merging a key
- * allocates only its output: fresh memory costs page faults that can outweigh the arithmetic.
- */
-export class CombineScratch {
-  private floatBuffer = new Float32Array(0);
-  private countBuffer = new Uint32Array(0);
-  private flagBuffer = new Uint8Array(0);
-
-  floats(n: number): Float32Array {
-    if (this.floatBuffer.length < n) this.floatBuffer = new Float32Array(n);
-    return this.floatBuffer.subarray(0, n).fill(0);
-  }
-
-  counts(n: number): Uint32Array {
-    if (this.countBuffer.length < n) this.countBuffer = new Uint32Array(n);
-    return this.countBuffer.subarray(0, n).fill(0);
-  }
-
-  flags(n: number): Uint8Array {
-    if (this.flagBuffer.length < n) this.flagBuffer = new Uint8Array(n);
-    return this.flagBuffer.subarray(0, n).fill(0);
-  }
+  return { output, pending, positive, negative };
 }
 
 /** Merges one key; the inputs must all have the pretrained array's length. */
-export function combineKey(inputs: KeyInputs, rules: KeyRules, scratch = new CombineScratch()): CombinedKey {
-  return rules.elect === 'sign'
-    ? combineWithSignElection(inputs, rules, scratch)
-    : combineWithoutElection(inputs, rules, scratch);
+export function combineKey(inputs: KeyInputs, rules: KeyRules): CombinedKey {
+  return rules.elect === 'sign' ? combineWithSignElection(inputs, rules) : combineWithoutElection(inputs, rules);
 }

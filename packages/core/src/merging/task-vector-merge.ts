@@ -15,7 +15,7 @@ import { readChecked } from '../tensors/streaming-merge.js';
 import { streamTopkThresholds } from '../tensors/streaming-threshold.js';
 import { float32Values } from '../tensors/tensor-data.js';
 import type { TensorSource } from '../tensors/types.js';
-import { CombineScratch, combineKey } from './combine-key.js';
+import { combineKey } from './combine-key.js';
 import { keyPatterns } from './key-patterns.js';
 import { assertMergeRules, type TaskVectorMergeRules } from './merge-rules.js';
 import { type MajoritySign, majoritySign, type PendingSigns } from './pending-signs.js';
@@ -96,7 +96,6 @@ export async function mergeTaskVectors(options: MergeTaskVectorsOptions): Promis
   let negative = 0;
   let mergedParameters = 0;
   const held: HeldKey[] = [];
-  const scratch = new CombineScratch();
   const reader = new ReadAhead([pretrained, ...sources], mergedKeys);
   try {
     for (const key of allKeys) {
@@ -111,7 +110,6 @@ export async function mergeTaskVectors(options: MergeTaskVectorsOptions): Promis
         combined = combineKey(
           { pretrained: float32Values(base), finetuned: tuned.map(float32Values), thresholds },
           options,
-          scratch,
         );
       } finally {
         tf.dispose([base, ...tuned]);

@@ -52,7 +52,7 @@ export class ClipVisionEmbeddings extends Module {
     return tf.tidy(() => {
       const grid = this.patchEmbedding.forward(pixelValues);
       const patches = tf.transpose(tf.reshape(grid, [batch, dim, -1]), [0, 2, 1]);
-      const cls = tf.broadcastTo(tf.reshape(this.classEmbedding, [1, 1, dim]), [batch, 1, dim]);
+      const cls = tf.broadcastTo(tf.reshape(this.param('class_embedding'), [1, 1, dim]), [batch, 1, dim]);
       return tf.add(tf.concat([cls, patches], 1), this.positionEmbedding.forward(this.positionIds));
     });
   }

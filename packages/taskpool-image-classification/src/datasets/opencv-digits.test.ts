@@ -40,11 +40,15 @@ describe('loadOpenCvDigits', () => {
 
   it('rejects a truncated PNG, naming the file', async () => {
     const bytes = readFileSync(fixture('opencv-digits.png'));
-    await expect(loadOpenCvDigits(file(bytes.subarray(0, bytes.length / 2)))).rejects.toThrow(/digits\.png: not a valid PNG \(.+\)$/);
+    await expect(loadOpenCvDigits(file(bytes.subarray(0, bytes.length / 2)))).rejects.toThrow(
+      /digits\.png: not a valid PNG \(.+\)$/,
+    );
   });
 
   it('rejects a file that is not a PNG', async () => {
-    await expect(loadOpenCvDigits(file(new TextEncoder().encode('GIF89a')))).rejects.toThrow(/digits\.png: not a valid PNG \(.+\)$/);
+    await expect(loadOpenCvDigits(file(new TextEncoder().encode('GIF89a')))).rejects.toThrow(
+      /digits\.png: not a valid PNG \(.+\)$/,
+    );
   });
 
   it('names the Debian package when the file is missing', async () => {
@@ -54,13 +58,16 @@ describe('loadOpenCvDigits', () => {
   });
 
   // Runs only where digits.png of Debian's opencv-doc is installed; tests pass without it.
-  it.skipIf(!existsSync(OPENCV_DIGITS_FILE))('reads the installed digits.png: 5,000 digits, 500 per class', async () => {
-    const set = await loadOpenCvDigits(OPENCV_DIGITS_FILE);
-    expect(set.count).toBe(5000);
-    const counts = new Array(10).fill(0);
-    for (const label of set.labels) counts[label]++;
-    expect(counts).toEqual(new Array(10).fill(500));
-    expect(set.labels[0]).toBe(0);
-    expect(set.labels[4999]).toBe(9);
-  });
+  it.skipIf(!existsSync(OPENCV_DIGITS_FILE))(
+    'reads the installed digits.png: 5,000 digits, 500 per class',
+    async () => {
+      const set = await loadOpenCvDigits(OPENCV_DIGITS_FILE);
+      expect(set.count).toBe(5000);
+      const counts = new Array(10).fill(0);
+      for (const label of set.labels) counts[label]++;
+      expect(counts).toEqual(new Array(10).fill(500));
+      expect(set.labels[0]).toBe(0);
+      expect(set.labels[4999]).toBe(9);
+    },
+  );
 });

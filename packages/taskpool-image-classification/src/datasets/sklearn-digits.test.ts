@@ -24,10 +24,18 @@ describe('loadSklearnDigits', () => {
   });
 
   it.each([
-    ['a pixel above 16', [row('3', '1'), row('17', '2')], /digits\.csv\.gz: line 2: pixel 0 is '17', expected an integer 0\.\.16$/],
+    [
+      'a pixel above 16',
+      [row('3', '1'), row('17', '2')],
+      /digits\.csv\.gz: line 2: pixel 0 is '17', expected an integer 0\.\.16$/,
+    ],
     ['a label out of range', [row('3', '10')], /digits\.csv\.gz: line 1: label '10' is out of range 0\.\.9$/],
     ['a value that is not a number', [row('x', '1')], /line 1: pixel 0 is 'x', expected an integer 0\.\.16$/],
-    ['a short line', [row('1', '1'), '1,2,3'], /digits\.csv\.gz: line 2: expected 65 comma-separated values \(64 pixels, label\), found 3$/],
+    [
+      'a short line',
+      [row('1', '1'), '1,2,3'],
+      /digits\.csv\.gz: line 2: expected 65 comma-separated values \(64 pixels, label\), found 3$/,
+    ],
     ['no samples', [''], /digits\.csv\.gz: no samples$/],
   ])('rejects %s, naming the file and line', async (_what, lines, message) => {
     await expect(loadSklearnDigits(csvGz(lines))).rejects.toThrow(message);

@@ -26,7 +26,9 @@ export async function loadSklearnDigits(file: string = SKLEARN_DIGITS_FILE): Pro
     const values = fields.map((field) => (/^\s*\d+\s*$/.test(field) ? Number(field) : Number.NaN));
     const where = `${file}: line ${i + 1}`;
     if (fields.length !== PIXELS + 1) {
-      throw new MergebenchError(`${where}: expected 65 comma-separated values (64 pixels, label), found ${fields.length}`);
+      throw new MergebenchError(
+        `${where}: expected 65 comma-separated values (64 pixels, label), found ${fields.length}`,
+      );
     }
     const bad = values.findIndex((v, k) => !Number.isInteger(v) || v < 0 || v > (k < PIXELS ? MAX_VALUE : 9));
     if (bad >= 0) {

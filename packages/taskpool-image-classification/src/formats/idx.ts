@@ -25,7 +25,8 @@ export function parseIdx(bytes: Uint8Array, origin: string): IdxArray {
   const rank = bytes[3];
   if (rank === 0) fail('0 dimensions');
   const headerLength = 4 + 4 * rank;
-  if (bytes.length < headerLength) fail(`truncated header (${bytes.length} bytes, ${rank} dimensions need ${headerLength})`);
+  if (bytes.length < headerLength)
+    fail(`truncated header (${bytes.length} bytes, ${rank} dimensions need ${headerLength})`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const dims: number[] = [];
   for (let d = 0; d < rank; d++) {
@@ -35,7 +36,8 @@ export function parseIdx(bytes: Uint8Array, origin: string): IdxArray {
   }
   const expected = dims.reduce((a, b) => a * b, 1);
   const actual = bytes.length - headerLength;
-  if (actual < expected) fail(`truncated: dimensions [${dims}] need ${expected} bytes of data, found ${actual}`);
+  if (actual < expected)
+    fail(`truncated: dimensions [${dims}] need ${expected} bytes of data, found ${actual}`);
   if (actual > expected) fail(`${actual - expected} bytes after the [${dims}] array`);
   return { dims, data: bytes.subarray(headerLength) };
 }

@@ -13,7 +13,11 @@ describe('resizePlane', () => {
       await file.close();
       const [height, width] = input.shape;
       const [outHeight, outWidth] = expected.shape;
-      const out = resizePlane({ data: input.dataSync(), height, width, offset: 0, step: 1 }, outHeight, outWidth);
+      const out = resizePlane(
+        { data: input.dataSync(), height, width, offset: 0, step: 1 },
+        outHeight,
+        outWidth,
+      );
       const want = expected.dataSync();
       const worst = Math.max(...out.map((v, i) => Math.abs(v - want[i])));
       expect(out.length).toBe(want.length);
@@ -26,13 +30,19 @@ describe('resizePlane', () => {
   it('reads one channel of interleaved pixels', () => {
     // 2×2 RGB: the green channel is 10, 20, 30, 40.
     const data = [0, 10, 0, 0, 20, 0, 0, 30, 0, 0, 40, 0];
-    expect([...resizePlane({ data, height: 2, width: 2, offset: 1, step: 3 }, 2, 2)]).toEqual([10, 20, 30, 40]);
+    expect([...resizePlane({ data, height: 2, width: 2, offset: 1, step: 3 }, 2, 2)]).toEqual([
+      10, 20, 30, 40,
+    ]);
   });
 
   it('keeps a constant image constant when growing and when shrinking', () => {
     const data = new Array(7 * 5).fill(3);
-    for (const [h, w] of [[20, 13], [3, 2]]) {
-      for (const v of resizePlane({ data, height: 7, width: 5, offset: 0, step: 1 }, h, w)) expect(v).toBeCloseTo(3, 12);
+    for (const [h, w] of [
+      [20, 13],
+      [3, 2],
+    ]) {
+      for (const v of resizePlane({ data, height: 7, width: 5, offset: 0, step: 1 }, h, w))
+        expect(v).toBeCloseTo(3, 12);
     }
   });
 });

@@ -19,7 +19,8 @@ export class Canvas {
   /** Sets every pixel of channel c to color[c]. */
   fill(color: readonly number[]): void {
     const area = this.size * this.size;
-    for (let c = 0; c < this.channels; c++) this.data.fill(color[c], this.offset + c * area, this.offset + (c + 1) * area);
+    for (let c = 0; c < this.channels; c++)
+      this.data.fill(color[c], this.offset + c * area, this.offset + (c + 1) * area);
   }
 
   /** Sets each pixel of every channel to `value(x, y)` at the pixel's centre. */
@@ -46,13 +47,15 @@ export class Canvas {
   /** Adds Gaussian noise of standard deviation `sigma` to every value, then clamps to [0, 1]. */
   noise(rng: Rng, sigma: number): void {
     const end = this.offset + this.channels * this.size * this.size;
-    for (let i = this.offset; i < end; i++) this.data[i] = Math.min(Math.max(this.data[i] + sigma * rng.normal(), 0), 1);
+    for (let i = this.offset; i < end; i++)
+      this.data[i] = Math.min(Math.max(this.data[i] + sigma * rng.normal(), 0), 1);
   }
 
   #forEachPixel(visit: (x: number, y: number, index: number) => void): void {
     const { size } = this;
     for (let row = 0; row < size; row++) {
-      for (let col = 0; col < size; col++) visit((col + 0.5) / size, (row + 0.5) / size, this.offset + row * size + col);
+      for (let col = 0; col < size; col++)
+        visit((col + 0.5) / size, (row + 0.5) / size, this.offset + row * size + col);
     }
   }
 }

@@ -22,7 +22,8 @@ function hsvToRgb(hue: number, saturation: number, value: number): number[] {
 /** Which of six hues a shape has, on a gray background; the only task whose colour matters. */
 export const syntheticColors: SyntheticTask = {
   name: 'synthetic-colors',
-  description: 'Synthetic: the hue of a circle or square on a gray noisy background (red, yellow, green, cyan, blue, magenta).',
+  description:
+    'Synthetic: the hue of a circle or square on a gray noisy background (red, yellow, green, cyan, blue, magenta).',
   classNames: ['red', 'yellow', 'green', 'cyan', 'blue', 'magenta'],
   channels: 3,
   render(label, rng, canvas) {

@@ -7,7 +7,8 @@ const SHAPES = [circle, square, triangle, cross, ring, diamond];
 /** Which of six shapes is drawn, at a random place, size, small rotation and contrast. */
 export const syntheticShapes: SyntheticTask = {
   name: 'synthetic-shapes',
-  description: 'Synthetic: one bright shape on a dark noisy background (circle, square, triangle, cross, ring, diamond).',
+  description:
+    'Synthetic: one bright shape on a dark noisy background (circle, square, triangle, cross, ring, diamond).',
   classNames: ['circle', 'square', 'triangle', 'cross', 'ring', 'diamond'],
   channels: 1,
   render(label, rng, canvas) {

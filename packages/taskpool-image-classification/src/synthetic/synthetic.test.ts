@@ -28,7 +28,12 @@ function countBlobs(image: Float32Array, size: number, threshold: number, minPix
       const p = stack.pop()!;
       pixels++;
       const [y, x] = [Math.floor(p / size), p % size];
-      for (const [ny, nx] of [[y - 1, x], [y + 1, x], [y, x - 1], [y, x + 1]]) {
+      for (const [ny, nx] of [
+        [y - 1, x],
+        [y + 1, x],
+        [y, x - 1],
+        [y, x + 1],
+      ]) {
         const q = ny * size + nx;
         if (ny >= 0 && ny < size && nx >= 0 && nx < size && !seen[q] && image[q] > threshold) {
           seen[q] = 1;

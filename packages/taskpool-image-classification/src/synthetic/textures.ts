@@ -25,7 +25,14 @@ export const syntheticTextures: SyntheticTask = {
   name: 'synthetic-textures',
   description:
     'Synthetic: a periodic texture (horizontal, vertical, diagonal or anti-diagonal stripes, checkerboard, dots).',
-  classNames: ['horizontal-stripes', 'vertical-stripes', 'diagonal-stripes', 'antidiagonal-stripes', 'checkerboard', 'dots'],
+  classNames: [
+    'horizontal-stripes',
+    'vertical-stripes',
+    'diagonal-stripes',
+    'antidiagonal-stripes',
+    'checkerboard',
+    'dots',
+  ],
   channels: 1,
   render(label, rng, canvas) {
     const period = uniform(rng, 0.12, 0.25);
