@@ -12,8 +12,7 @@ import {
   TOKENS,
   writeHistoryCsv,
 } from '@mergebench/core';
-import type { ScheduleName } from './schedule.js';
-import { trainEncoder } from './train-encoder.js';
+import { type OptimizerSettings, trainEncoder } from './train-encoder.js';
 
 /** How a fine-tuning run is set up (the components' parameters, validated). */
 export interface FinetuneSettings {
@@ -23,13 +22,7 @@ export interface FinetuneSettings {
   readonly selectTasks: (available: readonly string[]) => readonly string[];
   /** The model pool's model to start from. */
   readonly startModel: string;
-  readonly lr: number;
-  readonly steps: number;
-  readonly batchSize: number;
-  readonly weightDecay: number;
-  readonly schedule: ScheduleName;
-  readonly warmupSteps: number;
-  readonly maxGradNorm: number | null;
+  readonly optimizer: OptimizerSettings;
   /** Steps between checkpoints in the run's folder; 0 for none. */
   readonly checkpointEvery: number;
   readonly resume: boolean;
@@ -51,7 +44,7 @@ export class FinetuneMethod implements Method {
     for (const task of tasks) {
       check(
         data.taskNames.includes(task),
-        () => `method.task: unknown task '${task}'; the task pool has ${listNames(data.taskNames)}`,
+        () => `method ${name}: unknown task '${task}'; the task pool has ${listNames(data.taskNames)}`,
       );
       check(
         heads.taskNames.includes(task),
@@ -66,13 +59,13 @@ export class FinetuneMethod implements Method {
     });
 
     ctx.logger.info(
-      `${name}: training ${startModel} on ${tasks.join(', ')} for ${this.settings.steps} steps`,
+      `${name}: training ${startModel} on ${tasks.join(', ')} for ${this.settings.optimizer.steps} steps`,
     );
     const model = await modelpool.loadModel(startModel);
     try {
       const every = this.settings.checkpointEvery;
       const result = await trainEncoder(model, {
-        ...this.settings,
+        ...this.settings.optimizer,
         tasks,
         data,
         heads,
@@ -92,7 +85,7 @@ export class FinetuneMethod implements Method {
         artifacts: {
           tasks,
           start_model: startModel,
-          steps: this.settings.steps,
+          steps: this.settings.optimizer.steps,
           resumed_from: result.resumedFrom,
           final_loss: last?.loss ?? null,
           final_task_losses: last?.taskLosses ?? null,

@@ -97,7 +97,7 @@ describe('finetune', () => {
     [
       'an unknown task',
       { task: 'mnist' },
-      /^method\.task: unknown task 'mnist'; the task pool has toy0, toy1, toy2$/,
+      /^method finetune: unknown task 'mnist'; the task pool has toy0, toy1, toy2$/,
     ],
     [
       'an unknown start model',

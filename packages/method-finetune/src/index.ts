@@ -10,7 +10,7 @@ export { finetune, multitaskFinetune } from './components.js';
 export { FinetuneMethod, type FinetuneSettings } from './finetune-method.js';
 export { TRAINING_PARAMS, trainingSettings } from './params.js';
 export { learningRateSchedule, type ScheduleName } from './schedule.js';
-export { type EncoderTraining, trainEncoder } from './train-encoder.js';
+export { type EncoderTraining, type OptimizerSettings, trainEncoder } from './train-encoder.js';
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 

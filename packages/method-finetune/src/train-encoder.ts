@@ -12,12 +12,8 @@ import type * as tf from '@tensorflow/tfjs';
 import { ClippedOptimizer } from './clipped-optimizer.js';
 import { learningRateSchedule, type ScheduleName } from './schedule.js';
 
-export interface EncoderTraining {
-  /** The tasks trained on together: one labelled batch of each per step, losses summed. */
-  readonly tasks: readonly string[];
-  readonly data: TaskData;
-  /** Frozen: only the encoder's parameters are trained. */
-  readonly heads: TaskHeads;
+/** The optimizer and its schedule. */
+export interface OptimizerSettings {
   readonly lr: number;
   readonly steps: number;
   readonly batchSize: number;
@@ -27,6 +23,14 @@ export interface EncoderTraining {
   readonly warmupSteps: number;
   /** Clip the global gradient norm to this before each update; null: no clipping. */
   readonly maxGradNorm: number | null;
+}
+
+export interface EncoderTraining extends OptimizerSettings {
+  /** The tasks trained on together: one labelled batch of each per step, losses summed. */
+  readonly tasks: readonly string[];
+  readonly data: TaskData;
+  /** Frozen: only the encoder's parameters are trained. */
+  readonly heads: TaskHeads;
   /** Seeds the batch order. */
   readonly seed: number;
   /** Checkpoints every `every` steps into `dir`, resuming from the latest there when `resume`. */

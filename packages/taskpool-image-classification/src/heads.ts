@@ -6,7 +6,6 @@ import {
   Linear,
   listNames,
   MergebenchError,
-  type Module,
   openSafetensors,
   type TaskHeads,
   writeSafetensors,
@@ -117,7 +116,7 @@ export async function loadHeads(path: string, classes: ReadonlyMap<string, numbe
 export async function saveHeads(path: string, heads: TaskHeads): Promise<void> {
   const tensors = new Map<string, tf.Tensor>();
   for (const task of heads.taskNames) {
-    const state = (heads.head(task) as Module).stateDict();
+    const state = heads.head(task).stateDict();
     const keys = [...state.keys()].sort().join(', ');
     if (keys !== 'bias, weight')
       throw new MergebenchError(`heads: the head of task '${task}' has ${keys}, expected bias, weight`);

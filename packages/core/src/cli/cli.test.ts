@@ -25,7 +25,7 @@ describe('mergebench CLI', () => {
     expect(Object.keys(report.results.tasks)).toEqual(['toy0', 'toy1', 'toy2']);
     expect(report.backend.name).toBe('cpu');
     expect(report.parameters.all).toBeGreaterThan(0);
-    expect(report.config.method).toEqual({ name: 'dummy' });
+    expect(report.method.params).toEqual({ model: '_pretrained_' });
     expect(report.timings.total).toBeGreaterThan(0);
     expect(report.peakMemory.rssBytes).toBeGreaterThan(0);
   });

@@ -1,0 +1,97 @@
+import { type DataNeeds, formatTable, type RunReport } from '@mergebench/core';
+import type { EntryOutcome } from './suite.js';
+
+export interface LeaderboardRow {
+  readonly label: string;
+  readonly method: string;
+  readonly tasks: Readonly<Record<string, number>>;
+  readonly average: number;
+  readonly parameters: { readonly all: number; readonly trainable: number };
+  /** Seconds spent in the method (merging or adaptation), excluding evaluation. */
+  readonly methodSeconds: number;
+  readonly needs: string;
+}
+
+/** What data a method consumed, in the leaderboard's words. */
+export function describeNeeds(needs: DataNeeds | undefined): string {
+  const parts: string[] = [];
+  if (needs?.labelledTrain) parts.push('labelled train');
+  if (needs?.labelledValidation) parts.push('labelled validation');
+  if (needs?.unlabelledTest) parts.push('unlabelled test');
+  return parts.length > 0 ? parts.join(', ') : 'weights only';
+}
+
+/** One row per successful entry; a per-task entry takes each task's accuracy from its own run. */
+export function leaderboardRows(
+  outcomes: readonly EntryOutcome[],
+  tasks: readonly string[],
+  needsOf: (method: string) => DataNeeds | undefined,
+): LeaderboardRow[] {
+  const rows: LeaderboardRow[] = [];
+  for (const outcome of outcomes) {
+    if (!outcome.ok) continue;
+    const first: RunReport = outcome.reports[0];
+    const accuracy: Record<string, number> = {};
+    for (const task of tasks) {
+      const report = outcome.reports.find((r) => r.results?.tasks[task]) ?? first;
+      accuracy[task] = report.results?.tasks[task]?.accuracy ?? Number.NaN;
+    }
+    const values = Object.values(accuracy);
+    rows.push({
+      label: outcome.label,
+      method: first.method.name,
+      tasks: accuracy,
+      average: values.reduce((s, v) => s + v, 0) / values.length,
+      parameters: first.parameters,
+      methodSeconds: outcome.reports.reduce((s, r) => s + (r.timings.method ?? 0), 0),
+      needs: describeNeeds(needsOf(first.method.name)),
+    });
+  }
+  return rows;
+}
+
+const pct = (x: number) => (Number.isNaN(x) ? '—' : (100 * x).toFixed(1));
+const count = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : `${(n / 1e3).toFixed(1)}k`);
+
+/** The leaderboard as a plain-text table (printed) and as markdown (written). */
+export function formatLeaderboard(rows: readonly LeaderboardRow[], tasks: readonly string[]) {
+  const header = ['method', ...tasks, 'average', 'params', 'trainable', 'method s', 'data used'];
+  const cells = rows.map((r) => [
+    r.label,
+    ...tasks.map((t) => pct(r.tasks[t])),
+    pct(r.average),
+    count(r.parameters.all),
+    count(r.parameters.trainable),
+    r.methodSeconds.toFixed(1),
+    r.needs,
+  ]);
+  const markdown = [
+    `| ${header.join(' | ')} |`,
+    `|${header.map((_, i) => (i === 0 || i === header.length - 1 ? '---' : '---:')).join('|')}|`,
+    ...cells.map((c) => `| ${c.join(' | ')} |`),
+  ].join('\n');
+  return { text: formatTable(header, cells), markdown };
+}
+
+/** Published 8-task averages (CLIP ViT-B/32, FusionBench docs), for orientation only. */
+export const PUBLISHED_B32: readonly (readonly [string, number])[] = [
+  ['pretrained (zero-shot)', 48.2],
+  ['individual fine-tuned', 90.3],
+  ['simple average', 66.5],
+  ['Fisher merging', 70.6],
+  ['RegMean', 82.4],
+  ['task arithmetic (λ=0.3)', 68.0],
+  ['TIES (λ=0.3)', 72.2],
+  ['AdaMerging task-wise', 68.7],
+  ['AdaMerging layer-wise', 82.6],
+  ['WEMoE (2-layer router)', 89.2],
+  ['E-WEMoE (90% pruned)', 89.1],
+];
+
+export function publishedTable(): string {
+  return [
+    '| method | published average % (CLIP ViT-B/32, 8 tasks) |',
+    '|---|---:|',
+    ...PUBLISHED_B32.map(([m, v]) => `| ${m} | ${v.toFixed(1)} |`),
+  ].join('\n');
+}

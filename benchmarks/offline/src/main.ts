@@ -1,0 +1,84 @@
+#!/usr/bin/env node
+// The offline 8-task benchmark, end to end: build (or reuse) the model zoo, run every method on
+// it, print the leaderboard and write it to results/leaderboard.md.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  ComponentRegistry,
+  loadInstalledPlugins,
+  MergebenchError,
+  selectBackend,
+  stderrLogger,
+  writeFileAtomic,
+} from '@mergebench/core';
+import { formatLeaderboard, leaderboardRows, publishedTable } from './leaderboard.js';
+import { runSuite, type SuiteEntry } from './suite.js';
+import { buildZoo } from './zoo/build-zoo.js';
+import { DEFAULT_ZOO_SPEC } from './zoo/zoo-spec.js';
+
+const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The leaderboard's rows: baselines first, then the merge methods with the reference defaults. */
+export const OFFLINE_SUITE: readonly SuiteEntry[] = [
+  { label: 'pretrained', overrides: ['method=dummy'] },
+  {
+    label: 'individual',
+    overrides: ['method=dummy'],
+    perTask: (task) => [`method.model=${task}`, `taskpool.tasks=[${task}]`],
+  },
+  { label: 'simple-average', overrides: ['method=simple-average'] },
+  { label: 'task-arithmetic', overrides: ['method=task-arithmetic'] },
+  { label: 'ties', overrides: ['method=ties'] },
+];
+
+async function main(argv: string[]): Promise<void> {
+  const flag = (name: string) => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const root = path.resolve(flag('root') ?? path.join(packageDir, '.cache'));
+  const logger = stderrLogger({ verbose: argv.includes('--verbose') });
+  const backend = await selectBackend(flag('backend') ?? process.env.MERGEBENCH_BACKEND ?? 'auto', logger);
+  logger.info(`offline benchmark: backend ${backend.name}, cache ${root}`);
+
+  const zoo = await buildZoo(root, DEFAULT_ZOO_SPEC, logger);
+  if (argv.includes('--zoo-only')) return;
+
+  const outcomes = await runSuite(zoo, OFFLINE_SUITE, logger);
+  const registry = new ComponentRegistry();
+  await loadInstalledPlugins(registry, packageDir);
+  const rows = leaderboardRows(outcomes, zoo.spec.tasks, (m) => registry.get('method', m)?.component.info.needs);
+  const { text, markdown } = formatLeaderboard(rows, zoo.spec.tasks);
+  console.log(text);
+  for (const o of outcomes) if (!o.ok) console.log(`${o.label}: failed: ${o.error}`);
+
+  const results = path.join(packageDir, 'results');
+  mkdirSync(results, { recursive: true });
+  await writeFileAtomic(
+    path.join(results, 'leaderboard.md'),
+    [
+      '# Offline 8-task leaderboard',
+      '',
+      `Measured on this project's offline zoo (zoo-${path.basename(zoo.dir).replace('zoo-', '')}, backend ${backend.name});`,
+      'accuracy in % on each task\'s test split; "method s" is the time spent merging or adapting.',
+      '',
+      markdown,
+      '',
+      '## Published numbers, for orientation (not measured here)',
+      '',
+      publishedTable(),
+      '',
+    ].join('\n'),
+  );
+  console.log(`leaderboard: ${path.join(results, 'leaderboard.md')}`);
+}
+
+try {
+  await main(process.argv.slice(2));
+} catch (e) {
+  process.stderr.write(
+    e instanceof MergebenchError ? `offline benchmark: error: ${e.message}\n` : `${(e as Error).stack}\n`,
+  );
+  process.exitCode = 1;
+}

@@ -1,0 +1,108 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { type Logger, runProgram, writeFileAtomic } from '@mergebench/core';
+import { saveClipVisionModel } from '@mergebench/modelpool-clip-vit';
+import { loadImageTasks, saveHeads } from '@mergebench/taskpool-image-classification';
+import { stringify } from 'yaml';
+import { pretrain } from './pretrain.js';
+import { type ZooSpec, zooKey } from './zoo-spec.js';
+
+/** Where a built zoo lives; `config` is a mergebench config naming all of it. */
+export interface Zoo {
+  readonly dir: string;
+  readonly spec: ZooSpec;
+  readonly pretrained: string;
+  readonly heads: string;
+  finetuned(task: string): string;
+  /** mergebench.config.yaml: model pool = pretrained + every fine-tuned model, task pool = all tasks. */
+  readonly config: string;
+}
+
+export function zooLayout(root: string, spec: ZooSpec): Zoo {
+  const dir = path.join(root, `zoo-${zooKey(spec)}`);
+  return {
+    dir,
+    spec,
+    pretrained: path.join(dir, 'pretrained'),
+    heads: path.join(dir, 'heads.safetensors'),
+    finetuned: (task) => path.join(dir, 'finetuned', task),
+    config: path.join(dir, 'mergebench.config.yaml'),
+  };
+}
+
+const PLUGINS = [
+  '@mergebench/modelpool-clip-vit',
+  '@mergebench/taskpool-image-classification',
+  '@mergebench/method-finetune',
+];
+
+/** A config file for runs on the zoo; paths are relative to the zoo folder. */
+function configYaml(zoo: Zoo, models: readonly string[]): string {
+  const { data } = zoo.spec;
+  return stringify({
+    plugins: PLUGINS,
+    modelpool: {
+      name: 'clip-vit',
+      models: Object.fromEntries([
+        ['_pretrained_', './pretrained'],
+        ...models.map((t) => [t, `./finetuned/${t}`]),
+      ]),
+    },
+    taskpool: {
+      name: 'image-classification',
+      tasks: [...zoo.spec.tasks],
+      heads: './heads.safetensors',
+      image_size: data.imageSize,
+      train_size: data.trainSize,
+      test_size: data.testSize,
+      seed: data.seed,
+    },
+    output_dir: './runs',
+  });
+}
+
+/**
+ * Builds the zoo with mergebench's own machinery, step by step, each step skipped when its
+ * output exists (outputs are written atomically, so an interrupted build resumes cleanly):
+ * pretraining (encoder + heads), then one `mergebench run method=finetune` per task.
+ */
+export async function buildZoo(root: string, spec: ZooSpec, logger: Logger): Promise<Zoo> {
+  const zoo = zooLayout(root, spec);
+  mkdirSync(zoo.dir, { recursive: true });
+  await writeFileAtomic(path.join(zoo.dir, 'zoo-spec.json'), `${JSON.stringify(spec, null, 2)}\n`);
+
+  if (!existsSync(zoo.pretrained) || !existsSync(zoo.heads)) {
+    logger.info(`zoo: pretraining the encoder and ${spec.tasks.length} heads (${spec.pretrain.steps} steps)`);
+    const data = await loadImageTasks({ tasks: spec.tasks, ...spec.data });
+    const { model, heads } = await pretrain(spec, data, logger);
+    await saveHeads(zoo.heads, heads);
+    await saveClipVisionModel(model, zoo.pretrained, { overwrite: true });
+    model.dispose();
+    heads.dispose();
+  }
+
+  const finetuneConfig = path.join(zoo.dir, 'finetune.config.yaml');
+  await writeFileAtomic(finetuneConfig, configYaml(zoo, []));
+  for (const task of spec.tasks) {
+    if (existsSync(zoo.finetuned(task))) continue;
+    logger.info(`zoo: fine-tuning on ${task} (${spec.finetune.steps} steps)`);
+    await runProgram({
+      cwd: zoo.dir,
+      configPath: finetuneConfig,
+      logger,
+      overrides: [
+        'method=finetune',
+        `method.task=${task}`,
+        `method.steps=${spec.finetune.steps}`,
+        `method.batch_size=${spec.finetune.batchSize}`,
+        `method.lr=${spec.finetune.lr}`,
+        `taskpool.tasks=[${task}]`,
+        `run_name=finetune-${task}`,
+        `save_model=${zoo.finetuned(task)}`,
+        `seed=${spec.seed}`,
+      ],
+    });
+  }
+  await writeFileAtomic(zoo.config, configYaml(zoo, spec.tasks));
+  return zoo;
+}

@@ -1,0 +1,41 @@
+import * as tf from '@tensorflow/tfjs';
+import { Adam, cosine, type Logger, Linear, runSupervised } from '@mergebench/core';
+import { ClipVisionModelWithProjection, clipVisionConfig } from '@mergebench/modelpool-clip-vit';
+import { type ImageTaskData, TaskHeadSet } from '@mergebench/taskpool-image-classification';
+import type { ZooSpec } from './zoo-spec.js';
+
+/**
+ * The zoo's "pretraining": a randomly initialised CLIP vision encoder and one linear head per
+ * task, trained jointly for a short budget on every task (one batch of each per step). It plays
+ * the part of CLIP's broad pretraining: the heads it leaves behind are the frozen "zero-shot"
+ * heads, and the encoder is decent at every task but good at none — which fine-tuning then fixes.
+ */
+export async function pretrain(
+  spec: ZooSpec,
+  data: ImageTaskData,
+  logger: Logger,
+): Promise<{ model: ClipVisionModelWithProjection; heads: TaskHeadSet }> {
+  const config = clipVisionConfig(spec.vision);
+  const model = new ClipVisionModelWithProjection(config);
+  const linears = new Map<string, Linear>();
+  for (const task of spec.tasks) {
+    linears.set(task, new Linear(config.projection_dim, data.task(task).classNames.length, { seed: spec.seed }));
+  }
+  const variables = [...model.trainableVariables(), ...[...linears.values()].flatMap((h) => h.trainableVariables())];
+  const optimizer = new Adam(variables, { lr: spec.pretrain.lr });
+  await runSupervised({
+    tasks: spec.tasks,
+    data,
+    variables,
+    optimizer,
+    schedule: cosine(spec.pretrain.lr, spec.pretrain.steps, { minFactor: 0.1 }),
+    steps: spec.pretrain.steps,
+    batchSize: spec.pretrain.batchSize,
+    seed: spec.seed,
+    logger,
+    logitsForTask: (task, inputs) => tf.tidy(() => linears.get(task)!.forward(model.forward(inputs))),
+  });
+  optimizer.dispose();
+  // TaskHeadSet freezes the heads: from here on they are the tasks' fixed classifiers.
+  return { model, heads: new TaskHeadSet(linears) };
+}

@@ -1,0 +1,45 @@
+import { createHash } from 'node:crypto';
+import { BUILTIN_TASK_NAMES } from '@mergebench/taskpool-image-classification';
+
+/**
+ * Everything that determines the zoo. Its hash names the cache, so changing a size rebuilds.
+ * Sizes are chosen for a 2-core machine: the whole zoo builds in well under 30 minutes on the
+ * wasm backend and evaluating all eight tasks takes seconds.
+ */
+export interface ZooSpec {
+  /** A Hugging Face CLIPVisionConfig: the same code path as real CLIP, at a small size. */
+  readonly vision: Readonly<Record<string, number | string>>;
+  readonly tasks: readonly string[];
+  /** Task pool data settings shared by every step. */
+  readonly data: { readonly imageSize: number; readonly trainSize: number; readonly testSize: number; readonly seed: number };
+  /** Broad pretraining: encoder and one head per task trained jointly, briefly. */
+  readonly pretrain: { readonly steps: number; readonly batchSize: number; readonly lr: number };
+  /** Fine-tuning of the encoder on one task with that task's head frozen. */
+  readonly finetune: { readonly steps: number; readonly batchSize: number; readonly lr: number };
+  readonly seed: number;
+}
+
+export const DEFAULT_ZOO_SPEC: ZooSpec = {
+  vision: {
+    hidden_size: 64,
+    intermediate_size: 256,
+    num_hidden_layers: 4,
+    num_attention_heads: 4,
+    num_channels: 3,
+    image_size: 32,
+    patch_size: 8,
+    projection_dim: 64,
+    hidden_act: 'quick_gelu',
+    layer_norm_eps: 1e-5,
+  },
+  tasks: BUILTIN_TASK_NAMES,
+  data: { imageSize: 32, trainSize: 1024, testSize: 512, seed: 0 },
+  pretrain: { steps: 60, batchSize: 32, lr: 2e-3 },
+  finetune: { steps: 300, batchSize: 32, lr: 1e-3 },
+  seed: 0,
+};
+
+/** A short stable hash of the spec, naming the zoo's cache folder. */
+export function zooKey(spec: ZooSpec): string {
+  return createHash('sha256').update(JSON.stringify(spec)).digest('hex').slice(0, 12);
+}

@@ -1,0 +1,10 @@
+import { combineKey } from '../../packages/core/dist/merging/combine-key.js';
+const n = 2_359_296, T = 8, reps = 12;
+let seed = 7; const r = () => { seed ^= seed << 13; seed ^= seed >>> 17; seed ^= seed << 5; return (seed >>> 0) / 4294967296; };
+const p = Float32Array.from({ length: n }, () => r() - 0.5);
+const xs = Array.from({ length: T }, () => Float32Array.from(p, (v) => v + (r() - 0.5) * 0.01));
+const thr = Array.from({ length: T }, () => 0.004);
+const t = performance.now(); const c0 = process.cpuUsage();
+for (let k = 0; k < reps; k++) combineKey({ pretrained: p, finetuned: xs, thresholds: thr }, { elect: 'sign', combine: process.argv[2] ?? 'sum', scalingFactor: 0.3 });
+const ms = performance.now() - t;
+const c = process.cpuUsage(c0); console.log("user", (c.user * 1e3 / (n * reps * T)).toFixed(2), "sys", (c.system * 1e3 / (n * reps * T)).toFixed(2), (ms * 1e6 / (n * reps * T)).toFixed(2), "ns per entry wall", ((c.user + c.system) * 1e3 / (n * reps * T)).toFixed(2), "ns cpu");

@@ -1,0 +1,183 @@
+import { join } from 'node:path';
+import {
+  Adam,
+  check,
+  deriveSeed,
+  keyPatterns,
+  listNames,
+  type Method,
+  type MethodContext,
+  type MethodResult,
+  type ModelPool,
+  type Module,
+  type Optimizer,
+  PRETRAINED,
+  resolveService,
+  runAdaptation,
+  type StepRecord,
+  type TaskData,
+  type TaskHeads,
+  TOKENS,
+  type TrainingResult,
+  writeHistoryCsv,
+} from '@mergebench/core';
+import { ClampedOptimizer } from './clamped-optimizer.js';
+import { coefficientColumns } from './coefficient-columns.js';
+import { COEFFICIENTS_FILE, readCoefficientsFile, writeCoefficientsFile } from './coefficients-file.js';
+import { type Granularity, MergedWeights } from './merged-weights.js';
+import type { AdaMergingSettings } from './params.js';
+import { TaskVectors } from './task-vectors.js';
+
+/** The file a run writes its loss and coefficient history to, in the run's folder. */
+export const HISTORY_FILE = 'history.csv';
+
+interface TaskServices {
+  readonly data: TaskData;
+  readonly heads: TaskHeads;
+}
+
+function summarize(history: readonly StepRecord[], resumedFrom: number) {
+  const last = history.at(-1);
+  return {
+    file: HISTORY_FILE,
+    resumedFrom,
+    firstLoss: history[0]?.loss ?? null,
+    bestLoss: history.length > 0 ? Math.min(...history.map((r) => r.loss)) : null,
+    finalLoss: last?.loss ?? null,
+    finalTaskLosses: last?.taskLosses ?? null,
+  };
+}
+
+/**
+ * AdaMerging (Yang et al., ICLR 2024): θ = θ₀ + Σᵢ λᵢ τᵢ with λ learned by minimising the
+ * prediction entropy of every task's frozen head on unlabelled test batches, one batch of each
+ * task per step; one λ per task (task-wise) or per task and parameter tensor (layer-wise). The
+ * tasks are the model pool's fine-tuned models, whose names the task pool must know.
+ */
+export class AdaMergingMethod implements Method {
+  constructor(
+    /** The component's name: prefixes messages and names the checkpoint folder. */
+    readonly name: string,
+    readonly granularity: Granularity,
+    readonly settings: AdaMergingSettings,
+  ) {}
+
+  async run(modelpool: ModelPool, ctx: MethodContext): Promise<MethodResult> {
+    const { name, settings } = this;
+    const tasks = modelpool.modelNames;
+    check(tasks.length > 0, `method ${name}: the model pool has no fine-tuned models to merge`);
+    check(
+      modelpool.hasPretrained,
+      () =>
+        `method ${name}: the model pool has no ${PRETRAINED} model, which the task vectors are measured from (it has ${listNames(tasks)})`,
+    );
+    const services = settings.coefficientsFile === null ? this.taskServices(tasks, ctx) : undefined;
+    const excluded = keyPatterns(settings.excludeKeys, 'method.exclude_keys');
+
+    const model = await modelpool.loadModel(PRETRAINED);
+    let weights: MergedWeights | undefined;
+    try {
+      model.eval();
+      const all = model.namedParameters();
+      const unmatched = excluded.unmatched([...all.keys()]);
+      if (unmatched.length > 0) {
+        ctx.logger.warn(`method ${name}: exclude_keys has patterns that match no parameter: ${listNames(unmatched)}`);
+      }
+      // Integer parameters are not merged, as in the reference (buffers are not parameters at all).
+      const merged = [...all].filter(([key, p]) => p.dtype === 'float32' && !excluded.matches(key));
+      check(merged.length > 0, () => `method ${name}: exclude_keys leaves no parameter to merge`);
+      const taskVectors = await TaskVectors.fromPool(modelpool, tasks, new Map(merged));
+      weights = new MergedWeights(model, taskVectors, this.granularity, settings.initLambda);
+      const [rows, columns] = weights.coefficients.shape;
+      ctx.logger.info(
+        `${name}: ${rows}×${columns} coefficients over ${merged.length} parameters ` +
+          `(${(taskVectors.byteLength / 2 ** 20).toFixed(1)} MiB of task vectors)`,
+      );
+
+      let training: TrainingResult | undefined;
+      if (services) {
+        training = await this.adapt(weights, services, ctx);
+      } else {
+        const layout = { granularity: this.granularity, tasks, parameterNames: weights.keys };
+        weights.setCoefficients(await readCoefficientsFile(settings.coefficientsFile!, layout));
+        ctx.logger.info(`${name}: merging with the coefficients of ${settings.coefficientsFile}`);
+      }
+      const coefficients = weights.coefficientsByTask();
+      const steps = training?.history.length ?? 0;
+      weights.writeIntoModel();
+      await writeCoefficientsFile(join(ctx.runDir, COEFFICIENTS_FILE), {
+        granularity: this.granularity,
+        parameterNames: weights.keys,
+        coefficients,
+        steps,
+      });
+      if (training) await writeHistoryCsv(join(ctx.runDir, HISTORY_FILE), training.history);
+      return {
+        kind: 'model',
+        model,
+        artifacts: {
+          granularity: this.granularity,
+          coefficients,
+          parameterNames: weights.keys,
+          steps,
+          finalLoss: training?.history.at(-1)?.loss ?? null,
+          history: training ? summarize(training.history, training.resumedFrom) : null,
+          coefficientsFile: COEFFICIENTS_FILE,
+          coefficientsFrom: settings.coefficientsFile,
+        },
+      };
+    } catch (err) {
+      model.dispose();
+      throw err;
+    } finally {
+      weights?.dispose();
+    }
+  }
+
+  /** The task pool's data and heads, checked to cover every task before anything heavy is loaded. */
+  private taskServices(tasks: readonly string[], ctx: MethodContext): TaskServices {
+    const who = `method ${this.name}`;
+    const data = resolveService(ctx.container, TOKENS.taskData, who);
+    const heads = resolveService(ctx.container, TOKENS.taskHeads, who);
+    for (const task of tasks) {
+      check(
+        data.taskNames.includes(task),
+        () => `${who}: the task pool has no data for model '${task}' (its tasks: ${listNames(data.taskNames)})`,
+      );
+      check(
+        heads.taskNames.includes(task),
+        () => `${who}: the task pool has no head for model '${task}' (its heads: ${listNames(heads.taskNames)})`,
+      );
+      check(data.size(task, 'test') > 0, () => `${who}: task '${task}' has no test data to adapt on`);
+    }
+    return { data, heads };
+  }
+
+  private async adapt(weights: MergedWeights, { data, heads }: TaskServices, ctx: MethodContext) {
+    const { name, settings } = this;
+    const adam = new Adam([weights.coefficients], { lr: settings.lr });
+    const optimizer: Optimizer = settings.clamp ? new ClampedOptimizer(adam) : adam;
+    const byTask = new Map<string, Module>(weights.tasks.map((task) => [task, heads.head(task)]));
+    try {
+      return await runAdaptation({
+        tasks: weights.tasks,
+        data,
+        variables: new Map([['coefficients', weights.coefficients]]),
+        optimizer,
+        steps: settings.maxSteps,
+        batchSize: settings.batchSize,
+        seed: deriveSeed(ctx.seed, `${name}/batches`),
+        checkpoint:
+          settings.checkpointEvery > 0
+            ? { dir: join(ctx.runDir, 'checkpoints', name), every: settings.checkpointEvery, resume: settings.resume }
+            : undefined,
+        logger: ctx.logger,
+        progress: settings.progress,
+        lossForTask: (task, inputs) => weights.entropy(byTask.get(task)!, inputs),
+        recordExtra: () => coefficientColumns(weights.coefficientsByTask()),
+      });
+    } finally {
+      optimizer.dispose();
+    }
+  }
+}

@@ -1,0 +1,107 @@
+import {
+  check,
+  compatibleSourceKeys,
+  formatShape,
+  type ModelPool,
+  readAll,
+  sameShape,
+  type TensorSource,
+} from '@mergebench/core';
+import * as tf from '@tensorflow/tfjs';
+
+/**
+ * The task vectors τᵢ = θᵢ − θ₀ of T fine-tuned models, stacked per parameter as [T, size]
+ * float32 arrays in host memory. They stay out of the tensor backend because the wasm backend's
+ * heap stops at 4 GiB: eight ViT-B/32 task vectors (2.8 GB) plus the model, the merged weights
+ * and their gradients do not fit in it. A parameter's stack is uploaded only while an op needs it.
+ */
+export class TaskVectors {
+  private constructor(
+    /** The tasks, in the order of the stacks' rows. */
+    readonly tasks: readonly string[],
+    private readonly stacks: ReadonlyMap<string, Float32Array>,
+  ) {}
+
+  /** The parameter names, in the order they were read. */
+  get keys(): string[] {
+    return [...this.stacks.keys()];
+  }
+
+  /**
+   * Reads θᵢ − θ₀ for each task's model and each key of `pretrained`, one key at a time from
+   * every model's weights, so that at most one parameter of each model is in tensors at once.
+   */
+  static async fromPool(
+    modelpool: ModelPool,
+    tasks: readonly string[],
+    pretrained: ReadonlyMap<string, tf.Tensor>,
+  ): Promise<TaskVectors> {
+    const keys = [...pretrained.keys()];
+    const sources: TensorSource[] = [];
+    try {
+      for (const task of tasks) sources.push(await modelpool.openWeights(task));
+      compatibleSourceKeys(sources, keys);
+      for (const key of keys) {
+        const shape = sources[0].info(key).shape;
+        const expected = pretrained.get(key)!.shape;
+        check(
+          sameShape(shape, expected),
+          () =>
+            `${sources[0].origin}: '${key}' has shape ${formatShape(shape)}, the pretrained model's is ${formatShape(expected)}`,
+        );
+      }
+      const stacks = new Map<string, Float32Array>();
+      for (const key of keys) {
+        const theta0 = pretrained.get(key)!;
+        const finetuned = await readAll(sources, key);
+        try {
+          const stack = new Float32Array(tasks.length * theta0.size);
+          finetuned.forEach((theta, i) => {
+            const tau = tf.tidy(() => tf.sub(tf.cast(theta, 'float32'), theta0));
+            stack.set(tau.dataSync() as Float32Array, i * theta0.size);
+            tau.dispose();
+          });
+          stacks.set(key, stack);
+        } finally {
+          tf.dispose(finetuned);
+        }
+      }
+      return new TaskVectors(tasks, stacks);
+    } finally {
+      await Promise.all(sources.map((source) => source.close()));
+    }
+  }
+
+  /** Task vectors given directly: per key, one tensor per task (copied; the caller keeps them). */
+  static fromTensors(tasks: readonly string[], vectors: ReadonlyMap<string, readonly tf.Tensor[]>): TaskVectors {
+    const stacks = new Map<string, Float32Array>();
+    for (const [key, perTask] of vectors) {
+      check(
+        perTask.length === tasks.length,
+        () => `task vectors of '${key}': ${perTask.length} tensors for ${tasks.length} tasks`,
+      );
+      const size = perTask[0].size;
+      const stack = new Float32Array(tasks.length * size);
+      perTask.forEach((tau, i) => {
+        check(tau.size === size, () => `task vectors of '${key}': task '${tasks[i]}' has another size`);
+        stack.set(tau.dataSync(), i * size);
+      });
+      stacks.set(key, stack);
+    }
+    return new TaskVectors(tasks, stacks);
+  }
+
+  /** Bytes held, for logs. */
+  get byteLength(): number {
+    let total = 0;
+    for (const stack of this.stacks.values()) total += stack.byteLength;
+    return total;
+  }
+
+  /** The [T, size] stack of `key` as a new tensor; the caller disposes it. */
+  stack(key: string): tf.Tensor2D {
+    const values = this.stacks.get(key);
+    check(values, () => `no task vectors for parameter '${key}'`);
+    return tf.tensor2d(values, [this.tasks.length, values.length / this.tasks.length]);
+  }
+}
