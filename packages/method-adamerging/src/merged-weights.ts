@@ -42,13 +42,17 @@ export class MergedWeights {
   }
 
   /**
-   * The merged parameters by name at the current λ. Inside a gradient tape they carry the
-   * gradient back to λ; the caller disposes them (or calls this inside tf.tidy).
+   * The merged parameters by name at the current λ; inside a gradient tape they carry the
+   * gradient back to λ. Call it inside tf.tidy: the intermediate columns of λ stay alive until
+   * the scope ends, since the tape refers to them.
    */
   parameters(): Map<string, tf.Tensor> {
     check(!this.#written, 'the merged weights were already written into the model, which no longer holds θ₀');
-    const columns = tf.unstack(this.coefficients, 1) as tf.Tensor1D[];
-    const merged = new Map(
+    const [tasks, groups] = this.coefficients.shape as [number, number];
+    // tfjs's unstack gradient fails for a single output (it passes one dy where stack wants a list).
+    const columns =
+      groups === 1 ? [tf.reshape(this.coefficients, [tasks]) as tf.Tensor1D] : (tf.unstack(this.coefficients, 1) as tf.Tensor1D[]);
+    return new Map(
       this.keys.map((key, j) => [
         key,
         mergedParameter(this.#theta0.get(key)!, columns[this.granularity === 'task-wise' ? 0 : j], () =>
@@ -56,8 +60,6 @@ export class MergedWeights {
         ),
       ]),
     );
-    tf.dispose(columns);
-    return merged;
   }
 
   /**

@@ -34,7 +34,8 @@ if [ ! -f "$OPENCV_DIGITS" ]; then
   apt_update_once
   work=$(mktemp -d)
   trap 'rm -rf "$work"' EXIT
-  chmod 755 "$work"  # apt-get download drops privileges to _apt, which must be able to write here
+  # apt-get download drops privileges to _apt, which must be able to write into the folder.
+  if id _apt >/dev/null 2>&1; then $SUDO chown _apt "$work"; fi
   (cd "$work" && apt-get download -qq opencv-doc)
   dpkg-deb --fsys-tarfile "$work"/opencv-doc_*.deb |
     tar -x -C "$work" ./usr/share/doc/opencv-doc/examples/data/digits.png

@@ -40,6 +40,11 @@ export interface CombinedKey {
 /** Elements per chunk: a chunk of every model (8 models: 128 KiB) and the working arrays stay in L2. */
 const CHUNK = 4096;
 
+/*
+ * The loops below are small functions called once per chunk and model, so that the JIT sees
+ * many calls with the same types and compiles each loop tightly.
+ */
+
 /** τ, or 0 when trimmed. NaN is never trimmed, so a broken model shows in the output. */
 function trimmed(x: number, p: number, threshold: number): number {
   const d = Math.fround(x - p);
@@ -51,25 +56,114 @@ function agrees(v: number, s: number): boolean {
   return s > 0 ? v > 0 : v < 0;
 }
 
+/** acc[i − start] += trimmed τ (float32) for i in [start, end). */
+function addTrimmed(acc: Float32Array, x: Float32Array, p: Float32Array, threshold: number, start: number, end: number): void {
+  for (let i = start; i < end; i++) acc[i - start] += trimmed(x[i], p[i], threshold);
+}
+
+/** addTrimmed, also counting the non-zero entries. */
+function addTrimmedCounting(
+  acc: Float32Array,
+  counts: Uint32Array,
+  x: Float32Array,
+  p: Float32Array,
+  threshold: number,
+  start: number,
+  end: number,
+): void {
+  for (let i = start; i < end; i++) {
+    const v = trimmed(x[i], p[i], threshold);
+    acc[i - start] += v;
+    if (v !== 0) counts[i - start]++;
+  }
+}
+
+/** Keeps in best[i − start] the trimmed entry of largest magnitude (the first of equal ones), with its sign. */
+function keepLargest(best: Float32Array, x: Float32Array, p: Float32Array, threshold: number, start: number, end: number): void {
+  for (let i = start; i < end; i++) {
+    const v = trimmed(x[i], p[i], threshold);
+    if (Math.abs(v) > Math.abs(best[i - start])) best[i - start] = v;
+  }
+}
+
+/**
+ * Adds the entries agreeing with the elected sign (the sign of sums) into acc and counts them;
+ * flags the non-zero entries whose sum is exactly zero. Returns whether any was flagged.
+ */
+function addAgreeing(
+  acc: Float32Array,
+  counts: Uint32Array,
+  cancelled: Uint8Array,
+  sums: Float32Array,
+  x: Float32Array,
+  p: Float32Array,
+  threshold: number,
+  start: number,
+  end: number,
+): boolean {
+  let any = false;
+  for (let i = start; i < end; i++) {
+    const v = trimmed(x[i], p[i], threshold);
+    if (v === 0) continue;
+    const j = i - start;
+    const s = sums[j];
+    if (s === 0) {
+      cancelled[j] = 1;
+      any = true;
+    } else if (agrees(v, s)) {
+      acc[j] += v;
+      counts[j]++;
+    }
+  }
+  return any;
+}
+
+/** As addAgreeing, keeping the largest agreeing magnitude instead of the sum. */
+function keepLargestAgreeing(
+  largest: Float32Array,
+  cancelled: Uint8Array,
+  sums: Float32Array,
+  x: Float32Array,
+  p: Float32Array,
+  threshold: number,
+  start: number,
+  end: number,
+): boolean {
+  let any = false;
+  for (let i = start; i < end; i++) {
+    const v = trimmed(x[i], p[i], threshold);
+    if (v === 0) continue;
+    const j = i - start;
+    const s = sums[j];
+    if (s === 0) {
+      cancelled[j] = 1;
+      any = true;
+    } else if (agrees(v, s)) largest[j] = Math.max(largest[j], Math.abs(v));
+  }
+  return any;
+}
+
+/** output[i] = θ₀ + λ·merged[i − start]. */
+function applyScaled(output: Float32Array, p: Float32Array, merged: Float32Array, lf: number, start: number, end: number): void {
+  for (let i = start; i < end; i++) output[i] = p[i] + Math.fround(merged[i - start] * lf);
+}
+
+/** merged[j] /= max(counts[j], 1) (float32). */
+function divideByCounts(merged: Float32Array, counts: Uint32Array, length: number): void {
+  for (let j = 0; j < length; j++) merged[j] = merged[j] / Math.max(counts[j], 1);
+}
+
+/** Gives each maximum the elected sign (0 where the sum is 0). */
+function signLargest(largest: Float32Array, sums: Float32Array, length: number): void {
+  for (let j = 0; j < length; j++) largest[j] = sums[j] > 0 ? largest[j] : sums[j] < 0 ? -largest[j] : 0;
+}
+
 /** Working arrays of one chunk, indexed from the chunk's start. */
 class ChunkArrays {
+  readonly merged = new Float32Array(CHUNK);
   readonly sums = new Float32Array(CHUNK);
   readonly counts = new Uint32Array(CHUNK);
   readonly cancelled = new Uint8Array(CHUNK);
-}
-
-/** out[start, end) += Σ trimmed τ over models (float32, pool order); counts the non-zero ones when asked. */
-function sumTrimmed(inputs: KeyInputs, out: Float32Array, start: number, end: number, counts?: Uint32Array): void {
-  const { pretrained: p, finetuned, thresholds } = inputs;
-  for (let t = 0; t < finetuned.length; t++) {
-    const x = finetuned[t];
-    const threshold = thresholds[t];
-    for (let i = start; i < end; i++) {
-      const v = trimmed(x[i], p[i], threshold);
-      out[i - start] += v;
-      if (counts && v !== 0) counts[i - start]++;
-    }
-  }
 }
 
 function combineWithoutElection(inputs: KeyInputs, rules: KeyRules): CombinedKey {
@@ -80,23 +174,15 @@ function combineWithoutElection(inputs: KeyInputs, rules: KeyRules): CombinedKey
   const work = new ChunkArrays();
   for (let start = 0; start < n; start += CHUNK) {
     const end = Math.min(n, start + CHUNK);
-    const merged = work.sums.fill(0);
+    const merged = work.merged.fill(0);
     if (rules.combine === 'max') {
-      // The trimmed entry of largest magnitude (the first of equal magnitudes), with its sign.
-      for (let t = 0; t < finetuned.length; t++) {
-        const x = finetuned[t];
-        const threshold = thresholds[t];
-        for (let i = start; i < end; i++) {
-          const v = trimmed(x[i], p[i], threshold);
-          if (Math.abs(v) > Math.abs(merged[i - start])) merged[i - start] = v;
-        }
-      }
+      finetuned.forEach((x, t) => keepLargest(merged, x, p, thresholds[t], start, end));
     } else if (rules.combine === 'mean') {
       const counts = work.counts.fill(0);
-      sumTrimmed(inputs, merged, start, end, counts);
-      for (let j = 0; j < end - start; j++) merged[j] = merged[j] / Math.max(counts[j], 1);
-    } else sumTrimmed(inputs, merged, start, end);
-    for (let i = start; i < end; i++) output[i] = p[i] + Math.fround(merged[i - start] * lf);
+      finetuned.forEach((x, t) => addTrimmedCounting(merged, counts, x, p, thresholds[t], start, end));
+      divideByCounts(merged, counts, end - start);
+    } else finetuned.forEach((x, t) => addTrimmed(merged, x, p, thresholds[t], start, end));
+    applyScaled(output, p, merged, lf, start, end);
   }
   return { output, pending: undefined, positive: 0, negative: 0 };
 }
@@ -119,6 +205,16 @@ function mergedAt(inputs: KeyInputs, i: number, s: number, combine: CombineRule)
   return Math.fround(largest * s);
 }
 
+function countSigns(sums: Float32Array, length: number): { positive: number; negative: number } {
+  let positive = 0;
+  let negative = 0;
+  for (let j = 0; j < length; j++) {
+    if (sums[j] > 0) positive++;
+    else if (sums[j] < 0) negative++;
+  }
+  return { positive, negative };
+}
+
 function combineWithSignElection(inputs: KeyInputs, rules: KeyRules): CombinedKey {
   const { pretrained: p, finetuned, thresholds } = inputs;
   const { combine } = rules;
@@ -132,48 +228,37 @@ function combineWithSignElection(inputs: KeyInputs, rules: KeyRules): CombinedKe
 
   for (let start = 0; start < n; start += CHUNK) {
     const end = Math.min(n, start + CHUNK);
+    const length = end - start;
     // The elected sign of coordinate i is the sign of sums[i − start].
     const sums = work.sums.fill(0);
-    sumTrimmed(inputs, sums, start, end);
-    const counts = work.counts.fill(0);
+    finetuned.forEach((x, t) => addTrimmed(sums, x, p, thresholds[t], start, end));
+    const signs = countSigns(sums, length);
+    positive += signs.positive;
+    negative += signs.negative;
+
+    const merged = work.merged.fill(0);
     // Non-zero entries whose sum is exactly zero wait for the majority sign (pending-signs.ts).
     const cancelled = work.cancelled.fill(0);
     let anyCancelled = false;
-    for (let t = 0; t < finetuned.length; t++) {
-      const x = finetuned[t];
-      const threshold = thresholds[t];
-      for (let i = start; i < end; i++) {
-        const v = trimmed(x[i], p[i], threshold);
-        if (v === 0) continue;
-        const j = i - start;
-        const s = sums[j];
-        if (s === 0) {
-          cancelled[j] = 1;
-          anyCancelled = true;
-        } else if (agrees(v, s)) {
-          if (combine === 'max') output[i] = Math.max(output[i], Math.abs(v));
-          else {
-            output[i] += v;
-            counts[j]++;
-          }
-        }
-      }
+    if (combine === 'max') {
+      finetuned.forEach((x, t) => {
+        anyCancelled = keepLargestAgreeing(merged, cancelled, sums, x, p, thresholds[t], start, end) || anyCancelled;
+      });
+      signLargest(merged, sums, length);
+    } else {
+      const counts = work.counts.fill(0);
+      finetuned.forEach((x, t) => {
+        anyCancelled = addAgreeing(merged, counts, cancelled, sums, x, p, thresholds[t], start, end) || anyCancelled;
+      });
+      if (combine === 'mean') divideByCounts(merged, counts, length);
     }
-    // Count the elected signs, sign the maxima, divide the means, and θ₀ + λ·merged in place.
-    for (let i = start; i < end; i++) {
-      const j = i - start;
-      const s = sums[j];
-      if (s > 0) positive++;
-      else if (s < 0) negative++;
-      let m = output[i];
-      if (combine === 'mean') m = Math.fround(m / Math.max(counts[j], 1));
-      else if (combine === 'max' && s < 0) m = -m;
-      output[i] = p[i] + Math.fround(m * lf);
-    }
+    applyScaled(output, p, merged, lf, start, end);
+
     if (anyCancelled) {
       pending ??= new PendingSigns();
-      for (let i = start; i < end; i++) {
-        if (!cancelled[i - start]) continue;
+      for (let j = 0; j < length; j++) {
+        if (!cancelled[j]) continue;
+        const i = start + j;
         const outputFor = (s: number) => Math.fround(p[i] + Math.fround(mergedAt(inputs, i, s, combine) * lf));
         pending.add(i, outputFor(1), outputFor(-1), outputFor(0));
       }
