@@ -37,8 +37,14 @@ import torch
 PRETRAINED = "_pretrained_"
 
 
-def peak_rss_bytes() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+def status_bytes(field: str) -> int:
+    """VmRSS (now) or VmHWM (peak) of /proc/self/status; unlike getrusage's maxrss, VmHWM
+    starts afresh at exec instead of being inherited from the parent."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) * 1024
+    raise RuntimeError(f"no {field} in /proc/self/status")
 
 
 def cpu_seconds() -> float:
@@ -134,7 +140,7 @@ def main() -> None:
     torch.set_grad_enabled(False)
     files = sorted(args.dir.glob("*.safetensors"))
     names = [f.stem for f in files if f.stem != PRETRAINED]
-    baseline = peak_rss_bytes()
+    baseline = status_bytes("VmRSS")
     cpu_start = cpu_seconds()
     start = time.perf_counter()
     pre = read_safetensors(args.dir / f"{PRETRAINED}.safetensors")
@@ -145,7 +151,7 @@ def main() -> None:
         merged = ties(pre, fts, args.scaling_factor, args.k, args.merge_func)
     seconds = time.perf_counter() - start
     cpu = cpu_seconds() - cpu_start
-    peak = peak_rss_bytes()
+    peak = status_bytes("VmHWM")
     if args.out:
         write_safetensors(args.out, merged)
     print(

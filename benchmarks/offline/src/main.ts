@@ -5,8 +5,11 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  builtinPlugin,
   ComponentRegistry,
-  loadInstalledPlugins,
+  type DataNeeds,
+  ensureComponent,
+  registerPlugin,
   MergebenchError,
   selectBackend,
   stderrLogger,
@@ -47,8 +50,14 @@ async function main(argv: string[]): Promise<void> {
 
   const outcomes = await runSuite(zoo, OFFLINE_SUITE, logger);
   const registry = new ComponentRegistry();
-  await loadInstalledPlugins(registry, packageDir);
-  const rows = leaderboardRows(outcomes, zoo.spec.tasks, (m) => registry.get('method', m)?.component.info.needs);
+  registerPlugin(registry, builtinPlugin, 'builtin');
+  const needs = new Map<string, DataNeeds | undefined>();
+  for (const o of outcomes) {
+    if (!o.ok) continue;
+    const name = o.reports[0].method.name;
+    needs.set(name, (await ensureComponent(registry, 'method', name, packageDir)).component.info.needs);
+  }
+  const rows = leaderboardRows(outcomes, zoo.spec.tasks, (m) => needs.get(m));
   const { text, markdown } = formatLeaderboard(rows, zoo.spec.tasks);
   console.log(text);
   for (const o of outcomes) if (!o.ok) console.log(`${o.label}: failed: ${o.error}`);

@@ -4,6 +4,7 @@
  * Prints one JSON line (wall and CPU seconds, RSS); with a reference file, also the largest
  * relative difference from it.
  */
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { openCheckpoint, selectBackend, stateDictDifference, WeightsPool } from '@mergebench/core';
 import { mergeTaskArithmetic } from '@mergebench/method-task-arithmetic';
@@ -15,7 +16,16 @@ if (!['task-arithmetic', 'ties'].includes(method) || !dir) {
 }
 await selectBackend('cpu');
 
-const baselineRssBytes = process.resourceUsage().maxRSS * 1024;
+/**
+ * A field of /proc/self/status in bytes. VmHWM, the peak RSS, starts afresh at exec, unlike
+ * getrusage's maxrss, which a child inherits from its parent.
+ */
+function statusBytes(field: 'VmRSS' | 'VmHWM'): number {
+  const line = readFileSync('/proc/self/status', 'utf8').match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'));
+  return Number(line?.[1] ?? Number.NaN) * 1024;
+}
+
+const baselineRssBytes = statusBytes('VmRSS');
 const cpuStart = process.cpuUsage();
 const start = performance.now();
 const pool = await WeightsPool.fromFolder(dir);
@@ -23,7 +33,7 @@ const { model } = method === 'ties' ? await mergeTies(pool) : await mergeTaskAri
 const seconds = (performance.now() - start) / 1000;
 const cpu = process.cpuUsage(cpuStart);
 const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-const peakRssBytes = process.resourceUsage().maxRSS * 1024;
+const peakRssBytes = statusBytes('VmHWM');
 
 let maxRelativeDifference: number | undefined;
 if (reference) {
@@ -38,4 +48,13 @@ if (reference) {
   await expected.close();
 }
 model.dispose();
-console.log(JSON.stringify({ seconds, cpuSeconds, peakRssBytes, baselineRssBytes, models: pool.modelNames.length, maxRelativeDifference }));
+console.log(
+  JSON.stringify({
+    seconds,
+    cpuSeconds,
+    peakRssBytes,
+    baselineRssBytes,
+    models: pool.modelNames.length,
+    maxRelativeDifference,
+  }),
+);

@@ -22,7 +22,10 @@ export function vitB32Layout(): Layout {
   for (let i = 0; i < LAYERS; i++) {
     const layer = `vision_model.encoder.layers.${i}`;
     for (const proj of ['k_proj', 'v_proj', 'q_proj', 'out_proj']) {
-      layout.push([`${layer}.self_attn.${proj}.weight`, [WIDTH, WIDTH]], [`${layer}.self_attn.${proj}.bias`, [WIDTH]]);
+      layout.push(
+        [`${layer}.self_attn.${proj}.weight`, [WIDTH, WIDTH]],
+        [`${layer}.self_attn.${proj}.bias`, [WIDTH]],
+      );
     }
     layout.push(
       [`${layer}.layer_norm1.weight`, [WIDTH]],

@@ -3,6 +3,7 @@
 import 'reflect-metadata';
 
 export * from './backend/select.js';
+export { builtinPlugin } from './builtin/plugin.js';
 export * from './config/index.js';
 export * from './contracts/index.js';
 export * from './di/index.js';

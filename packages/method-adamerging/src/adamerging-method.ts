@@ -81,7 +81,9 @@ export class AdaMergingMethod implements Method {
       const all = model.namedParameters();
       const unmatched = excluded.unmatched([...all.keys()]);
       if (unmatched.length > 0) {
-        ctx.logger.warn(`method ${name}: exclude_keys has patterns that match no parameter: ${listNames(unmatched)}`);
+        ctx.logger.warn(
+          `method ${name}: exclude_keys has patterns that match no parameter: ${listNames(unmatched)}`,
+        );
       }
       // Integer parameters are not merged, as in the reference (buffers are not parameters at all).
       const merged = [...all].filter(([key, p]) => p.dtype === 'float32' && !excluded.matches(key));
@@ -142,11 +144,13 @@ export class AdaMergingMethod implements Method {
     for (const task of tasks) {
       check(
         data.taskNames.includes(task),
-        () => `${who}: the task pool has no data for model '${task}' (its tasks: ${listNames(data.taskNames)})`,
+        () =>
+          `${who}: the task pool has no data for model '${task}' (its tasks: ${listNames(data.taskNames)})`,
       );
       check(
         heads.taskNames.includes(task),
-        () => `${who}: the task pool has no head for model '${task}' (its heads: ${listNames(heads.taskNames)})`,
+        () =>
+          `${who}: the task pool has no head for model '${task}' (its heads: ${listNames(heads.taskNames)})`,
       );
       check(data.size(task, 'test') > 0, () => `${who}: task '${task}' has no test data to adapt on`);
     }
@@ -169,7 +173,11 @@ export class AdaMergingMethod implements Method {
         seed: deriveSeed(ctx.seed, `${name}/batches`),
         checkpoint:
           settings.checkpointEvery > 0
-            ? { dir: join(ctx.runDir, 'checkpoints', name), every: settings.checkpointEvery, resume: settings.resume }
+            ? {
+                dir: join(ctx.runDir, 'checkpoints', name),
+                every: settings.checkpointEvery,
+                resume: settings.resume,
+              }
             : undefined,
         logger: ctx.logger,
         progress: settings.progress,

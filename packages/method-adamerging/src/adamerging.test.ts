@@ -21,7 +21,11 @@ describe('adamerging-layer-wise', () => {
     const { model, artifacts, runDir } = await runMethod(adamergingLayerWise, { lr: 0.02, max_steps: 30 });
     const names = artifacts.parameterNames as string[];
     expect(names).toHaveLength(16);
-    expect(artifacts).toMatchObject({ granularity: 'layer-wise', steps: 30, coefficientsFile: 'coefficients.json' });
+    expect(artifacts).toMatchObject({
+      granularity: 'layer-wise',
+      steps: 30,
+      coefficientsFile: 'coefficients.json',
+    });
     expect(artifacts.history.finalLoss).toBeLessThan(artifacts.history.firstLoss - 0.05);
     const coefficients = artifacts.coefficients as Record<string, number[]>;
     expect(Object.keys(coefficients)).toEqual(TASKS);
@@ -37,7 +41,10 @@ describe('adamerging-layer-wise', () => {
     for (const [k, key] of names.entries()) {
       const [theta0, ...thetas] = weights.map((m) => m.namedParameters().get(key)!);
       const expected = tf.tidy(() =>
-        tf.addN([theta0, ...thetas.map((theta, i) => tf.mul(tf.sub(theta, theta0), coefficients[TASKS[i]][k]))]),
+        tf.addN([
+          theta0,
+          ...thetas.map((theta, i) => tf.mul(tf.sub(theta, theta0), coefficients[TASKS[i]][k])),
+        ]),
       );
       const worst = Math.max(...merged.get(key)!.map((v, j) => Math.abs(v - expected.dataSync()[j])));
       expect(worst, key).toBeLessThan(1e-5);
@@ -118,7 +125,7 @@ describe('adamerging-layer-wise', () => {
       expect(merged.get(key)).toEqual(pretrained.get(key));
     expect(merged.get('embed.weight')).not.toEqual(pretrained.get('embed.weight'));
     expect(logger.lines).toContain(
-      'warn: method adamerging-layer-wise: exclude_keys has patterns that match no parameter: nothing.*',
+      'warning: method adamerging-layer-wise: exclude_keys has patterns that match no parameter: nothing.*',
     );
     model.dispose();
   });

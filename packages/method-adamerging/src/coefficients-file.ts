@@ -64,12 +64,17 @@ function columnOrder(path: string, names: unknown, expected: readonly string[]):
  * `layout`; returns them by task, layer-wise lists in `layout.parameterNames` order. Every
  * problem is a one-line error naming the file and the entry.
  */
-export async function readCoefficientsFile(path: string, layout: CoefficientsLayout): Promise<CoefficientsByTask> {
+export async function readCoefficientsFile(
+  path: string,
+  layout: CoefficientsLayout,
+): Promise<CoefficientsByTask> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    throw new MergebenchError(`${path}: cannot read the coefficients (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new MergebenchError(
+      `${path}: cannot read the coefficients (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    );
   }
   let raw: unknown;
   try {
@@ -77,15 +82,21 @@ export async function readCoefficientsFile(path: string, layout: CoefficientsLay
   } catch (err) {
     throw new MergebenchError(`${path}: not valid JSON (${(err as Error).message})`);
   }
-  check(typeof raw === 'object' && raw !== null && !Array.isArray(raw), () => `${path}: expected a JSON object`);
+  check(
+    typeof raw === 'object' && raw !== null && !Array.isArray(raw),
+    () => `${path}: expected a JSON object`,
+  );
   const file = raw as Record<string, unknown>;
   check(
     file.granularity === layout.granularity,
-    () => `${path}: 'granularity' is ${describe(file.granularity)}, but this method learns ${layout.granularity} coefficients`,
+    () =>
+      `${path}: 'granularity' is ${describe(file.granularity)}, but this method learns ${layout.granularity} coefficients`,
   );
   const layerWise = layout.granularity === 'layer-wise';
   const order =
-    layerWise || file.parameterNames !== undefined ? columnOrder(path, file.parameterNames, layout.parameterNames) : [];
+    layerWise || file.parameterNames !== undefined
+      ? columnOrder(path, file.parameterNames, layout.parameterNames)
+      : [];
   const given = file.coefficients;
   check(
     typeof given === 'object' && given !== null && !Array.isArray(given),
@@ -95,7 +106,8 @@ export async function readCoefficientsFile(path: string, layout: CoefficientsLay
   const unexpected = Object.keys(byTask).filter((task) => !layout.tasks.includes(task));
   check(
     unexpected.length === 0,
-    () => `${path}: 'coefficients' has task '${unexpected[0]}', which the model pool lacks (it has ${listNames(layout.tasks)})`,
+    () =>
+      `${path}: 'coefficients' has task '${unexpected[0]}', which the model pool lacks (it has ${listNames(layout.tasks)})`,
   );
   const out: CoefficientsByTask = {};
   for (const task of layout.tasks) {

@@ -43,7 +43,10 @@ export interface FixtureCase {
   readonly classes: number[];
   readonly parameter_names: string[];
   readonly gradients: Record<'task-wise' | 'layer-wise', GradientCase>;
-  readonly adam: { lr: number; init_lambda: number; steps: number } & Record<'task-wise' | 'layer-wise', AdamCase>;
+  readonly adam: { lr: number; init_lambda: number; steps: number } & Record<
+    'task-wise' | 'layer-wise',
+    AdamCase
+  >;
 }
 
 export const fixtureCase: FixtureCase = JSON.parse(readFileSync(join(FIXTURE_DIR, 'case.json'), 'utf8'));

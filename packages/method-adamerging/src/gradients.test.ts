@@ -12,18 +12,25 @@ const TASKS = ['a', 'b'];
 function smallWorld(granularity: Granularity) {
   const rng = createRng(11);
   const random = (shape: number[], scale: number) =>
-    tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal() * scale), shape);
+    tf.tensor(
+      Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal() * scale),
+      shape,
+    );
   const model = new ToyEncoder({ inputDim: 4, tokens: 3, hidden: 6, layers: 1 });
   const theta0: StateDict = new Map([...model.namedParameters()].map(([k, p]) => [k, random(p.shape, 0.5)]));
   model.loadStateDict(theta0);
-  const vectors = new Map([...theta0].map(([k, p]) => [k, TASKS.map(() => random(p.shape, 0.3))]));
-  const taskVectors = TaskVectors.fromTensors(TASKS, vectors);
+  const stacks = new Map(
+    [...theta0].map(([k, p]) => [k, Float32Array.from({ length: TASKS.length * p.size }, () => rng.normal() * 0.3)]),
+  );
+  const taskVectors = TaskVectors.fromStacks(TASKS, stacks);
   const weights = new MergedWeights(model, taskVectors, granularity, 0.3);
   // Spread the coefficients so that the check is not at a symmetric point.
-  tf.tidy(() => weights.coefficients.assign(tf.add(weights.coefficients, random(weights.coefficients.shape, 0.1))));
+  tf.tidy(() =>
+    weights.coefficients.assign(tf.add(weights.coefficients, random(weights.coefficients.shape, 0.1))),
+  );
   const heads = TASKS.map(() => new Linear(6, 3, { seed: 5 }));
   const inputs = TASKS.map(() => random([5, 3, 4], 1));
-  tf.dispose([...theta0.values(), ...[...vectors.values()].flat()]);
+  tf.dispose([...theta0.values()]);
   const loss = () => tf.addN(TASKS.map((_, t) => weights.entropy(heads[t], inputs[t]))) as tf.Scalar;
   const dispose = () => {
     weights.dispose();
@@ -55,7 +62,9 @@ describe('coefficient gradients', () => {
         });
       for (let i = 0; i < analytic.length; i++) {
         const numeric = (lossAt(i, eps) - lossAt(i, -eps)) / (2 * eps);
-        expect(Math.abs(numeric - analytic[i]), `coefficient ${i}`).toBeLessThan(1e-4 + 1e-2 * Math.abs(numeric));
+        expect(Math.abs(numeric - analytic[i]), `coefficient ${i}`).toBeLessThan(
+          1e-4 + 1e-2 * Math.abs(numeric),
+        );
       }
       at.dispose();
       dispose();

@@ -31,7 +31,8 @@ export class MergedWeights {
   ) {
     this.keys = taskVectors.keys;
     const parameters = model.namedParameters();
-    for (const key of this.keys) check(parameters.has(key), () => `the model has no parameter '${key}' to merge`);
+    for (const key of this.keys)
+      check(parameters.has(key), () => `the model has no parameter '${key}' to merge`);
     this.#theta0 = new Map(this.keys.map((key) => [key, parameters.get(key)!]));
     const groups = granularity === 'task-wise' ? 1 : this.keys.length;
     this.coefficients = tf.tidy(() => tf.variable(tf.fill([this.tasks.length, groups], initLambda)));
@@ -51,7 +52,9 @@ export class MergedWeights {
     const [tasks, groups] = this.coefficients.shape as [number, number];
     // tfjs's unstack gradient fails for a single output (it passes one dy where stack wants a list).
     const columns =
-      groups === 1 ? [tf.reshape(this.coefficients, [tasks]) as tf.Tensor1D] : (tf.unstack(this.coefficients, 1) as tf.Tensor1D[]);
+      groups === 1
+        ? [tf.reshape(this.coefficients, [tasks]) as tf.Tensor1D]
+        : (tf.unstack(this.coefficients, 1) as tf.Tensor1D[]);
     return new Map(
       this.keys.map((key, j) => [
         key,
@@ -68,7 +71,9 @@ export class MergedWeights {
    */
   entropy(head: Module, inputs: tf.Tensor): tf.Scalar {
     return tf.tidy(() =>
-      functionalCall(this.model, this.parameters(), () => entropyLoss(head.forward(this.model.forward(inputs)))),
+      functionalCall(this.model, this.parameters(), () =>
+        entropyLoss(head.forward(this.model.forward(inputs))),
+      ),
     );
   }
 

@@ -2,22 +2,67 @@ import { EXCLUDE_KEYS_PARAM, type ParamSpec, type ParamValues } from '@mergebenc
 
 /** The parameters both AdaMerging components take, with the reference defaults. */
 export const ADAMERGING_PARAMS: readonly ParamSpec[] = [
-  { name: 'init_lambda', type: 'number', default: 0.3, description: 'Initial value of every merge coefficient λ.' },
-  { name: 'lr', type: 'number', default: 1e-3, exclusiveMin: 0, description: 'Learning rate of Adam on the coefficients.' },
-  { name: 'max_steps', type: 'integer', default: 1000, min: 0, description: 'Adaptation steps (one unlabelled test batch of every task per step).' },
-  { name: 'batch_size', type: 'integer', default: 16, min: 1, description: 'Unlabelled test examples per task per step.' },
-  { name: 'clamp', type: 'boolean', default: false, description: 'Clamp every coefficient to [0, 1] after each step.' },
+  {
+    name: 'init_lambda',
+    type: 'number',
+    default: 0.3,
+    description: 'Initial value of every merge coefficient λ.',
+  },
+  {
+    name: 'lr',
+    type: 'number',
+    default: 1e-3,
+    exclusiveMin: 0,
+    description: 'Learning rate of Adam on the coefficients.',
+  },
+  {
+    name: 'max_steps',
+    type: 'integer',
+    default: 1000,
+    min: 0,
+    description: 'Adaptation steps (one unlabelled test batch of every task per step).',
+  },
+  {
+    name: 'batch_size',
+    type: 'integer',
+    default: 16,
+    min: 1,
+    description: 'Unlabelled test examples per task per step.',
+  },
+  {
+    name: 'clamp',
+    type: 'boolean',
+    default: false,
+    description: 'Clamp every coefficient to [0, 1] after each step.',
+  },
   EXCLUDE_KEYS_PARAM,
-  { name: 'checkpoint_every', type: 'integer', default: 100, min: 0, description: "Steps between checkpoints in the run's folder (0: none)." },
-  { name: 'resume', type: 'boolean', default: true, description: "Continue from the latest checkpoint in the run's folder, if any." },
+  {
+    name: 'checkpoint_every',
+    type: 'integer',
+    default: 100,
+    min: 0,
+    description: "Steps between checkpoints in the run's folder (0: none).",
+  },
+  {
+    name: 'resume',
+    type: 'boolean',
+    default: true,
+    description: "Continue from the latest checkpoint in the run's folder, if any.",
+  },
   {
     name: 'coefficients',
     type: 'string',
     default: null,
     nullable: true,
-    description: "A coefficients.json of an earlier run (relative to the config's folder): merge with it, without training.",
+    description:
+      "A coefficients.json of an earlier run (relative to the config's folder): merge with it, without training.",
   },
-  { name: 'progress', type: 'boolean', default: true, description: 'Show a progress bar when stderr is a terminal.' },
+  {
+    name: 'progress',
+    type: 'boolean',
+    default: true,
+    description: 'Show a progress bar when stderr is a terminal.',
+  },
 ];
 
 /** Validated parameter values, typed. */
@@ -37,7 +82,10 @@ export interface AdaMergingSettings {
 }
 
 /** Settings from validated values; `resolvePath` makes a configured path absolute. */
-export function adamergingSettings(params: ParamValues, resolvePath: (path: string) => string): AdaMergingSettings {
+export function adamergingSettings(
+  params: ParamValues,
+  resolvePath: (path: string) => string,
+): AdaMergingSettings {
   const file = params.coefficients as string | null;
   return {
     initLambda: params.init_lambda as number,

@@ -39,10 +39,18 @@ export function context(options: ContextOptions = {}): MethodContext {
   const container = createRunContainer();
   if (options.data !== null) provide(container, TOKENS.taskData, options.data ?? world);
   if (options.heads !== null) provide(container, TOKENS.taskHeads, options.heads ?? world);
-  return { container, logger: options.logger ?? memoryLogger(), runDir: options.runDir ?? newRunDir(), seed: 5 };
+  return {
+    container,
+    logger: options.logger ?? memoryLogger(),
+    runDir: options.runDir ?? newRunDir(),
+    seed: 5,
+  };
 }
 
-export async function createMethod(component: Component<Method>, values: Record<string, unknown>): Promise<Method> {
+export async function createMethod(
+  component: Component<Method>,
+  values: Record<string, unknown>,
+): Promise<Method> {
   const params = validateParams('method', { progress: false, ...values }, component.info.params);
   return component.create({ params, container: createRunContainer(), baseDir: process.cwd() });
 }
@@ -63,7 +71,11 @@ export async function runMethod(
   const method = await createMethod(component, values);
   const result = await method.run(pool ?? (await ToyModelPool.create()), ctx);
   if (result.kind !== 'model') throw new Error(`expected a model, got ${result.kind}`);
-  return { model: result.model, artifacts: (result.artifacts ?? {}) as Record<string, any>, runDir: ctx.runDir };
+  return {
+    model: result.model,
+    artifacts: (result.artifacts ?? {}) as Record<string, any>,
+    runDir: ctx.runDir,
+  };
 }
 
 /** A model's weights as plain arrays, for exact comparisons. */

@@ -72,21 +72,16 @@ export class TaskVectors {
     }
   }
 
-  /** Task vectors given directly: per key, one tensor per task (copied; the caller keeps them). */
-  static fromTensors(tasks: readonly string[], vectors: ReadonlyMap<string, readonly tf.Tensor[]>): TaskVectors {
-    const stacks = new Map<string, Float32Array>();
-    for (const [key, perTask] of vectors) {
+  /**
+   * Task vectors given directly: per parameter, the row-major [T, size] stack of the T tasks'
+   * vectors (kept, not copied).
+   */
+  static fromStacks(tasks: readonly string[], stacks: ReadonlyMap<string, Float32Array>): TaskVectors {
+    for (const [key, stack] of stacks) {
       check(
-        perTask.length === tasks.length,
-        () => `task vectors of '${key}': ${perTask.length} tensors for ${tasks.length} tasks`,
+        stack.length % tasks.length === 0,
+        () => `task vectors of '${key}': ${stack.length} values do not split into ${tasks.length} tasks`,
       );
-      const size = perTask[0].size;
-      const stack = new Float32Array(tasks.length * size);
-      perTask.forEach((tau, i) => {
-        check(tau.size === size, () => `task vectors of '${key}': task '${tasks[i]}' has another size`);
-        stack.set(tau.dataSync(), i * size);
-      });
-      stacks.set(key, stack);
     }
     return new TaskVectors(tasks, stacks);
   }

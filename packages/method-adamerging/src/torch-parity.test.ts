@@ -1,7 +1,14 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRunContainer, PRETRAINED, provide, silentLogger, TOKENS, validateParams } from '@mergebench/core';
+import {
+  createRunContainer,
+  PRETRAINED,
+  provide,
+  silentLogger,
+  TOKENS,
+  validateParams,
+} from '@mergebench/core';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adamergingLayerWise, adamergingTaskWise } from './components.js';
@@ -47,7 +54,8 @@ describe('the entropy objective and its coefficient gradients match PyTorch auto
       tf.tidy(() => weights.entropy(data.head(task), data.inputs.get(task)!).dataSync()[0]),
     );
     const { value, grads } = tf.variableGrads(
-      () => tf.addN(tasks.map((task) => weights.entropy(data.head(task), data.inputs.get(task)!))) as tf.Scalar,
+      () =>
+        tf.addN(tasks.map((task) => weights.entropy(data.head(task), data.inputs.get(task)!))) as tf.Scalar,
       [weights.coefficients],
     );
     expectClose(taskLosses, expected.task_losses, 'task losses');
@@ -74,26 +82,47 @@ describe('three Adam steps of the method match torch.optim.Adam', () => {
     // A batch is a task's whole input (in a shuffled order, which the batch mean ignores).
     const params = validateParams(
       'method',
-      { lr, init_lambda, max_steps: steps, batch_size: data.size(tasks[0]), checkpoint_every: 0, progress: false },
+      {
+        lr,
+        init_lambda,
+        max_steps: steps,
+        batch_size: data.size(tasks[0]),
+        checkpoint_every: 0,
+        progress: false,
+      },
       component.info.params,
     );
     const method = await component.create({ params, container, baseDir: process.cwd() });
     const runDir = mkdtempSync(join(tmpdir(), 'adamerging-parity-'));
-    const result = await method.run(await fixturePool(), { container, logger: silentLogger, runDir, seed: 1 });
+    const result = await method.run(await fixturePool(), {
+      container,
+      logger: silentLogger,
+      runDir,
+      seed: 1,
+    });
     if (result.kind !== 'model') throw new Error(`expected a model, got ${result.kind}`);
 
     const names = result.artifacts!.parameterNames as string[];
     const learned = result.artifacts!.coefficients as Record<string, number | number[]>;
     const final = tasks.map((task) => [learned[task]].flat());
-    expectClose(final.flat(), columnsInOrder(expected.lambdas[steps - 1], names).flat(), 'final coefficients');
+    expectClose(
+      final.flat(),
+      columnsInOrder(expected.lambdas[steps - 1], names).flat(),
+      'final coefficients',
+    );
 
     const [header, ...rows] = readFileSync(join(runDir, 'history.csv'), 'utf8').trim().split('\n');
-    const column = (name: string) => rows.map((row) => Number(row.split(',')[header.split(',').indexOf(name)]));
+    const column = (name: string) =>
+      rows.map((row) => Number(row.split(',')[header.split(',').indexOf(name)]));
     expectClose(column('loss'), expected.losses, 'losses');
     if (granularity === 'task-wise') {
       // The history holds every step's coefficients.
       for (const [t, task] of tasks.entries()) {
-        expectClose(column(`lambda/${task}`), expected.lambdas.map((step) => step[t][0]), `lambda/${task}`);
+        expectClose(
+          column(`lambda/${task}`),
+          expected.lambdas.map((step) => step[t][0]),
+          `lambda/${task}`,
+        );
       }
     }
     result.model.dispose();

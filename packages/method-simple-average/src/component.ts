@@ -8,7 +8,8 @@ export const simpleAverageMethod: Component<Method> = {
     description: 'Averages the fine-tuned models parameter by parameter: θ = (θ₁ + … + θₙ)/n.',
     params: [],
     paper: {
-      title: 'Model soups: averaging weights of multiple fine-tuned models improves accuracy (Wortsman et al., ICML 2022)',
+      title:
+        'Model soups: averaging weights of multiple fine-tuned models improves accuracy (Wortsman et al., ICML 2022)',
       url: 'https://arxiv.org/abs/2203.05482',
     },
   },

@@ -2,7 +2,13 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ComponentRegistry, registerPlugin, runProgram, stateDictDifference, WeightsPool } from '@mergebench/core';
+import {
+  ComponentRegistry,
+  registerPlugin,
+  runProgram,
+  stateDictDifference,
+  WeightsPool,
+} from '@mergebench/core';
 import { checkPluginConformance } from '@mergebench/core/testing';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
@@ -14,8 +20,12 @@ describe('parity with the PyTorch reference (tools/reference/static_merge_fixtur
   it.each(readdirSync(FIXTURES))('%s', async (name) => {
     const pool = await WeightsPool.fromFolder(path.join(FIXTURES, name, 'models'));
     const model = await mergeSimpleAverage(pool);
-    const expected = await (await WeightsPool.fromFolder(path.join(FIXTURES, name, 'expected'))).loadModel('0');
-    expect(stateDictDifference(model.stateDict(), expected.stateDict()).maxRelative).toBeLessThanOrEqual(1e-5);
+    const expected = await (await WeightsPool.fromFolder(path.join(FIXTURES, name, 'expected'))).loadModel(
+      '0',
+    );
+    expect(stateDictDifference(model.stateDict(), expected.stateDict()).maxRelative).toBeLessThanOrEqual(
+      1e-5,
+    );
     model.dispose();
     expected.dispose();
   });
@@ -24,9 +34,9 @@ describe('parity with the PyTorch reference (tools/reference/static_merge_fixtur
 describe('errors a user can cause', () => {
   it('needs fine-tuned models, but not the pretrained one', async () => {
     const w = (v: number) => new Map([['w', tf.tensor1d([v])]]);
-    await expect(mergeSimpleAverage(WeightsPool.fromStateDicts(new Map([['_pretrained_', w(1)]])))).rejects.toThrow(
-      'method simple-average: the model pool lists no fine-tuned models to merge',
-    );
+    await expect(
+      mergeSimpleAverage(WeightsPool.fromStateDicts(new Map([['_pretrained_', w(1)]]))),
+    ).rejects.toThrow('method simple-average: the model pool lists no fine-tuned models to merge');
     const model = await mergeSimpleAverage(
       WeightsPool.fromStateDicts(
         new Map([
@@ -46,7 +56,9 @@ describe('errors a user can cause', () => {
         ['b', new Map([['w', tf.zeros([3, 2])]])],
       ]),
     );
-    await expect(mergeSimpleAverage(pool)).rejects.toThrow("model 'model b': key 'w' has shape [3, 2], expected [2, 3] as in 'model a'");
+    await expect(mergeSimpleAverage(pool)).rejects.toThrow(
+      "model 'model b': key 'w' has shape [3, 2], expected [2, 3] as in 'model a'",
+    );
   });
 });
 
@@ -63,7 +75,10 @@ describe('the plugin', () => {
       registry,
       overrides: ['method=simple-average', 'modelpool=toy', 'taskpool=toy', 'backend=cpu'],
     });
-    expect(report.method).toMatchObject({ name: 'simple-average', package: '@mergebench/method-simple-average' });
+    expect(report.method).toMatchObject({
+      name: 'simple-average',
+      package: '@mergebench/method-simple-average',
+    });
     expect(report.results!.average.accuracy).toBeGreaterThanOrEqual(0);
     expect(report.results!.average.accuracy).toBeLessThanOrEqual(1);
   });

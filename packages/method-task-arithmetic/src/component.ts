@@ -7,7 +7,10 @@ export const taskArithmeticMethod: Component<Method> = {
     name: 'task-arithmetic',
     description: 'Adds the scaled sum of the task vectors to the pretrained model: θ = θ₀ + λ·Σᵢ(θᵢ − θ₀).',
     params: [scalingFactorParam(0.3), EXCLUDE_KEYS_PARAM],
-    paper: { title: 'Editing Models with Task Arithmetic (Ilharco et al., ICLR 2023)', url: 'https://arxiv.org/abs/2212.04089' },
+    paper: {
+      title: 'Editing Models with Task Arithmetic (Ilharco et al., ICLR 2023)',
+      url: 'https://arxiv.org/abs/2212.04089',
+    },
   },
   create: ({ params }) => ({
     async run(modelpool, ctx) {

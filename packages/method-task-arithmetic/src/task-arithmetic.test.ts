@@ -19,7 +19,10 @@ import plugin, { mergeTaskArithmetic } from './index.js';
 const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
 
 interface FixtureCase {
-  readonly results: readonly { params: { scaling_factor: number; exclude_keys: string[] }; expected: string }[];
+  readonly results: readonly {
+    params: { scaling_factor: number; exclude_keys: string[] };
+    expected: string;
+  }[];
 }
 
 const cases = readdirSync(FIXTURES).map((name) => ({
@@ -41,7 +44,9 @@ describe('parity with the PyTorch reference (tools/reference/static_merge_fixtur
     const expected = await (await WeightsPool.fromFolder(path.join(FIXTURES, c.name, 'expected'))).loadModel(
       path.basename(result.expected, '.safetensors'),
     );
-    expect(stateDictDifference(model.stateDict(), expected.stateDict()).maxRelative).toBeLessThanOrEqual(1e-5);
+    expect(stateDictDifference(model.stateDict(), expected.stateDict()).maxRelative).toBeLessThanOrEqual(
+      1e-5,
+    );
     model.dispose();
     expected.dispose();
   });
@@ -128,14 +133,22 @@ describe('the plugin', () => {
       cwd,
       registry,
       logger,
-      overrides: ['method=task-arithmetic', 'modelpool=toy', 'taskpool=toy', 'backend=cpu', 'method.exclude_keys=[nothing.*]'],
+      overrides: [
+        'method=task-arithmetic',
+        'modelpool=toy',
+        'taskpool=toy',
+        'backend=cpu',
+        'method.exclude_keys=[nothing.*]',
+      ],
     });
     expect(report.method).toMatchObject({ name: 'task-arithmetic', params: { scaling_factor: 0.3 } });
     expect(report.resultKind).toBe('model');
     expect(report.results!.average.accuracy).toBeGreaterThanOrEqual(0);
     expect(report.results!.average.accuracy).toBeLessThanOrEqual(1);
     expect(Object.keys(report.results!.tasks)).toEqual(['toy0', 'toy1', 'toy2']);
-    expect(report.artifacts).toMatchObject({ merge: { keptKeys: [], unmatchedExcludePatterns: ['nothing.*'] } });
+    expect(report.artifacts).toMatchObject({
+      merge: { keptKeys: [], unmatchedExcludePatterns: ['nothing.*'] },
+    });
     expect(logger.lines).toContain(
       'warning: method task-arithmetic: method.exclude_keys has patterns that match no parameter of the model: nothing.*',
     );

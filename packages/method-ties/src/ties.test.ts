@@ -19,7 +19,12 @@ import plugin, { mergeTies } from './index.js';
 const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
 
 interface FixtureResult {
-  readonly params: { scaling_factor: number; threshold: number; merge_func: CombineRule; exclude_keys: string[] };
+  readonly params: {
+    scaling_factor: number;
+    threshold: number;
+    merge_func: CombineRule;
+    exclude_keys: string[];
+  };
   readonly expected: string;
   /** float32 bit patterns */
   readonly thresholds: number[];
@@ -28,7 +33,9 @@ interface FixtureResult {
 
 const cases = readdirSync(FIXTURES).map((name) => ({
   name,
-  ...(JSON.parse(readFileSync(path.join(FIXTURES, name, 'case.json'), 'utf8')) as { results: FixtureResult[] }),
+  ...(JSON.parse(readFileSync(path.join(FIXTURES, name, 'case.json'), 'utf8')) as {
+    results: FixtureResult[];
+  }),
 }));
 
 const fromBits = (bits: number[]) => Array.from(new Float32Array(Uint32Array.from(bits).buffer));
@@ -37,7 +44,11 @@ function runProgramWith(overrides: string[]) {
   const registry = new ComponentRegistry();
   registerPlugin(registry, plugin);
   const cwd = mkdtempSync(path.join(tmpdir(), 'mb-ties-'));
-  return runProgram({ cwd, registry, overrides: ['method=ties', 'modelpool=toy', 'taskpool=toy', 'backend=cpu', ...overrides] });
+  return runProgram({
+    cwd,
+    registry,
+    overrides: ['method=ties', 'modelpool=toy', 'taskpool=toy', 'backend=cpu', ...overrides],
+  });
 }
 
 describe('parity with the PyTorch reference (tools/reference/static_merge_fixtures.py)', () => {
@@ -56,7 +67,9 @@ describe('parity with the PyTorch reference (tools/reference/static_merge_fixtur
     const expected = await (await WeightsPool.fromFolder(path.join(FIXTURES, c.name, 'expected'))).loadModel(
       path.basename(result.expected, '.safetensors'),
     );
-    expect(stateDictDifference(model.stateDict(), expected.stateDict()).maxRelative).toBeLessThanOrEqual(1e-5);
+    expect(stateDictDifference(model.stateDict(), expected.stateDict()).maxRelative).toBeLessThanOrEqual(
+      1e-5,
+    );
     expect(report.thresholds).toEqual(fromBits(result.thresholds));
     expect(report.majoritySign).toBe(result.majority_sign);
     model.dispose();
@@ -85,7 +98,9 @@ describe('errors a user can cause', () => {
 
   it('needs fine-tuned models', async () => {
     const pool = WeightsPool.fromStateDicts(new Map([[PRETRAINED, tiny([1])]]));
-    await expect(mergeTies(pool)).rejects.toThrow('method ties: the model pool lists no fine-tuned models to merge');
+    await expect(mergeTies(pool)).rejects.toThrow(
+      'method ties: the model pool lists no fine-tuned models to merge',
+    );
   });
 
   it('rejects a k outside (0, 100] and an unknown merge function', async () => {
@@ -95,7 +110,9 @@ describe('errors a user can cause', () => {
         ['a', tiny([2])],
       ]),
     );
-    await expect(mergeTies(pool, { threshold: 0 })).rejects.toThrow('k must be a percentage in (0, 100], got 0');
+    await expect(mergeTies(pool, { threshold: 0 })).rejects.toThrow(
+      'k must be a percentage in (0, 100], got 0',
+    );
     await expect(runProgramWith(['method.threshold=120'])).rejects.toThrow(
       'method.threshold: expected a number in (0, 100], got 120',
     );

@@ -31,10 +31,13 @@ export function resolveModelWeights(
     const byName = weights as Readonly<Record<string, unknown>>;
     const unknown = Object.keys(byName).filter((name) => !modelNames.includes(name));
     if (unknown.length > 0) {
-      throw new MergebenchError(`${WHAT}: weights names unknown model '${unknown[0]}'; models: ${listNames(modelNames)}`);
+      throw new MergebenchError(
+        `${WHAT}: weights names unknown model '${unknown[0]}'; models: ${listNames(modelNames)}`,
+      );
     }
     const missing = modelNames.find((name) => !Object.hasOwn(byName, name));
-    if (missing !== undefined) throw new MergebenchError(`${WHAT}: weights has no weight for model '${missing}'`);
+    if (missing !== undefined)
+      throw new MergebenchError(`${WHAT}: weights has no weight for model '${missing}'`);
     list = modelNames.map((name) => byName[name]);
   }
   list.forEach((w, i) => {

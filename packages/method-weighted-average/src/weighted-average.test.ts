@@ -2,7 +2,13 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ComponentRegistry, registerPlugin, runProgram, stateDictDifference, WeightsPool } from '@mergebench/core';
+import {
+  ComponentRegistry,
+  registerPlugin,
+  runProgram,
+  stateDictDifference,
+  WeightsPool,
+} from '@mergebench/core';
 import { checkPluginConformance } from '@mergebench/core/testing';
 import { describe, expect, it } from 'vitest';
 import plugin, { mergeWeightedAverage, resolveModelWeights } from './index.js';
@@ -23,30 +29,47 @@ function runWith(overrides: string[]) {
 }
 
 describe('parity with the PyTorch reference (tools/reference/static_merge_fixtures.py)', () => {
-  it.each(results.map((r, i) => ({ ...r, i, name: JSON.stringify(r.params) })))('$name', async ({ params, i }) => {
-    const pool = await WeightsPool.fromFolder(path.join(CASE, 'models'));
-    const expected = await (await WeightsPool.fromFolder(path.join(CASE, 'expected'))).loadModel(String(i));
-    // The same weights as a list and by name.
-    const byName = Object.fromEntries(pool.modelNames.map((name, j) => [name, params.weights[j]]));
-    for (const weights of [params.weights, byName]) {
-      const model = await mergeWeightedAverage(pool, { weights, normalize: params.normalize });
-      expect(stateDictDifference(model.stateDict(), expected.stateDict()).maxRelative).toBeLessThanOrEqual(1e-5);
-      model.dispose();
-    }
-    expected.dispose();
-  });
+  it.each(results.map((r, i) => ({ ...r, i, name: JSON.stringify(r.params) })))(
+    '$name',
+    async ({ params, i }) => {
+      const pool = await WeightsPool.fromFolder(path.join(CASE, 'models'));
+      const expected = await (await WeightsPool.fromFolder(path.join(CASE, 'expected'))).loadModel(String(i));
+      // The same weights as a list and by name.
+      const byName = Object.fromEntries(pool.modelNames.map((name, j) => [name, params.weights[j]]));
+      for (const weights of [params.weights, byName]) {
+        const model = await mergeWeightedAverage(pool, { weights, normalize: params.normalize });
+        expect(stateDictDifference(model.stateDict(), expected.stateDict()).maxRelative).toBeLessThanOrEqual(
+          1e-5,
+        );
+        model.dispose();
+      }
+      expected.dispose();
+    },
+  );
 });
 
 describe('errors a user can cause', () => {
   const names = ['a', 'b', 'c'];
   it.each([
-    [[1, 2], 'method weighted-average: weights has 2 entries for 3 models (a, b, c): one weight per model is needed'],
+    [
+      [1, 2],
+      'method weighted-average: weights has 2 entries for 3 models (a, b, c): one weight per model is needed',
+    ],
     [[1, -2, 3], "method weighted-average: the weight of model 'b' is -2; expected a non-negative number"],
-    [[1, 2, 'x'], 'method weighted-average: the weight of model \'c\' is "x"; expected a non-negative number'],
-    [[1, Number.NaN, 1], "method weighted-average: the weight of model 'b' is NaN; expected a non-negative number"],
+    [
+      [1, 2, 'x'],
+      'method weighted-average: the weight of model \'c\' is "x"; expected a non-negative number',
+    ],
+    [
+      [1, Number.NaN, 1],
+      "method weighted-average: the weight of model 'b' is NaN; expected a non-negative number",
+    ],
     [{ a: 1, b: 1, d: 1 }, "method weighted-average: weights names unknown model 'd'; models: a, b, c"],
     [{ a: 1, b: 1 }, "method weighted-average: weights has no weight for model 'c'"],
-    [[0, 0, 0], 'method weighted-average: the weights sum to 0 and cannot be normalized; give a model a positive weight or set normalize to false'],
+    [
+      [0, 0, 0],
+      'method weighted-average: the weights sum to 0 and cannot be normalized; give a model a positive weight or set normalize to false',
+    ],
   ])('%j', (weights, message) => {
     expect(() => resolveModelWeights(names, weights as never, true)).toThrow(message);
   });

@@ -33,9 +33,9 @@ export const DEFAULT_ZOO_SPEC: ZooSpec = {
     layer_norm_eps: 1e-5,
   },
   tasks: BUILTIN_TASK_NAMES,
-  data: { imageSize: 32, trainSize: 1024, testSize: 512, seed: 0 },
-  pretrain: { steps: 60, batchSize: 32, lr: 2e-3 },
-  finetune: { steps: 300, batchSize: 32, lr: 1e-3 },
+  data: { imageSize: 32, trainSize: 4096, testSize: 512, seed: 0 },
+  pretrain: { steps: 150, batchSize: 32, lr: 2e-3 },
+  finetune: { steps: 600, batchSize: 32, lr: 5e-4 },
   seed: 0,
 };
 

@@ -76,6 +76,9 @@ async function tryBackend(name: BackendName): Promise<void> {
   await tf.ready();
 }
 
+/** Why-not notes already logged in this process: a suite of runs says it once. */
+const explained = new Set<string>();
+
 /**
  * Selects the tensor backend once per process: the forced one (`--backend`, MERGEBENCH_BACKEND)
  * or the first that loads. Why faster backends were skipped is logged once.
@@ -102,7 +105,10 @@ export async function selectBackend(
     try {
       await tryBackend(name);
       const note = skipped.length > 0 ? skipped.join('; ') : undefined;
-      if (note) logger?.info(`backend: using ${name} (${note})`);
+      if (note && !explained.has(note)) {
+        explained.add(note);
+        logger?.info(`backend: using ${name} (${note})`);
+      }
       return note ? { name, note } : { name };
     } catch (e) {
       skipped.push(`${name}: ${shortReason(e)}`);

@@ -57,7 +57,14 @@ function agrees(v: number, s: number): boolean {
 }
 
 /** acc[i − start] += trimmed τ (float32) for i in [start, end). */
-function addTrimmed(acc: Float32Array, x: Float32Array, p: Float32Array, threshold: number, start: number, end: number): void {
+function addTrimmed(
+  acc: Float32Array,
+  x: Float32Array,
+  p: Float32Array,
+  threshold: number,
+  start: number,
+  end: number,
+): void {
   for (let i = start; i < end; i++) acc[i - start] += trimmed(x[i], p[i], threshold);
 }
 
@@ -79,7 +86,14 @@ function addTrimmedCounting(
 }
 
 /** Keeps in best[i − start] the trimmed entry of largest magnitude (the first of equal ones), with its sign. */
-function keepLargest(best: Float32Array, x: Float32Array, p: Float32Array, threshold: number, start: number, end: number): void {
+function keepLargest(
+  best: Float32Array,
+  x: Float32Array,
+  p: Float32Array,
+  threshold: number,
+  start: number,
+  end: number,
+): void {
   for (let i = start; i < end; i++) {
     const v = trimmed(x[i], p[i], threshold);
     if (Math.abs(v) > Math.abs(best[i - start])) best[i - start] = v;
@@ -144,7 +158,14 @@ function keepLargestAgreeing(
 }
 
 /** output[i] = θ₀ + λ·merged[i − start]. */
-function applyScaled(output: Float32Array, p: Float32Array, merged: Float32Array, lf: number, start: number, end: number): void {
+function applyScaled(
+  output: Float32Array,
+  p: Float32Array,
+  merged: Float32Array,
+  lf: number,
+  start: number,
+  end: number,
+): void {
   for (let i = start; i < end; i++) output[i] = p[i] + Math.fround(merged[i - start] * lf);
 }
 
@@ -176,12 +197,16 @@ function combineWithoutElection(inputs: KeyInputs, rules: KeyRules): CombinedKey
     const end = Math.min(n, start + CHUNK);
     const merged = work.merged.fill(0);
     if (rules.combine === 'max') {
-      finetuned.forEach((x, t) => keepLargest(merged, x, p, thresholds[t], start, end));
+      for (let t = 0; t < finetuned.length; t++)
+        keepLargest(merged, finetuned[t], p, thresholds[t], start, end);
     } else if (rules.combine === 'mean') {
       const counts = work.counts.fill(0);
-      finetuned.forEach((x, t) => addTrimmedCounting(merged, counts, x, p, thresholds[t], start, end));
+      for (let t = 0; t < finetuned.length; t++)
+        addTrimmedCounting(merged, counts, finetuned[t], p, thresholds[t], start, end);
       divideByCounts(merged, counts, end - start);
-    } else finetuned.forEach((x, t) => addTrimmed(merged, x, p, thresholds[t], start, end));
+    } else
+      for (let t = 0; t < finetuned.length; t++)
+        addTrimmed(merged, finetuned[t], p, thresholds[t], start, end);
     applyScaled(output, p, merged, lf, start, end);
   }
   return { output, pending: undefined, positive: 0, negative: 0 };
@@ -231,7 +256,7 @@ function combineWithSignElection(inputs: KeyInputs, rules: KeyRules): CombinedKe
     const length = end - start;
     // The elected sign of coordinate i is the sign of sums[i − start].
     const sums = work.sums.fill(0);
-    finetuned.forEach((x, t) => addTrimmed(sums, x, p, thresholds[t], start, end));
+    for (let t = 0; t < finetuned.length; t++) addTrimmed(sums, finetuned[t], p, thresholds[t], start, end);
     const signs = countSigns(sums, length);
     positive += signs.positive;
     negative += signs.negative;
@@ -241,15 +266,36 @@ function combineWithSignElection(inputs: KeyInputs, rules: KeyRules): CombinedKe
     const cancelled = work.cancelled.fill(0);
     let anyCancelled = false;
     if (combine === 'max') {
-      finetuned.forEach((x, t) => {
-        anyCancelled = keepLargestAgreeing(merged, cancelled, sums, x, p, thresholds[t], start, end) || anyCancelled;
-      });
+      for (let t = 0; t < finetuned.length; t++) {
+        const found = keepLargestAgreeing(
+          merged,
+          cancelled,
+          sums,
+          finetuned[t],
+          p,
+          thresholds[t],
+          start,
+          end,
+        );
+        anyCancelled ||= found;
+      }
       signLargest(merged, sums, length);
     } else {
       const counts = work.counts.fill(0);
-      finetuned.forEach((x, t) => {
-        anyCancelled = addAgreeing(merged, counts, cancelled, sums, x, p, thresholds[t], start, end) || anyCancelled;
-      });
+      for (let t = 0; t < finetuned.length; t++) {
+        const found = addAgreeing(
+          merged,
+          counts,
+          cancelled,
+          sums,
+          finetuned[t],
+          p,
+          thresholds[t],
+          start,
+          end,
+        );
+        anyCancelled ||= found;
+      }
       if (combine === 'mean') divideByCounts(merged, counts, length);
     }
     applyScaled(output, p, merged, lf, start, end);
@@ -259,7 +305,8 @@ function combineWithSignElection(inputs: KeyInputs, rules: KeyRules): CombinedKe
       for (let j = 0; j < length; j++) {
         if (!cancelled[j]) continue;
         const i = start + j;
-        const outputFor = (s: number) => Math.fround(p[i] + Math.fround(mergedAt(inputs, i, s, combine) * lf));
+        const outputFor = (s: number) =>
+          Math.fround(p[i] + Math.fround(mergedAt(inputs, i, s, combine) * lf));
         pending.add(i, outputFor(1), outputFor(-1), outputFor(0));
       }
     }
@@ -269,5 +316,7 @@ function combineWithSignElection(inputs: KeyInputs, rules: KeyRules): CombinedKe
 
 /** Merges one key; the inputs must all have the pretrained array's length. */
 export function combineKey(inputs: KeyInputs, rules: KeyRules): CombinedKey {
-  return rules.elect === 'sign' ? combineWithSignElection(inputs, rules) : combineWithoutElection(inputs, rules);
+  return rules.elect === 'sign'
+    ? combineWithSignElection(inputs, rules)
+    : combineWithoutElection(inputs, rules);
 }

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { keyPatterns } from './key-patterns.js';
 
-const keys = ['embed.weight', 'layers.0.mlp.fc1.weight', 'layers.0.mlp.fc1.bias', 'layers.10.norm.bias', 'logit_scale'];
+const keys = [
+  'embed.weight',
+  'layers.0.mlp.fc1.weight',
+  'layers.0.mlp.fc1.bias',
+  'layers.10.norm.bias',
+  'logit_scale',
+];
 
 describe('keyPatterns', () => {
   it('matches globs against the whole name, * across dots', () => {
@@ -18,7 +24,11 @@ describe('keyPatterns', () => {
 
   it('searches /regular expressions/ anywhere in the name', () => {
     const p = keyPatterns(['/fc1\\.(weight|bias)$/', '/^logit/'], 'exclude_keys');
-    expect(keys.filter(p.matches)).toEqual(['layers.0.mlp.fc1.weight', 'layers.0.mlp.fc1.bias', 'logit_scale']);
+    expect(keys.filter(p.matches)).toEqual([
+      'layers.0.mlp.fc1.weight',
+      'layers.0.mlp.fc1.bias',
+      'logit_scale',
+    ]);
   });
 
   it('lists the patterns that match nothing', () => {

@@ -72,7 +72,8 @@ describe('mergeTaskVectors', () => {
     const strip = (sd: StateDict) => new Map([...sd].filter(([key]) => key !== 'head'));
     const reference = taskArithmetic(strip(dicts[0]), dicts.slice(1).map(strip), 0.3);
     expect([...out.keys()]).toEqual(['w', 'ids', 'head', 'b']);
-    for (const key of ['w', 'b', 'ids']) expect(out.get(key)!.dataSync()).toEqual(reference.get(key)!.dataSync());
+    for (const key of ['w', 'b', 'ids'])
+      expect(out.get(key)!.dataSync()).toEqual(reference.get(key)!.dataSync());
     expect(out.get('ids')!.dtype).toBe('int32');
     expect(out.get('head')!.dataSync()).toEqual(dicts[0].get('head')!.dataSync());
     expect(report).toEqual({
@@ -136,13 +137,28 @@ describe('mergeTaskVectors', () => {
   it('rejects models whose merged keys differ, before reading any data', async () => {
     const [base, first] = sources();
     await expect(
-      mergeTaskVectors({ ...taskArithmeticRules(0.3), pretrained: base.source, sources: [first.source], onTensor: () => {} }),
+      mergeTaskVectors({
+        ...taskArithmeticRules(0.3),
+        pretrained: base.source,
+        sources: [first.source],
+        onTensor: () => {},
+      }),
     ).rejects.toThrow("model 'm1': key 'head' has shape [4], expected [3] as in 'base'");
     await expect(
-      mergeTaskVectors({ ...taskArithmeticRules(0.3), pretrained: base.source, sources: [], onTensor: () => {} }),
+      mergeTaskVectors({
+        ...taskArithmeticRules(0.3),
+        pretrained: base.source,
+        sources: [],
+        onTensor: () => {},
+      }),
     ).rejects.toThrow('no fine-tuned models to merge: at least one is needed');
     await expect(
-      mergeTaskVectors({ ...taskArithmeticRules(Number.NaN), pretrained: base.source, sources: [first.source], onTensor: () => {} }),
+      mergeTaskVectors({
+        ...taskArithmeticRules(Number.NaN),
+        pretrained: base.source,
+        sources: [first.source],
+        onTensor: () => {},
+      }),
     ).rejects.toThrow('scaling factor must be a finite number, got NaN');
     expect(base.stats.reads).toEqual([]);
   });
@@ -153,7 +169,11 @@ describe('weightedAverage', () => {
     const same = dicts.map((sd) => new Map([...sd].filter(([key]) => key !== 'head')));
     for (const weights of [undefined, [0.1, 0.2, 0.3, 0.4]]) {
       const { out, onTensor } = collector();
-      await weightedAverage({ sources: same.map((sd, i) => stateDictSource(sd, `m${i}`)), weights, onTensor });
+      await weightedAverage({
+        sources: same.map((sd, i) => stateDictSource(sd, `m${i}`)),
+        weights,
+        onTensor,
+      });
       const reference = weights ? weightedSum(same, weights) : mean(same);
       for (const key of ['w', 'b']) expect(out.get(key)!.dataSync()).toEqual(reference.get(key)!.dataSync());
       expect(out.get('ids')!.dtype).toBe('int32');
@@ -161,7 +181,11 @@ describe('weightedAverage', () => {
       disposeStateDict(reference);
     }
     await expect(
-      weightedAverage({ sources: same.map((sd) => stateDictSource(sd, 'm')), weights: [1], onTensor: () => {} }),
+      weightedAverage({
+        sources: same.map((sd) => stateDictSource(sd, 'm')),
+        weights: [1],
+        onTensor: () => {},
+      }),
     ).rejects.toThrow('1 weights given for 4 models: one weight per model is needed');
   });
 });

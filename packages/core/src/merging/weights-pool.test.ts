@@ -33,7 +33,11 @@ describe('ParameterTree', () => {
 describe('WeightsPool', () => {
   it('opens a folder of checkpoints in name order, the pretrained model apart', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'mb-weights-'));
-    for (const [name, w] of [['b', 2], ['a', 1], [PRETRAINED, 0]] as const) {
+    for (const [name, w] of [
+      ['b', 2],
+      ['a', 1],
+      [PRETRAINED, 0],
+    ] as const) {
       await writeCheckpoint(path.join(dir, name), weights([w, w, w, w], w));
     }
     await writeFile(path.join(dir, 'notes.txt'), 'not a model');
@@ -43,10 +47,14 @@ describe('WeightsPool', () => {
     const model = await pool.loadModel('b');
     expect(model.stateDict().get('encoder.layer.bias')!.arraySync()).toEqual([2, 2]);
     model.dispose();
-    await expect(pool.openWeights('c')).rejects.toThrow("weights pool: unknown model 'c'; available: _pretrained_, a, b");
+    await expect(pool.openWeights('c')).rejects.toThrow(
+      "weights pool: unknown model 'c'; available: _pretrained_, a, b",
+    );
     const empty = path.join(dir, 'empty');
     await mkdir(empty);
-    await expect(WeightsPool.fromFolder(empty)).rejects.toThrow(`${empty}: no .safetensors files or checkpoint folders in it`);
+    await expect(WeightsPool.fromFolder(empty)).rejects.toThrow(
+      `${empty}: no .safetensors files or checkpoint folders in it`,
+    );
   });
 });
 
@@ -64,7 +72,10 @@ describe('merging into a pool model', () => {
     const p = pool();
     const loaded: string[] = [];
     const load = p.loadModel.bind(p);
-    p.loadModel = (name) => (loaded.push(name), load(name));
+    p.loadModel = (name) => {
+      loaded.push(name);
+      return load(name);
+    };
     const logger = memoryLogger();
     const { model } = await mergePoolTaskVectors(p, taskArithmeticRules(0.5, ['sc*', 'head.*']), {
       what: 'method test',
@@ -92,10 +103,16 @@ describe('merging into a pool model', () => {
   it('checks every key it writes, and that none is left out', () => {
     const model = ParameterTree.fromStateDict(weights([1, 1, 1, 1], 0));
     const writer = modelWriter(model, 'method test');
-    expect(() => writer.write('head', tf.scalar(1))).toThrow("method test: merged key 'head' is not a parameter or buffer of the model");
-    expect(() => writer.write('scale', tf.zeros([2]))).toThrow('loadStateDict: shape mismatch for scale: expected [], got [2]');
+    expect(() => writer.write('head', tf.scalar(1))).toThrow(
+      "method test: merged key 'head' is not a parameter or buffer of the model",
+    );
+    expect(() => writer.write('scale', tf.zeros([2]))).toThrow(
+      'loadStateDict: shape mismatch for scale: expected [], got [2]',
+    );
     writer.write('scale', tf.scalar(3));
-    expect(() => writer.finish()).toThrow('method test: the merge produced no value for encoder.layer.weight, encoder.layer.bias');
+    expect(() => writer.finish()).toThrow(
+      'method test: the merge produced no value for encoder.layer.weight, encoder.layer.bias',
+    );
     expect(model.stateDict().get('scale')!.arraySync()).toBe(3);
     model.dispose();
   });
@@ -103,14 +120,23 @@ describe('merging into a pool model', () => {
 
 describe('stateDictDifference', () => {
   it('gives the largest relative difference and where it is', () => {
-    const a = new Map([['x', tf.tensor1d([1, 2, 0])], ['y', tf.tensor1d([4])]]);
-    const b = new Map([['x', tf.tensor1d([1, 2.002, 0])], ['y', tf.tensor1d([4.4])]]);
+    const a = new Map([
+      ['x', tf.tensor1d([1, 2, 0])],
+      ['y', tf.tensor1d([4])],
+    ]);
+    const b = new Map([
+      ['x', tf.tensor1d([1, 2.002, 0])],
+      ['y', tf.tensor1d([4.4])],
+    ]);
     const diff = stateDictDifference(a, b);
     expect(diff.worstKey).toBe('y');
     expect(diff.maxRelative).toBeCloseTo(0.4 / 4.4, 6);
     expect(diff.maxAbsolute).toBeCloseTo(0.4, 6);
     expect(stateDictDifference(a, a)).toEqual({ maxRelative: 0, maxAbsolute: 0, worstKey: undefined });
-    const zero = new Map([['x', tf.tensor1d([1, 2, 1e-9])], ['y', tf.tensor1d([4])]]);
+    const zero = new Map([
+      ['x', tf.tensor1d([1, 2, 1e-9])],
+      ['y', tf.tensor1d([4])],
+    ]);
     expect(stateDictDifference(zero, a).maxRelative).toBe(Number.POSITIVE_INFINITY);
   });
 });

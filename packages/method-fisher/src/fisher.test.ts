@@ -1,0 +1,299 @@
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  ComponentRegistry,
+  createRunContainer,
+  float32Values,
+  Module,
+  memoryLogger,
+  provide,
+  registerPlugin,
+  runProgram,
+  type StateDict,
+  stateDictSource,
+  type TaskData,
+  type TaskHeads,
+  type TensorSource,
+  TOKENS,
+} from '@mergebench/core';
+import { checkPluginConformance, type ToyEncoder, toyWorld } from '@mergebench/core/testing';
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { FixturePool, FixtureWorld, readCase, readSafetensors } from './fixture-world.test.helpers.js';
+import plugin, {
+  type FisherEstimate,
+  type FisherMergingReport,
+  fisherDiagonal,
+  fisherMethod,
+  mergeFisher,
+} from './index.js';
+
+const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
+
+interface FisherResult {
+  readonly params: {
+    readonly fisher_estimate: FisherEstimate;
+    readonly normalize_fisher_weight: boolean;
+    readonly minimal_fisher_weight: number;
+  };
+  readonly expected: string;
+}
+
+const cases = readdirSync(FIXTURES).map((name) => {
+  const dir = path.join(FIXTURES, name);
+  return { dir, ...readCase<FisherResult>(dir) };
+});
+const threeTasks = cases.find((c) => c.name === 'three-tasks')!;
+
+/**
+ * The largest |actual − expected| of each tensor relative to the tensor's largest |expected|.
+ * Fisher entries are squares of gradients that partly cancel, so float32 rounding (~1e-7 of a
+ * tensor's scale in either framework) is a larger fraction of the smallest entries, and so of
+ * merged values near 0; an entry-by-entry relative error would measure that noise (up to 2e-4
+ * here) rather than agreement.
+ */
+function relativeToScale(actual: StateDict, expected: StateDict): number {
+  expect([...actual.keys()].sort()).toEqual([...expected.keys()].sort());
+  let worst = 0;
+  for (const [key, t] of expected) {
+    const b = float32Values(t);
+    const a = float32Values(actual.get(key)!);
+    let scale = 0;
+    let diff = 0;
+    for (let i = 0; i < b.length; i++) {
+      scale = Math.max(scale, Math.abs(b[i]));
+      diff = Math.max(diff, Math.abs(a[i] - b[i]));
+    }
+    worst = Math.max(worst, diff / scale);
+  }
+  return worst;
+}
+
+async function fixture(c = threeTasks) {
+  const world = await FixtureWorld.read(c.dir);
+  return {
+    world,
+    pool: new FixturePool(c.dir, c.config, c.tasks),
+    options: { numExamples: c.num_examples, batchSize: c.batch_size },
+  };
+}
+
+describe('parity with the PyTorch reference (tools/reference/fisher_regmean_fixtures.py)', () => {
+  const runs = cases.flatMap((c) =>
+    c.results.map((result, i) => ({ name: `${c.name} #${i} ${JSON.stringify(result.params)}`, c, result })),
+  );
+  it.each(runs)('$name', async ({ c, result }) => {
+    const { world, pool, options } = await fixture(c);
+    const before = tf.memory().numTensors;
+    const { model, report } = await mergeFisher(
+      pool,
+      { data: world, heads: world },
+      {
+        ...options,
+        estimate: result.params.fisher_estimate,
+        normalizeFisherWeight: result.params.normalize_fisher_weight,
+        minimalFisherWeight: result.params.minimal_fisher_weight,
+      },
+    );
+    const expected = await readSafetensors(path.join(c.dir, result.expected));
+    expect(relativeToScale(model.stateDict(), expected)).toBeLessThanOrEqual(1e-5);
+    expect(report.examples).toEqual(Object.fromEntries(c.tasks.map((t) => [t, c.num_examples])));
+    expect(report.averagedKeys).toEqual([]);
+    const coefficients = Object.values(report.modelCoefficients);
+    expect(coefficients.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+    if (!result.params.normalize_fisher_weight)
+      for (const x of coefficients) expect(x).toBeCloseTo(1 / c.tasks.length, 12);
+    model.dispose();
+    tf.dispose([...expected.values()]);
+    expect(tf.memory().numTensors).toBe(before);
+    world.dispose();
+  });
+
+  const diagonals = cases.flatMap((c) =>
+    c.tasks.flatMap((task) => (['batched', 'exact'] as const).map((estimate) => ({ c, task, estimate }))),
+  );
+  it.each(diagonals)('Fisher diagonal of $c.name/$task ($estimate)', async ({ c, task, estimate }) => {
+    const { world, pool, options } = await fixture(c);
+    const model = await pool.loadModel(task);
+    const batches = world.batches(task, 'train', {
+      batchSize: options.batchSize,
+      limit: options.numExamples,
+    });
+    const fisher = await fisherDiagonal(model, world.head(task), batches, estimate);
+    const expected = await readSafetensors(path.join(c.dir, 'fisher', estimate, `${task}.safetensors`));
+    expect(fisher.examples).toBe(c.num_examples);
+    expect(relativeToScale(fisher.values, expected)).toBeLessThanOrEqual(1e-5);
+    // The estimate differentiates frozen parameters too, and leaves them frozen.
+    expect(model.trainableVariables()).toHaveLength(model.parameters().length);
+    tf.dispose([...fisher.values.values(), ...expected.values()]);
+    model.dispose();
+    world.dispose();
+  });
+});
+
+/** The fixture's encoder plus a parameter no forward pass reads and an integer buffer. */
+class EncoderWithExtras extends Module {
+  readonly encoder: ToyEncoder;
+  constructor(encoder: ToyEncoder, index: number) {
+    super();
+    this.encoder = this.registerModule('encoder', encoder);
+    this.registerParameter('unused', tf.fill([2], index));
+    this.registerBuffer('steps', tf.tensor1d([10 + index, 20 + index], 'int32'));
+  }
+  forward(x: tf.Tensor): tf.Tensor {
+    return this.encoder.forward(x);
+  }
+}
+
+class ExtrasPool extends FixturePool {
+  readonly #held: Module[] = [];
+  override async loadModel(name: string): Promise<Module> {
+    return new EncoderWithExtras((await super.loadModel(name)) as ToyEncoder, this.modelNames.indexOf(name));
+  }
+  override async openWeights(name: string): Promise<TensorSource> {
+    const model = await this.loadModel(name);
+    this.#held.push(model);
+    return stateDictSource(model.stateDict(), name);
+  }
+  dispose(): void {
+    for (const model of this.#held) model.dispose();
+  }
+}
+
+describe('what has no Fisher', () => {
+  it('averages parameters the objective does not reach, and copies integer buffers from the first model', async () => {
+    const { world, options } = await fixture();
+    const pool = new ExtrasPool(threeTasks.dir, threeTasks.config, threeTasks.tasks);
+    const { model, report } = await mergeFisher(pool, { data: world, heads: world }, options);
+    expect(report.averagedKeys).toEqual(['unused', 'steps']);
+    expect(report.fisherWeightedKeys).toBe(model.parameters().length - 1);
+    expect(model.stateDict().get('unused')!.arraySync()).toEqual([1, 1]);
+    expect(model.stateDict().get('steps')!.arraySync()).toEqual([10, 20]);
+    model.dispose();
+    pool.dispose();
+    world.dispose();
+  });
+});
+
+describe('errors a user can cause', () => {
+  it('needs training data for every model, named after its task', async () => {
+    const { world, pool, options } = await fixture();
+    await expect(mergeFisher(pool, { data: toyWorld(), heads: world }, options)).rejects.toThrow(
+      "method fisher: the task pool has no data for model 'task_a' (models are named after their tasks; its tasks: toy0, toy1, toy2)",
+    );
+    const empty: TaskData = {
+      ...world,
+      taskNames: world.taskNames,
+      size: (task) => (task === 'task_b' ? 0 : 12),
+      batches: world.batches.bind(world),
+    };
+    await expect(mergeFisher(pool, { data: empty, heads: world }, options)).rejects.toThrow(
+      "method fisher: task 'task_b' has no training examples",
+    );
+    const headless: TaskHeads = { taskNames: ['task_a'], head: world.head.bind(world), numClasses: () => 3 };
+    await expect(mergeFisher(pool, { data: world, heads: headless }, options)).rejects.toThrow(
+      "method fisher: the task pool has no head for model 'task_b' (its heads: task_a)",
+    );
+    world.dispose();
+  });
+
+  it('says when a task has fewer examples than asked for, and uses them all', async () => {
+    const { world, pool } = await fixture(cases.find((c) => c.name === 'single-model')!);
+    const logger = memoryLogger();
+    const { model, report } = await mergeFisher(
+      pool,
+      { data: world, heads: world },
+      { numExamples: 100, logger },
+    );
+    expect(report.examples).toEqual({ task_a: 12 });
+    expect(logger.lines[0]).toBe(
+      "warning: method fisher: task 'task_a' has 12 training examples, fewer than num_examples = 100; using all of them",
+    );
+    model.dispose();
+    world.dispose();
+  });
+
+  it('needs the task pool to provide heads', async () => {
+    const { world, pool } = await fixture();
+    const container = createRunContainer();
+    provide(container, TOKENS.taskData, world);
+    const method = await fisherMethod.create({ params: {}, container, baseDir: '.' });
+    await expect(
+      method.run(pool, { container, logger: memoryLogger(), runDir: '.', seed: 0 }),
+    ).rejects.toThrow(
+      'method fisher needs taskHeads, which nothing in this run provides (is a task pool that provides it configured?)',
+    );
+    world.dispose();
+  });
+
+  it('needs models with the same keys', async () => {
+    const { world, options } = await fixture();
+    class OddPool extends ExtrasPool {
+      override async loadModel(name: string): Promise<Module> {
+        const model = await super.loadModel(name);
+        if (name === 'task_c') model.registerParameter('extra', tf.zeros([1]));
+        return model;
+      }
+    }
+    const pool = new OddPool(threeTasks.dir, threeTasks.config, threeTasks.tasks);
+    await expect(mergeFisher(pool, { data: world, heads: world }, options)).rejects.toThrow(
+      "model 'task_c' does not have the keys of 'task_a': unexpected keys extra",
+    );
+    pool.dispose();
+    world.dispose();
+  });
+
+  it('rejects settings a TypeScript caller can get wrong', async () => {
+    const { world, pool } = await fixture();
+    await expect(mergeFisher(pool, { data: world, heads: world }, { batchSize: 0 })).rejects.toThrow(
+      'method fisher: batch_size must be a positive integer, got 0',
+    );
+    await expect(
+      mergeFisher(pool, { data: world, heads: world }, { minimalFisherWeight: 0 }),
+    ).rejects.toThrow('method fisher: minimal_fisher_weight must be a positive number, got 0');
+    world.dispose();
+  });
+});
+
+function runProgramWith(overrides: string[]) {
+  const registry = new ComponentRegistry();
+  registerPlugin(registry, plugin);
+  const cwd = mkdtempSync(path.join(tmpdir(), 'mb-fisher-'));
+  return runProgram({
+    cwd,
+    registry,
+    overrides: ['method=fisher', 'modelpool=toy', 'taskpool=toy', 'backend=cpu', ...overrides],
+  });
+}
+
+describe('the plugin', () => {
+  it('passes the conformance checks', async () => {
+    await checkPluginConformance(plugin, { methodParams: { fisher: { num_examples: 32 } } });
+  });
+
+  it('runs end to end on the toy pools from its preset', async () => {
+    const { report } = await runProgramWith(['method.num_examples=64']);
+    expect(report.method).toMatchObject({
+      name: 'fisher',
+      params: {
+        num_examples: 64,
+        batch_size: 32,
+        fisher_estimate: 'batched',
+        normalize_fisher_weight: true,
+        minimal_fisher_weight: 1e-6,
+      },
+    });
+    const fisher = (report.artifacts as { fisher: FisherMergingReport }).fisher;
+    expect(fisher.examples).toEqual({ toy0: 64, toy1: 64, toy2: 64 });
+    expect(report.results!.average.accuracy).toBeGreaterThan(0.25);
+    expect(report.results!.average.accuracy).toBeLessThanOrEqual(1);
+  });
+
+  it('rejects an unknown estimate', async () => {
+    await expect(runProgramWith(['method.fisher_estimate=sampled'])).rejects.toThrow(
+      'method.fisher_estimate: expected "batched" or "exact", got "sampled"',
+    );
+  });
+});

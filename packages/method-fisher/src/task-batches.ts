@@ -1,0 +1,50 @@
+import { type Batch, check, type Logger, listNames, type TaskData } from '@mergebench/core';
+
+export interface BatchSettings {
+  /** Training examples per task. */
+  readonly numExamples: number;
+  readonly batchSize: number;
+}
+
+/**
+ * Checks, before any model is loaded, that the task data has a training split for every model
+ * (a model is named after the task it was fine-tuned on), and says when a task has fewer
+ * examples than asked for (all of them are used then).
+ */
+export function checkTrainingData(
+  data: TaskData,
+  tasks: readonly string[],
+  settings: BatchSettings,
+  who: string,
+  logger?: Logger,
+): void {
+  for (const task of tasks) {
+    check(
+      data.taskNames.includes(task),
+      () =>
+        `${who}: the task pool has no data for model '${task}' (models are named after their tasks; its tasks: ${listNames(data.taskNames)})`,
+    );
+    const size = data.size(task, 'train');
+    check(size > 0, () => `${who}: task '${task}' has no training examples`);
+    if (size < settings.numExamples) {
+      logger?.warn(
+        `${who}: task '${task}' has ${size} training examples, fewer than num_examples = ${settings.numExamples}; using all of them`,
+      );
+    }
+  }
+}
+
+/** The first `numExamples` training inputs of a task in a seeded order (labels left out). */
+export function trainingBatches(
+  data: TaskData,
+  task: string,
+  settings: BatchSettings,
+  shuffleSeed: number,
+): AsyncIterable<Batch> {
+  return data.batches(task, 'train', {
+    batchSize: settings.batchSize,
+    shuffleSeed,
+    limit: settings.numExamples,
+    unlabelled: true,
+  });
+}

@@ -1,0 +1,1 @@
+export { choleskyFactor, choleskySolve } from "./cholesky.js";
