@@ -24,7 +24,12 @@ function runKey(zoo: Zoo, overrides: readonly string[]): string {
     .slice(0, 10);
 }
 
-async function runOnce(zoo: Zoo, label: string, overrides: readonly string[], logger: Logger): Promise<RunReport> {
+async function runOnce(
+  zoo: Zoo,
+  label: string,
+  overrides: readonly string[],
+  logger: Logger,
+): Promise<RunReport> {
   const runName = `${label}-${runKey(zoo, overrides)}`;
   const reportPath = path.join(zoo.dir, 'runs', runName, 'report.json');
   if (existsSync(reportPath)) return JSON.parse(readFileSync(reportPath, 'utf8')) as RunReport;
@@ -42,7 +47,11 @@ async function runOnce(zoo: Zoo, label: string, overrides: readonly string[], lo
  * Runs every entry on the zoo. A failing entry is recorded with its error (and written to
  * `failures.json`) and does not stop the others.
  */
-export async function runSuite(zoo: Zoo, entries: readonly SuiteEntry[], logger: Logger): Promise<EntryOutcome[]> {
+export async function runSuite(
+  zoo: Zoo,
+  entries: readonly SuiteEntry[],
+  logger: Logger,
+): Promise<EntryOutcome[]> {
   const outcomes: EntryOutcome[] = [];
   for (const entry of entries) {
     try {

@@ -1,7 +1,7 @@
-import * as tf from '@tensorflow/tfjs';
-import { Adam, cosine, deriveSeed, type Logger, Linear, runSupervised } from '@mergebench/core';
+import { Adam, cosine, deriveSeed, Linear, type Logger, runSupervised } from '@mergebench/core';
 import { ClipVisionModelWithProjection, clipVisionConfig } from '@mergebench/modelpool-clip-vit';
 import { type ImageTaskData, TaskHeadSet } from '@mergebench/taskpool-image-classification';
+import * as tf from '@tensorflow/tfjs';
 import type { ZooSpec } from './zoo-spec.js';
 
 /**
@@ -19,9 +19,17 @@ export async function pretrain(
   const model = new ClipVisionModelWithProjection(config);
   const linears = new Map<string, Linear>();
   for (const task of spec.tasks) {
-    linears.set(task, new Linear(config.projection_dim, data.task(task).classNames.length, { seed: deriveSeed(spec.seed, `head/${task}`) }));
+    linears.set(
+      task,
+      new Linear(config.projection_dim, data.task(task).classNames.length, {
+        seed: deriveSeed(spec.seed, `head/${task}`),
+      }),
+    );
   }
-  const variables = [...model.trainableVariables(), ...[...linears.values()].flatMap((h) => h.trainableVariables())];
+  const variables = [
+    ...model.trainableVariables(),
+    ...[...linears.values()].flatMap((h) => h.trainableVariables()),
+  ];
   const optimizer = new Adam(variables, { lr: spec.pretrain.lr });
   await runSupervised({
     tasks: spec.tasks,

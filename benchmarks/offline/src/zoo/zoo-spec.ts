@@ -11,7 +11,12 @@ export interface ZooSpec {
   readonly vision: Readonly<Record<string, number | string>>;
   readonly tasks: readonly string[];
   /** Task pool data settings shared by every step. */
-  readonly data: { readonly imageSize: number; readonly trainSize: number; readonly testSize: number; readonly seed: number };
+  readonly data: {
+    readonly imageSize: number;
+    readonly trainSize: number;
+    readonly testSize: number;
+    readonly seed: number;
+  };
   /** Broad pretraining: encoder and one head per task trained jointly, briefly. */
   readonly pretrain: { readonly steps: number; readonly batchSize: number; readonly lr: number };
   /** Fine-tuning of the encoder on one task with that task's head frozen. */

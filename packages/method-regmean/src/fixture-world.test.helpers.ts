@@ -1,0 +1,107 @@
+// Reads a case written by tools/reference/fisher_regmean_fixtures.py: a ToyEncoder pool and the
+// tasks' training data in stored order (RegMean needs no heads).
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import {
+  type Batch,
+  type BatchOptions,
+  disposeStateDict,
+  type ModelPool,
+  type Module,
+  openCheckpoint,
+  readStateDict,
+  type StateDict,
+  type TaskData,
+  type TensorSource,
+} from '@mergebench/core';
+import { ToyEncoder, type ToyModelConfig } from '@mergebench/core/testing';
+import * as tf from '@tensorflow/tfjs';
+
+export interface FixtureCase<Result> {
+  readonly name: string;
+  readonly config: ToyModelConfig;
+  readonly tasks: string[];
+  readonly num_examples: number;
+  readonly batch_size: number;
+  readonly results: Result[];
+}
+
+export async function readSafetensors(file: string): Promise<StateDict> {
+  const source = await openCheckpoint(file);
+  try {
+    return await readStateDict(source);
+  } finally {
+    await source.close();
+  }
+}
+
+export function readCase<Result>(dir: string): FixtureCase<Result> {
+  return JSON.parse(readFileSync(path.join(dir, 'case.json'), 'utf8')) as FixtureCase<Result>;
+}
+
+/** The fine-tuned ToyEncoders of a case, named after their tasks. */
+export class FixturePool implements ModelPool {
+  readonly hasPretrained = false;
+
+  constructor(
+    private readonly dir: string,
+    private readonly config: ToyModelConfig,
+    readonly modelNames: readonly string[],
+  ) {}
+
+  openWeights(name: string): Promise<TensorSource> {
+    return openCheckpoint(path.join(this.dir, 'models', `${name}.safetensors`));
+  }
+
+  async loadModel(name: string): Promise<Module> {
+    const weights = await readSafetensors(path.join(this.dir, 'models', `${name}.safetensors`));
+    const model = new ToyEncoder(this.config);
+    model.loadStateDict(weights);
+    disposeStateDict(weights);
+    return model;
+  }
+
+  async saveModel(): Promise<void> {
+    throw new Error('not needed by the tests');
+  }
+}
+
+interface EncodedTask {
+  readonly inputs: number[];
+  readonly labels: number[];
+}
+
+/** The training data of a case, in stored order whatever the seed. */
+export class FixtureData implements TaskData {
+  readonly taskNames: string[];
+  readonly #tasks: Record<string, EncodedTask>;
+  readonly #config: ToyModelConfig;
+
+  constructor(dir: string) {
+    const data = JSON.parse(readFileSync(path.join(dir, 'data.json'), 'utf8')) as {
+      config: ToyModelConfig;
+      tasks: Record<string, EncodedTask>;
+    };
+    this.#tasks = data.tasks;
+    this.#config = data.config;
+    this.taskNames = Object.keys(data.tasks);
+  }
+
+  size(task: string): number {
+    return this.#tasks[task].labels.length;
+  }
+
+  async *batches(task: string, _split: string, options: BatchOptions): AsyncIterable<Batch> {
+    const { inputs, labels } = this.#tasks[task];
+    const { tokens, inputDim } = this.#config;
+    const per = tokens * inputDim;
+    const n = Math.min(labels.length, options.limit ?? labels.length);
+    for (let start = 0; start < n; start += options.batchSize) {
+      const end = Math.min(n, start + options.batchSize);
+      const x = tf.tensor3d(inputs.slice(start * per, end * per), [end - start, tokens, inputDim]);
+      yield options.unlabelled
+        ? { inputs: x }
+        : { inputs: x, labels: tf.tensor1d(labels.slice(start, end), 'int32') };
+    }
+  }
+}
