@@ -41,7 +41,9 @@ export async function captureGramMatrices(model: Module, batches: AsyncIterable<
     await withLinearInputs(model, observe, async () => {
       for await (const batch of batches) {
         try {
-          tf.tidy(() => model.forward(batch.inputs));
+          tf.tidy(() => {
+            model.forward(batch.inputs);
+          });
           examples += batch.inputs.shape[0];
         } finally {
           tf.dispose([batch.inputs, ...(batch.labels ? [batch.labels] : [])]);
