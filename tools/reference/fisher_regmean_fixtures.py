@@ -39,8 +39,9 @@ Fisher merging (Matena & Raffel 2022; FusionBench's fisher_merging / clip_fisher
 RegMean (Jin et al. 2023; FusionBench's regmean / clip_regmean):
 - for every Linear of the encoder, G_i = X^T X / rows over all tokens of the examples (float32
   sums over batches, divided once: the reference's running mean); off-diagonal entries times
-  alpha = reduce_non_diagonal_ratio, per model; S = sum_i G_i, B = sum_i G_i W_i^T (float32,
-  W_i [out, in]); the merged weight is solve(S, B)^T, solved in float64 by Cholesky.
+  alpha = reduce_non_diagonal_ratio, per model; S = sum_i G_i, B = sum_i G_i W_i^T (W_i [out,
+  in]); the merged weight is solve(S, B)^T. From the float32 Gram matrices on, everything is
+  float64 (Cholesky), so the expected weights are the exact solution for those matrices.
 - a Cholesky pivot not above 1e-6 times its diagonal entry (or a non-finite one) makes the
   system singular: then S + eps I, eps = 1e-5 * mean(diag S) (1 if that is 0), and B + eps *
   mean_i(W_i)^T, i.e. a ridge that pulls the solution towards the plain average, solved again.
@@ -264,30 +265,29 @@ def cholesky(a: torch.Tensor, tolerance: float):
 
 
 def regmean_merge(models: list, grams: list, alpha: float):
+    """The exact solution for the given (float32) Gram matrices: sums and solve in float64."""
     merged, fallbacks = {}, []
     for key in models[0]:
         module = key[: -len(".weight")]
-        mean = torch.stack([sd[key] for sd in models]).mean(0)
         if not (key.endswith(".weight") and module in grams[0]):
-            merged[key] = mean
+            merged[key] = torch.stack([sd[key] for sd in models]).mean(0)
             continue
-        s = torch.zeros_like(grams[0][module])
-        b = torch.zeros(models[0][key].shape[1], models[0][key].shape[0])
+        s = torch.zeros(grams[0][module].shape, dtype=torch.float64)
+        b = torch.zeros(models[0][key].shape[1], models[0][key].shape[0], dtype=torch.float64)
         for sd, g in zip(models, grams):
-            r = reduce_off_diagonal(g[module], alpha)
+            r = reduce_off_diagonal(g[module].double(), alpha)
             s = s + r
-            b = b + r @ sd[key].t()
-        s64, b64 = s.double(), b.double()
-        low = cholesky(s64, PIVOT_TOLERANCE)
+            b = b + r @ sd[key].double().t()
+        low = cholesky(s, PIVOT_TOLERANCE)
         if low is None:
             fallbacks.append(module)
-            diagonal_mean = float(torch.diagonal(s64).mean())
+            diagonal_mean = float(torch.diagonal(s).mean())
             eps = RIDGE * diagonal_mean if diagonal_mean > 0 else 1.0
-            s64 = s64 + eps * torch.eye(s64.shape[0], dtype=torch.float64)
-            b64 = b64 + eps * mean.t().double()
-            low = cholesky(s64, 0.0)
+            s = s + eps * torch.eye(s.shape[0], dtype=torch.float64)
+            b = b + eps * torch.stack([sd[key].double() for sd in models]).mean(0).t()
+            low = cholesky(s, 0.0)
             assert low is not None
-        solution = torch.cholesky_solve(b64, low)
+        solution = torch.cholesky_solve(b, low)
         merged[key] = solution.t().float().contiguous()
     return merged, fallbacks
 

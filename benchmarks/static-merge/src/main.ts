@@ -10,7 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
-import { cpus, loadavg } from 'node:os';
+import { cpus, freemem, loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatTable } from '@mergebench/core';
@@ -79,7 +79,14 @@ const results: Record<string, unknown> = { parameters, models: count, modelBytes
 for (const method of METHODS) {
   let torch: Measurement | undefined;
   const torchOut = path.join(CACHE, `torch-${method}.safetensors`);
-  if (torchAvailable) {
+  // The reference holds every model, and TIES a few [T, d] tensors besides: on a shared machine
+  // with too little memory left it is skipped rather than risking the out-of-memory killer.
+  const torchNeeds = (method === 'ties' ? 3 * count + 4 : count + 4) * modelBytes;
+  if (torchAvailable && freemem() < torchNeeds) {
+    process.stderr.write(
+      `${method}: PyTorch skipped: it needs about ${(torchNeeds / GB).toFixed(1)} GB, ${(freemem() / GB).toFixed(1)} GB are available\n`,
+    );
+  } else if (torchAvailable) {
     process.stderr.write(`${method}: PyTorch…\n`);
     torch = measure(PYTHON, [TORCH_SCRIPT, method, inputs, '--out', torchOut]);
   }
@@ -107,7 +114,7 @@ for (const method of METHODS) {
   const diff = ours.maxRelativeDifference === undefined ? 'n/a' : ours.maxRelativeDifference.toExponential(1);
   rows.push(row('mergebench', ours, torch ? (ours.seconds / torch.seconds).toFixed(2) : 'n/a', diff));
   if (torch) rows.push(row('pytorch', torch, '1.00', ''));
-  else rows.push([method, 'pytorch', 'unavailable', '', '', '', '', '', '']);
+  else rows.push([method, 'pytorch', torchAvailable ? 'skipped' : 'unavailable', '', '', '', '', '', '']);
 }
 
 const loadAfter = loadavg()[0];

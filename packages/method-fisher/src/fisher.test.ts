@@ -5,13 +5,11 @@ import { fileURLToPath } from 'node:url';
 import {
   ComponentRegistry,
   createRunContainer,
-  float32Values,
   Module,
   memoryLogger,
   provide,
   registerPlugin,
   runProgram,
-  type StateDict,
   stateDictSource,
   type TaskData,
   type TaskHeads,
@@ -21,7 +19,13 @@ import {
 import { checkPluginConformance, type ToyEncoder, toyWorld } from '@mergebench/core/testing';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { FixturePool, FixtureWorld, readCase, readSafetensors } from './fixture-world.test.helpers.js';
+import {
+  FixturePool,
+  FixtureWorld,
+  readCase,
+  readSafetensors,
+  relativeToScale,
+} from './fixture-world.test.helpers.js';
 import plugin, {
   type FisherEstimate,
   type FisherMergingReport,
@@ -46,30 +50,6 @@ const cases = readdirSync(FIXTURES).map((name) => {
   return { dir, ...readCase<FisherResult>(dir) };
 });
 const threeTasks = cases.find((c) => c.name === 'three-tasks')!;
-
-/**
- * The largest |actual − expected| of each tensor relative to the tensor's largest |expected|.
- * Fisher entries are squares of gradients that partly cancel, so float32 rounding (~1e-7 of a
- * tensor's scale in either framework) is a larger fraction of the smallest entries, and so of
- * merged values near 0; an entry-by-entry relative error would measure that noise (up to 2e-4
- * here) rather than agreement.
- */
-function relativeToScale(actual: StateDict, expected: StateDict): number {
-  expect([...actual.keys()].sort()).toEqual([...expected.keys()].sort());
-  let worst = 0;
-  for (const [key, t] of expected) {
-    const b = float32Values(t);
-    const a = float32Values(actual.get(key)!);
-    let scale = 0;
-    let diff = 0;
-    for (let i = 0; i < b.length; i++) {
-      scale = Math.max(scale, Math.abs(b[i]));
-      diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    }
-    worst = Math.max(worst, diff / scale);
-  }
-  return worst;
-}
 
 async function fixture(c = threeTasks) {
   const world = await FixtureWorld.read(c.dir);

@@ -20,7 +20,8 @@ function spd(n: number, seed: number): Float64Array {
 
 function multiply(a: Float64Array, n: number, x: Float64Array, m: number): Float64Array {
   const out = new Float64Array(n * m);
-  for (let i = 0; i < n; i++) for (let k = 0; k < n; k++) for (let c = 0; c < m; c++) out[i * m + c] += a[i * n + k] * x[k * m + c];
+  for (let i = 0; i < n; i++)
+    for (let k = 0; k < n; k++) for (let c = 0; c < m; c++) out[i * m + c] += a[i * n + k] * x[k * m + c];
   return out;
 }
 
@@ -49,7 +50,7 @@ describe('Cholesky', () => {
       }
     }
     choleskySolve(factor.factor, n, b, m);
-    b.forEach((v, i) => expect(v).toBeCloseTo(x[i], 8));
+    for (let i = 0; i < b.length; i++) expect(b[i]).toBeCloseTo(x[i], 8);
   });
 
   it('finds the first column that makes a matrix singular, and factors it with a shift', () => {
@@ -65,7 +66,12 @@ describe('Cholesky', () => {
     expect(choleskyFactor(a, n, { shift: 1e-3 }).ok).toBe(true);
     const zero = new Float64Array(n * n);
     expect(choleskyFactor(zero, n)).toEqual({ ok: false, column: 0 });
-    expect(choleskyFactor(Float64Array.from(a, (v, i) => (i === 7 ? Number.NaN : v)), n)).toEqual({ ok: false, column: 1 });
+    expect(
+      choleskyFactor(
+        Float64Array.from(a, (v, i) => (i === 7 ? Number.NaN : v)),
+        n,
+      ),
+    ).toEqual({ ok: false, column: 1 });
   });
 
   it('regularises a singular system towards the anchor', async () => {
@@ -77,7 +83,13 @@ describe('Cholesky', () => {
     expect(solved!.singularColumn).toBe(1);
     expect(solved!.solution[0]).toBeCloseTo(2, 4);
     expect(solved!.solution[1]).toBeCloseTo(7, 12);
-    const nan = await solveRegMean(Float64Array.from([Number.NaN]), 1, Float64Array.from([1]), 1, async () => new Float64Array(1));
+    const nan = await solveRegMean(
+      Float64Array.from([Number.NaN]),
+      1,
+      Float64Array.from([1]),
+      1,
+      async () => new Float64Array(1),
+    );
     expect(nan).toBeUndefined();
   });
 });

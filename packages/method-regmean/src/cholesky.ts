@@ -26,8 +26,8 @@ export interface CholeskyOptions {
 }
 
 export type CholeskyResult =
-  | { readonly ok: true; /** L, row-major, zero above the diagonal. */ readonly factor: Float64Array }
-  | { readonly ok: false; /** The first column whose pivot failed. */ readonly column: number };
+  | { readonly ok: true /** L, row-major, zero above the diagonal. */; readonly factor: Float64Array }
+  | { readonly ok: false /** The first column whose pivot failed. */; readonly column: number };
 
 /** Σₖ x[xo + k]·y[yo + k], k < length. */
 function dot(x: Float64Array, xo: number, y: Float64Array, yo: number, length: number): number {
@@ -89,7 +89,8 @@ export function choleskyFactor(a: Float64Array, n: number, options: CholeskyOpti
       if (i === j) {
         const diagonal = a[rowJ + j] + shift;
         const pivot = diagonal - dot(l, rowJ, l, rowJ, j);
-        if (!(pivot > tolerance * diagonal && pivot > 0) || !Number.isFinite(pivot)) return { ok: false, column: j };
+        if (!(pivot > tolerance * diagonal && pivot > 0) || !Number.isFinite(pivot))
+          return { ok: false, column: j };
         l[rowJ + j] = Math.sqrt(pivot);
         i++;
       }
@@ -143,7 +144,8 @@ export function choleskySolve(l: Float64Array, n: number, b: Float64Array, m: nu
         dot4(sums, u, rowI + i + 1, panel, x, x + n, x + 2 * n, x + 3 * n, tail);
         for (let r = 0; r < 4; r++) panel[(c + r) * n + i] = (panel[(c + r) * n + i] - sums[r]) / d;
       }
-      for (; c < w; c++) panel[c * n + i] = (panel[c * n + i] - dot(u, rowI + i + 1, panel, c * n + i + 1, tail)) / d;
+      for (; c < w; c++)
+        panel[c * n + i] = (panel[c * n + i] - dot(u, rowI + i + 1, panel, c * n + i + 1, tail)) / d;
     }
     for (let i = 0; i < n; i++) for (let c = 0; c < w; c++) b[i * m + c0 + c] = panel[c * n + i];
   }

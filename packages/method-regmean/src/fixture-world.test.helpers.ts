@@ -6,6 +6,7 @@ import {
   type Batch,
   type BatchOptions,
   disposeStateDict,
+  float32Values,
   type ModelPool,
   type Module,
   openCheckpoint,
@@ -33,6 +34,31 @@ export async function readSafetensors(file: string): Promise<StateDict> {
   } finally {
     await source.close();
   }
+}
+
+/**
+ * The largest |actual − expected| of each tensor relative to the tensor's largest |expected|.
+ * The merges are float32 computations whose entries are sums that partly cancel (gradients,
+ * Gram matrices, weighted averages), so rounding (~1e-7 of a tensor's scale in either
+ * framework) is a larger fraction of the entries near 0; an entry-by-entry relative error would
+ * measure that noise (up to ~2e-4 here) rather than agreement.
+ */
+export function relativeToScale(actual: StateDict, expected: StateDict): number {
+  const keys = [...expected.keys()];
+  if (actual.size !== keys.length || !keys.every((key) => actual.has(key))) return Number.POSITIVE_INFINITY;
+  let worst = 0;
+  for (const key of keys) {
+    const b = float32Values(expected.get(key)!);
+    const a = float32Values(actual.get(key)!);
+    let scale = 0;
+    let diff = 0;
+    for (let i = 0; i < b.length; i++) {
+      scale = Math.max(scale, Math.abs(b[i]));
+      diff = Math.max(diff, Math.abs(a[i] - b[i]));
+    }
+    worst = Math.max(worst, scale === 0 ? (diff === 0 ? 0 : Number.POSITIVE_INFINITY) : diff / scale);
+  }
+  return worst;
 }
 
 export function readCase<Result>(dir: string): FixtureCase<Result> {

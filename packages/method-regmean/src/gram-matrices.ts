@@ -18,7 +18,10 @@ export interface GramMatrices {
  * of `model` per batch (no gradients). XᵀX is summed over batches in float32 and divided once, which
  * equals the reference's running mean. The batches' tensors are disposed here.
  */
-export async function captureGramMatrices(model: Module, batches: AsyncIterable<Batch>): Promise<GramMatrices> {
+export async function captureGramMatrices(
+  model: Module,
+  batches: AsyncIterable<Batch>,
+): Promise<GramMatrices> {
   const sums = new Map<string, tf.Tensor2D>();
   const rows = new Map<string, number>();
   let examples = 0;

@@ -13,7 +13,7 @@ export {
   type RegMeanReport,
   type RegularisedLayer,
 } from './regmean-merging.js';
-export { PIVOT_TOLERANCE, RIDGE, type RegMeanSolution, solveRegMean } from './regmean-solve.js';
+export { PIVOT_TOLERANCE, type RegMeanSolution, RIDGE, solveRegMean } from './regmean-solve.js';
 export { type MergedLinearWeight, RegMeanSums, weightKey } from './regmean-sums.js';
 
 export default definePlugin({

@@ -20,9 +20,13 @@ describe('withLinearInputs', () => {
     ]);
     expect(Object.hasOwn(first, 'forward')).toBe(false);
     await expect(
-      withLinearInputs(model, () => {}, async () => {
-        throw new Error('boom');
-      }),
+      withLinearInputs(
+        model,
+        () => {},
+        async () => {
+          throw new Error('boom');
+        },
+      ),
     ).rejects.toThrow('boom');
     expect(Object.hasOwn(first, 'forward')).toBe(false);
     tf.dispose(x);

@@ -5,9 +5,9 @@ import {
   Linear,
   type Logger,
   MergebenchError,
-  meanTensors,
   type ModelPool,
   type Module,
+  meanTensors,
   modelWriter,
   readAll,
   streamMerge,
@@ -79,7 +79,10 @@ function checkOptions(settings: BatchSettings, ratio: number): void {
     ['num_examples', settings.numExamples],
     ['batch_size', settings.batchSize],
   ] as const) {
-    check(Number.isInteger(value) && value >= 1, () => `${WHO}: ${name} must be a positive integer, got ${value}`);
+    check(
+      Number.isInteger(value) && value >= 1,
+      () => `${WHO}: ${name} must be a positive integer, got ${value}`,
+    );
   }
   check(
     ratio >= 0 && ratio <= 1,
@@ -100,7 +103,10 @@ export async function mergeRegMean(
   options: RegMeanOptions = {},
 ): Promise<{ model: Module; report: RegMeanReport }> {
   const { logger } = options;
-  const settings: BatchSettings = { numExamples: options.numExamples ?? 256, batchSize: options.batchSize ?? 32 };
+  const settings: BatchSettings = {
+    numExamples: options.numExamples ?? 256,
+    batchSize: options.batchSize ?? 32,
+  };
   const ratio = options.reduceNonDiagonalRatio ?? 0.95;
   checkOptions(settings, ratio);
   const tasks = pool.modelNames;
@@ -123,7 +129,12 @@ export async function mergeRegMean(
             () => `${WHO}: model '${task}' has no Linear layers, which is what RegMean merges`,
           );
           model.eval();
-          const batches = trainingBatches(data, task, settings, deriveSeed(options.seed ?? 0, `regmean/${task}`));
+          const batches = trainingBatches(
+            data,
+            task,
+            settings,
+            deriveSeed(options.seed ?? 0, `regmean/${task}`),
+          );
           const { grams, examples: n } = await captureGramMatrices(model, batches);
           try {
             sums.add(task, model, grams);

@@ -28,12 +28,11 @@ function diagonalMean(s: Float64Array, n: number): number {
 }
 
 /**
- * Solves S·X = B for RegMean's merged weight (S = Σᵢ Gᵢ, B = Σᵢ Gᵢ·Wᵢᵀ, X = Wᵀ) by Cholesky in
- * float64, in place of `b`. When S is singular it solves (S + εI)·X = B + ε·Āᵀ instead, ε = RIDGE ×
- * the mean of S's diagonal (1 when that is 0), Āᵀ = `anchor()` (the plain average of the Wᵢᵀ):
- * the minimiser of Σᵢ‖Xᵢ(W − Wᵢ)‖² + ε‖W − Ā‖², a ridge towards the average rather than towards
- * zero, so that a weight no example constrains keeps the average's value instead of 0.
- * Returns undefined when even that fails (S is not finite).
+ * Solves S·X = B by Cholesky in float64, in place of `b` (S n×n, B n×m, row-major). When S is
+ * singular it solves (S + εI)·X = B + ε·A instead, ε = RIDGE × the mean of S's diagonal (1 when
+ * that is 0), A = `anchor()` (n×m): a ridge that pulls X towards A rather than towards zero, so
+ * that the part of X no data constrains takes A's value. Returns undefined when even that fails
+ * (S is not finite).
  */
 export async function solveRegMean(
   s: Float64Array,

@@ -12,7 +12,8 @@ export const dummyMethod: Component<Method> = {
   info: {
     kind: 'method',
     name: 'dummy',
-    description: 'Returns one model of the pool unchanged: the pretrained model by default (the zero-shot baseline).',
+    description:
+      'Returns one model of the pool unchanged: the pretrained model by default (the zero-shot baseline).',
     params: [
       {
         name: 'model',

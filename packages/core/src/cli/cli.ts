@@ -68,12 +68,13 @@ async function dispatch(args: CliArgs, io: CliIo): Promise<void> {
     case 'list': {
       const registry = new ComponentRegistry();
       registerPlugin(registry, builtinPlugin, 'builtin');
-      await loadInstalledPlugins(registry, cwd);
+      const failures = await loadInstalledPlugins(registry, cwd);
       print(
         args.flags.json
           ? JSON.stringify(componentListJson(registry), null, 2)
           : formatComponentList(registry),
       );
+      for (const f of failures) io.err(`warning: plugin ${f.spec} could not be loaded: ${f.error}\n`);
       return;
     }
     default:

@@ -14,7 +14,8 @@ export type TrimRule = { readonly kind: 'none' } | { readonly kind: 'magnitude';
 
 /**
  * `none`, or `sign`: the sign of the sum of the trimmed entries; where that sum is zero, the
- * majority sign of the whole merge (see the README of @mergebench/method-ties).
+ * majority sign of the whole merge, sign(Σ over all coordinates of their elected signs), as the
+ * reference TIES code does (see pending-signs.ts).
  */
 export type ElectRule = 'none' | 'sign';
 

@@ -37,7 +37,7 @@ async function withWeights<T>(
   }
 }
 
-/** Builds `model`, writes a merge into it, and disposes it if the merge fails. */
+/** Writes a merge into `model`, checking that it covers every key; disposes the model if that fails. */
 async function writeInto<T>(
   model: Module,
   what: string,

@@ -4,8 +4,9 @@
  * Memory: trimming needs each task vector's whole-model threshold before anything is merged;
  * it comes from core's streaming selection, two passes over the keys holding one tensor per
  * model at a time. The merge itself is one pass over the keys holding the tensors of two keys
- * per model (the one merged and the one read ahead), so T full task vectors are never held. Each output is handed on as soon as it is made,
- * except for the rare keys whose sign election waits for the majority sign (pending-signs.ts).
+ * per model (the one merged and the one read ahead), so T full task vectors are never held.
+ * Each output is handed on as soon as it is made, except for the rare keys whose sign election
+ * waits for the majority sign (pending-signs.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { check } from '../errors.js';

@@ -78,7 +78,28 @@ export async function ensureComponent<K extends ComponentKind>(
   );
 }
 
-/** Loads every installed plugin package, for `mergebench list`. */
-export async function loadInstalledPlugins(registry: ComponentRegistry, cwd: string): Promise<void> {
-  for (const spec of discoverPluginPackages(cwd)) await loadPlugin(registry, spec, cwd);
+/** An installed plugin package that could not be loaded, and why. */
+export interface PluginLoadFailure {
+  readonly spec: string;
+  readonly error: string;
+}
+
+/**
+ * Loads every installed plugin package, for `mergebench list` and for finding a preset or name
+ * no candidate package provides. A broken package does not hide the others: its failure is
+ * returned so the caller can show it.
+ */
+export async function loadInstalledPlugins(
+  registry: ComponentRegistry,
+  cwd: string,
+): Promise<PluginLoadFailure[]> {
+  const failures: PluginLoadFailure[] = [];
+  for (const spec of discoverPluginPackages(cwd)) {
+    try {
+      await loadPlugin(registry, spec, cwd);
+    } catch (e) {
+      failures.push({ spec, error: (e as Error).message });
+    }
+  }
+  return failures;
 }

@@ -71,6 +71,7 @@ async function preloadPlugins(
     if (registry.get(kind, name) || registry.findPreset(kind, name) || /\.ya?ml$/.test(name)) continue;
     for (const spec of candidatePackages(kind, name)) if (await loadPlugin(registry, spec, cwd)) break;
     if (!registry.get(kind, name) && !registry.findPreset(kind, name) && !loadedAll) {
+      // Failures surface later only if the name stays unknown (ensureComponent lists them).
       await loadInstalledPlugins(registry, cwd);
       loadedAll = true;
     }

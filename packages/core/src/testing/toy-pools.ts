@@ -1,3 +1,7 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { DependencyContainer } from 'tsyringe';
 import { type ModelPool, PRETRAINED } from '../contracts/model-pool.js';
@@ -6,6 +10,8 @@ import { provide, TOKENS } from '../di/tokens.js';
 import { check, listNames } from '../errors.js';
 import { evaluateClassification } from '../eval/classification.js';
 import { saveHfFolder } from '../io/hf-folder.js';
+import { openSafetensors } from '../io/safetensors-reader.js';
+import { writeSafetensors } from '../io/safetensors-writer.js';
 import type { Module } from '../nn/module.js';
 import { deriveSeed } from '../random.js';
 import { stateDictSource } from '../tensors/source.js';
@@ -23,6 +29,8 @@ export interface ToySettings {
 
 const worlds = new Map<string, ToyWorld>();
 const zoos = new Map<string, Map<string, StateDict>>();
+/** Bump when the toy model or training changes, so stale cache files are not read. */
+const ZOO_FORMAT = 1;
 
 /** One ToyWorld per settings, shared by the toy model and task pools of a process. */
 export function toyWorld(settings: ToySettings = {}): ToyWorld {
@@ -77,17 +85,59 @@ async function finetune(
   return weights;
 }
 
-/** The pretrained weights and one fine-tuned model per task, trained once per process. */
+/**
+ * Where a toy zoo is kept between processes: every test file of every plugin runs in its own
+ * process, and training the zoo again in each would dominate the test suite on a small machine.
+ */
+function zooCacheFile(key: string): string {
+  const hash = createHash('sha256').update(key).digest('hex').slice(0, 16);
+  return path.join(tmpdir(), 'mergebench-toy-zoo', `${hash}.safetensors`);
+}
+
+async function readZooCache(file: string): Promise<Map<string, StateDict> | undefined> {
+  if (!existsSync(file)) return undefined;
+  const source = await openSafetensors(file);
+  try {
+    const zoo = new Map<string, StateDict>();
+    for (const key of source.keys()) {
+      const slash = key.indexOf('/');
+      const model = key.slice(0, slash);
+      if (!zoo.has(model)) zoo.set(model, new Map());
+      zoo.get(model)!.set(key.slice(slash + 1), await source.read(key));
+    }
+    return zoo;
+  } finally {
+    await source.close();
+  }
+}
+
+async function writeZooCache(file: string, zoo: Map<string, StateDict>): Promise<void> {
+  const flat = new Map<string, tf.Tensor>();
+  for (const [model, weights] of zoo) for (const [name, t] of weights) flat.set(`${model}/${name}`, t);
+  mkdirSync(path.dirname(file), { recursive: true });
+  await writeSafetensors(file, flat);
+}
+
+/**
+ * The pretrained weights and one fine-tuned model per task, trained once per machine: kept in
+ * memory for the process and in a cache file under the temp folder (written atomically, so
+ * processes racing to build it agree).
+ */
 export async function toyZoo(settings: ToySettings = {}): Promise<Map<string, StateDict>> {
   const world = toyWorld(settings);
   const steps = settings.finetuneSteps ?? 60;
-  const key = JSON.stringify([world.config, steps]);
+  const key = JSON.stringify([ZOO_FORMAT, world.config, steps]);
   let zoo = zoos.get(key);
   if (!zoo) {
-    zoo = new Map();
-    const pretrained = toyInitialWeights(world.config.model, deriveSeed(world.config.seed, 'pretrained'));
-    zoo.set(PRETRAINED, pretrained);
-    for (const task of world.taskNames) zoo.set(task, await finetune(world, task, pretrained, steps));
+    const file = zooCacheFile(key);
+    zoo = await readZooCache(file);
+    if (!zoo) {
+      zoo = new Map();
+      const pretrained = toyInitialWeights(world.config.model, deriveSeed(world.config.seed, 'pretrained'));
+      zoo.set(PRETRAINED, pretrained);
+      for (const task of world.taskNames) zoo.set(task, await finetune(world, task, pretrained, steps));
+      await writeZooCache(file, zoo);
+    }
     zoos.set(key, zoo);
   }
   return zoo;

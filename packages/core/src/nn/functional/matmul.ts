@@ -15,10 +15,10 @@ const plainMatMul = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => 
   save([a, b]);
   return {
     value: tf.matMul(a, b),
-    gradFunc: (dy: tf.Tensor, [savedA, savedB]: tf.Tensor[]) => [
-      tf.matMul(dy, transposeLastTwo(savedB)),
-      tf.matMul(transposeLastTwo(savedA), dy),
-    ],
+    // tidy: the backward pass keeps whatever a gradient function leaves in its scope until it ends,
+    // so the transposed copies (weight-sized) would pile up over every layer.
+    gradFunc: (dy: tf.Tensor, [savedA, savedB]: tf.Tensor[]) =>
+      tf.tidy(() => [tf.matMul(dy, transposeLastTwo(savedB)), tf.matMul(transposeLastTwo(savedA), dy)]),
   };
 });
 

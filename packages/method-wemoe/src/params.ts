@@ -1,0 +1,131 @@
+import type { ParamSpec, ParamValues } from '@mergebench/core';
+import { ACTIVATION_NAMES } from './mlp-site.js';
+import { ROUTER_DEPTHS, type RouterDepth } from './router.js';
+
+export type LrScheduler = 'constant' | 'cosine';
+
+/** The parameters of WEMoE, with the reference defaults (E-WEMoE adds its own to these). */
+export const WEMOE_PARAMS: readonly ParamSpec[] = [
+  {
+    name: 'init_lambda',
+    type: 'number',
+    default: 0.3,
+    description:
+      'λ of the task arithmetic that merges every parameter outside the MLPs, and the initial routing weight of every task vector.',
+  },
+  {
+    name: 'router_hidden_layers',
+    type: 'integer',
+    default: 2,
+    choices: [...ROUTER_DEPTHS],
+    description:
+      'Router depth: 0 (a learned bias, input independent), 1 (Linear d→T) or 2 (Linear d→d, ReLU, Linear d→T).',
+  },
+  {
+    name: 'batch_reduce',
+    type: 'boolean',
+    default: false,
+    description:
+      'Training only: average the routing weights over the batch and merge the MLP weights once per batch (faster); evaluation always routes per sample.',
+  },
+  {
+    name: 'lr',
+    type: 'number',
+    default: 1e-4,
+    exclusiveMin: 0,
+    description: 'Learning rate of Adam on the routers.',
+  },
+  {
+    name: 'lr_scheduler',
+    type: 'string',
+    default: 'constant',
+    choices: ['constant', 'cosine'],
+    description: 'constant, or cosine decay from lr to 0 over max_steps.',
+  },
+  {
+    name: 'max_steps',
+    type: 'integer',
+    default: 1000,
+    min: 0,
+    description: 'Adaptation steps (one unlabelled test batch of every task per step).',
+  },
+  {
+    name: 'batch_size',
+    type: 'integer',
+    default: 16,
+    min: 1,
+    description: 'Unlabelled test examples per task per step.',
+  },
+  {
+    name: 'activation',
+    type: 'string',
+    default: 'auto',
+    choices: ['auto', ...ACTIVATION_NAMES],
+    description:
+      "The MLPs' activation: auto (the MLP's own `activation`, or the known activation that reproduces its output) or a Hugging Face name.",
+  },
+  {
+    name: 'checkpoint_every',
+    type: 'integer',
+    default: 100,
+    min: 0,
+    description: "Steps between training checkpoints in the run's folder (0: none).",
+  },
+  {
+    name: 'resume',
+    type: 'boolean',
+    default: true,
+    description: "Continue from the latest training checkpoint in the run's folder, if any.",
+  },
+  {
+    name: 'checkpoint',
+    type: 'string',
+    default: null,
+    nullable: true,
+    description:
+      "A routers.safetensors of an earlier run (relative to the config's folder): load the routers from it and evaluate without training.",
+  },
+  {
+    name: 'progress',
+    type: 'boolean',
+    default: true,
+    description: 'Show a progress bar when stderr is a terminal.',
+  },
+];
+
+/** Validated WEMoE parameter values, typed. */
+export interface WemoeSettings {
+  readonly initLambda: number;
+  readonly routerDepth: RouterDepth;
+  readonly batchReduce: boolean;
+  readonly lr: number;
+  readonly lrScheduler: LrScheduler;
+  readonly maxSteps: number;
+  readonly batchSize: number;
+  readonly activation: string;
+  /** 0: no checkpoints. */
+  readonly checkpointEvery: number;
+  readonly resume: boolean;
+  /** Absolute path of a routers file to evaluate with instead of training, or null. */
+  readonly routersFile: string | null;
+  readonly progress: boolean;
+}
+
+/** Settings from validated values; `resolvePath` makes a configured path absolute. */
+export function wemoeSettings(params: ParamValues, resolvePath: (path: string) => string): WemoeSettings {
+  const file = params.checkpoint as string | null;
+  return {
+    initLambda: params.init_lambda as number,
+    routerDepth: params.router_hidden_layers as RouterDepth,
+    batchReduce: params.batch_reduce as boolean,
+    lr: params.lr as number,
+    lrScheduler: params.lr_scheduler as LrScheduler,
+    maxSteps: params.max_steps as number,
+    batchSize: params.batch_size as number,
+    activation: params.activation as string,
+    checkpointEvery: params.checkpoint_every as number,
+    resume: params.resume as boolean,
+    routersFile: file === null ? null : resolvePath(file),
+    progress: params.progress as boolean,
+  };
+}

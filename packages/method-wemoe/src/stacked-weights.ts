@@ -1,0 +1,70 @@
+import { check } from '@mergebench/core';
+import * as tf from '@tensorflow/tfjs';
+
+/** One Linear's weights in PyTorch's layout, in host memory. */
+export interface LinearValues {
+  /** [out, in], row-major. */
+  readonly weight: Float32Array;
+  /** [out]; zeros for a Linear without bias. */
+  readonly bias: Float32Array;
+}
+
+/** dst[offset + k·out + o] = src[o·in + k]: one [out, in] matrix written transposed. */
+function transposeInto(dst: Float32Array, offset: number, src: Float32Array, out: number, inF: number): void {
+  for (let o = 0; o < out; o++) {
+    const row = o * inF;
+    for (let k = 0; k < inF; k++) dst[offset + k * out + o] = src[row + k];
+  }
+}
+
+/**
+ * The pretrained weights of one Linear of an MLP and the T task vectors τᵢ = θᵢ − θ₀ of the same
+ * Linear, the material an upscaled Linear is built from.
+ */
+export class StackedLinearWeights {
+  constructor(
+    readonly inFeatures: number,
+    readonly outFeatures: number,
+    readonly pretrained: LinearValues,
+    /** One per task, in the model pool's order. */
+    readonly taskVectors: readonly LinearValues[],
+  ) {
+    const all = [pretrained, ...taskVectors];
+    check(
+      all.every((v) => v.weight.length === outFeatures * inFeatures && v.bias.length === outFeatures),
+      () => `stacked weights: every weight must be [${outFeatures}, ${inFeatures}] and every bias [${outFeatures}]`,
+    );
+  }
+
+  /** E = T + 1. */
+  get experts(): number {
+    return this.taskVectors.length + 1;
+  }
+
+  /** [E, in, out]: θ₀ᵀ then τ₁ᵀ … τ_Tᵀ. */
+  weightTensor(): tf.Tensor3D {
+    const { inFeatures, outFeatures } = this;
+    const block = inFeatures * outFeatures;
+    const values = new Float32Array(this.experts * block);
+    [this.pretrained, ...this.taskVectors].forEach((v, e) => {
+      transposeInto(values, e * block, v.weight, outFeatures, inFeatures);
+    });
+    return tf.tensor3d(values, [this.experts, inFeatures, outFeatures]);
+  }
+
+  /** θ₀'s weight transposed to [in, out]. */
+  pretrainedTransposed(): Float32Array {
+    const values = new Float32Array(this.inFeatures * this.outFeatures);
+    transposeInto(values, 0, this.pretrained.weight, this.outFeatures, this.inFeatures);
+    return values;
+  }
+
+  /** [E, out]: θ₀'s bias then the task vectors'. */
+  biasTensor(): tf.Tensor2D {
+    const values = new Float32Array(this.experts * this.outFeatures);
+    [this.pretrained, ...this.taskVectors].forEach((v, e) => {
+      values.set(v.bias, e * this.outFeatures);
+    });
+    return tf.tensor2d(values, [this.experts, this.outFeatures]);
+  }
+}

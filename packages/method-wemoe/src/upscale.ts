@@ -1,0 +1,193 @@
+import {
+  check,
+  findSites,
+  float32Values,
+  formatShape,
+  type Logger,
+  type ModelPool,
+  type ModelSite,
+  type Module,
+  mergeTaskVectors,
+  modelWriter,
+  PRETRAINED,
+  readAll,
+  sameShape,
+  stateDictSource,
+  type TensorSource,
+  taskArithmeticRules,
+} from '@mergebench/core';
+import * as tf from '@tensorflow/tfjs';
+import {
+  type MlpLinearName,
+  type MlpSiteModule,
+  MLP_LINEARS,
+  mlpShape,
+  resolveActivation,
+} from './mlp-site.js';
+import type { MoeDesign } from './moe-design.js';
+import { type LinearValues, StackedLinearWeights } from './stacked-weights.js';
+import { WeightEnsemblingMoE } from './we-moe.js';
+
+export interface UpscaleOptions {
+  readonly design: MoeDesign;
+  /** λ of the task arithmetic that merges every parameter outside the MLPs. */
+  readonly initLambda: number;
+  /** `auto` or an activation name (see mlp-site.ts). */
+  readonly activation: string;
+  readonly batchReduce: boolean;
+  /** Seeds the activation probe. */
+  readonly seed: number;
+  /** Names the caller in errors, e.g. `method wemoe`. */
+  readonly what: string;
+  readonly logger?: Logger;
+}
+
+export interface UpscaleSummary {
+  /** The upscaled MLP sites, in model order. */
+  readonly sites: readonly string[];
+  /** The activation of each site's MLP, as identified. */
+  readonly activations: readonly string[];
+  /** Bytes of θ₀ and task vectors the upscaled Linears hold at rest. */
+  readonly expertBytes: number;
+  /** Parameters merged by task arithmetic (everything outside the MLPs). */
+  readonly mergedParameters: number;
+}
+
+/** θᵢ − θ₀ of one tensor for each source, rounded to float32. */
+async function taskVectorsOf(
+  sources: readonly TensorSource[],
+  key: string,
+  theta0: Float32Array,
+  shape: readonly number[],
+): Promise<Float32Array[]> {
+  for (const source of sources) {
+    const found = source.info(key).shape;
+    check(
+      sameShape(found, shape),
+      () => `${source.origin}: '${key}' has shape ${formatShape(found)}, the pretrained model's is ${formatShape(shape)}`,
+    );
+  }
+  const tensors = await readAll(sources, key);
+  try {
+    return tensors.map((t) => {
+      const theta = float32Values(t);
+      const tau = new Float32Array(theta0.length);
+      for (let i = 0; i < tau.length; i++) tau[i] = theta[i] - theta0[i];
+      return tau;
+    });
+  } finally {
+    tf.dispose(tensors);
+  }
+}
+
+/** θ₀ and the task vectors of one Linear (fc1 or fc2) of the MLP at `site`. */
+async function linearWeights(
+  mlp: Module,
+  site: ModelSite,
+  fc: MlpLinearName,
+  sources: readonly TensorSource[],
+): Promise<StackedLinearWeights> {
+  const params = mlp.namedParameters();
+  const weight = params.get(`${fc}.weight`)!;
+  const [outFeatures, inFeatures] = weight.shape as [number, number];
+  const read = async (name: 'weight' | 'bias', size: number): Promise<[Float32Array, Float32Array[]]> => {
+    const own = params.get(`${fc}.${name}`);
+    if (own === undefined) return [new Float32Array(size), sources.map(() => new Float32Array(size))];
+    // A copy: on the cpu backend float32Values is the variable's own buffer.
+    const theta0 = float32Values(own).slice();
+    return [theta0, await taskVectorsOf(sources, `${site.path}.${fc}.${name}`, theta0, own.shape)];
+  };
+  const [w0, wTaus] = await read('weight', outFeatures * inFeatures);
+  const [b0, bTaus] = await read('bias', outFeatures);
+  const taskVectors: LinearValues[] = wTaus.map((w, i) => ({ weight: w, bias: bTaus[i] }));
+  return new StackedLinearWeights(inFeatures, outFeatures, { weight: w0, bias: b0 }, taskVectors);
+}
+
+async function upscaleSite(
+  model: Module,
+  site: ModelSite,
+  sources: readonly TensorSource[],
+  options: UpscaleOptions,
+): Promise<{ moe: WeightEnsemblingMoE; activation: string }> {
+  const mlp = model.getSubmodule(site.path) as MlpSiteModule;
+  const shape = mlpShape(mlp, site.path);
+  const activation = resolveActivation(mlp, site.path, options.activation, options.seed);
+  const linears = [];
+  for (const fc of MLP_LINEARS) {
+    const weights = await linearWeights(mlp, site, fc, sources);
+    linears.push(options.design.linear(weights, `${site.path}.${fc}`));
+  }
+  const [fc1, fc2] = linears;
+  const moe = new WeightEnsemblingMoE({
+    router: options.design.router(site, shape.inFeatures),
+    fc1,
+    fc2,
+    activation: activation.fn,
+    batchReduce: options.batchReduce,
+    layerEncoding: options.design.layerEncoding?.(site),
+  });
+  return { moe, activation: activation.name };
+}
+
+/**
+ * Builds a weight-ensembling MoE model from a model pool: the pretrained model with every
+ * parameter outside its MLP sites merged by task arithmetic (θ₀ + λ·Στᵢ), and every MLP site
+ * replaced by a WeightEnsemblingMoE holding θ₀ and the sites' task vectors, frozen. Only the
+ * routers are trainable. The models are read key by key from `openWeights`, one site at a time.
+ */
+export async function upscaleModel(
+  modelpool: ModelPool,
+  options: UpscaleOptions,
+): Promise<{ model: Module; summary: UpscaleSummary }> {
+  const { what } = options;
+  const tasks = modelpool.modelNames;
+  check(tasks.length > 0, `${what}: the model pool has no fine-tuned models to upscale with`);
+  check(
+    modelpool.hasPretrained,
+    () => `${what}: the model pool has no ${PRETRAINED} model, which the task vectors are measured from`,
+  );
+  const model = await modelpool.loadModel(PRETRAINED);
+  const sources: TensorSource[] = [];
+  try {
+    const sites = findSites(model, 'mlp');
+    for (const site of sites) mlpShape(model.getSubmodule(site.path), site.path);
+    for (const task of tasks) sources.push(await modelpool.openWeights(task));
+
+    const writer = modelWriter(model, what);
+    const merge = await mergeTaskVectors({
+      ...taskArithmeticRules(
+        options.initLambda,
+        sites.map((site) => `${site.path}.*`),
+      ),
+      sources,
+      pretrained: stateDictSource(model.stateDict(), PRETRAINED),
+      onTensor: writer.write,
+    });
+    writer.finish();
+    model.requiresGrad(false);
+
+    const activations: string[] = [];
+    let expertBytes = 0;
+    for (const site of sites) {
+      const { moe, activation } = await upscaleSite(model, site, sources, options);
+      model.setSubmodule(site.path, moe).dispose();
+      activations.push(activation);
+      expertBytes += moe.fc1.storedBytes() + moe.fc2.storedBytes();
+      options.logger?.debug(`${what}: upscaled ${site.path} (${activation})`);
+    }
+    return {
+      model,
+      summary: {
+        sites: sites.map((site) => site.path),
+        activations,
+        expertBytes,
+        mergedParameters: merge.mergedParameters,
+      },
+    };
+  } catch (error) {
+    model.dispose();
+    throw error;
+  } finally {
+    await Promise.all(sources.map((source) => source.close()));
+  }
+}
