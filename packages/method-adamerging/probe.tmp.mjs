@@ -14,12 +14,12 @@ const batch = Number(process.argv[3]);
 const x = tf.randomNormal([batch, 3, 224, 224]);
 let t = performance.now();
 if (mode === 'plain') {
-  const r = tf.variableGrads(() => entropyLoss(head.forward(model.forward(x))), model.trainableVariables());
+  const r = tf.variableGrads(() => { const y = entropyLoss(head.forward(model.forward(x))); console.log('after forward', heap()); return y; }, model.trainableVariables());
   r.value.dataSync(); tf.dispose([r.value, ...Object.values(r.grads)]);
 } else {
   const stacks = new Map([...model.namedParameters()].map(([k, p]) => [k, new Float32Array(2 * p.size).fill(1e-4)]));
   const w = new MergedWeights(model, TaskVectors.fromStacks(['a', 'b'], stacks), 'layer-wise', 0.3);
-  const r = tf.variableGrads(() => w.entropy(head, x), [w.coefficients]);
+  const r = tf.variableGrads(() => { const y = w.entropy(head, x); console.log('after forward', heap()); return y; }, [w.coefficients]);
   r.value.dataSync(); tf.dispose([r.value, ...Object.values(r.grads)]);
 }
 console.log(mode, batch, ((performance.now() - t) / 1000).toFixed(1), 's', heap());

@@ -34,6 +34,11 @@ export abstract class EnsembledLinear extends Module {
   /** Bytes the weights of this layer occupy at rest (parameters and buffers). */
   abstract storedBytes(): number;
 
+  /** x [B, N, in] → [B, N, out] with coefficients c [B, E] (one row per sample) or [E] (shared). */
+  forward(x: tf.Tensor, c: tf.Tensor): tf.Tensor {
+    return c.rank === 1 ? this.forwardShared(x, c) : this.forwardPerSample(x, c);
+  }
+
   /** x [B, N, in] with coefficients c [B, E], one row per sample → [B, N, out]. */
   forwardPerSample(x: tf.Tensor, c: tf.Tensor): tf.Tensor {
     this.#checkInput(x);

@@ -84,11 +84,8 @@ export class WeightEnsemblingMoE extends Module {
       const r = this.routing(hidden);
       // c = [1, r]: the pretrained block always has weight 1.
       const c = tf.concat([tf.onesLike(tf.slice(r, [0, 0], [-1, 1])), r], 1);
-      if (c.shape[0] === 1) {
-        const shared = tf.reshape(c, [-1]);
-        return this.fc2.forwardShared(this.activation(this.fc1.forwardShared(hidden, shared)), shared);
-      }
-      return this.fc2.forwardPerSample(this.activation(this.fc1.forwardPerSample(hidden, c)), c);
+      const coefficients = c.shape[0] === 1 ? tf.reshape(c, [-1]) : c;
+      return this.fc2.forward(this.activation(this.fc1.forward(hidden, coefficients)), coefficients);
     });
   }
 

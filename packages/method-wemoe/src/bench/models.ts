@@ -1,0 +1,32 @@
+import { type ClipVisionConfig, clipVisionConfig } from '@mergebench/modelpool-clip-vit';
+
+/** A model `pnpm bench` times: a CLIP vision tower of some size, and how many steps to time. */
+export interface BenchModel {
+  readonly label: string;
+  readonly config: ClipVisionConfig;
+  /** Adaptation steps run and timed. */
+  readonly steps: number;
+}
+
+export const BENCH_MODELS: Readonly<Record<string, BenchModel>> = {
+  small: {
+    label: 'small ViT (4 layers, width 128, 64 px / 16)',
+    config: clipVisionConfig({
+      hidden_size: 128,
+      intermediate_size: 512,
+      num_hidden_layers: 4,
+      num_attention_heads: 4,
+      image_size: 64,
+      patch_size: 16,
+      projection_dim: 64,
+    }),
+    steps: 3,
+  },
+  // Minutes per step on wasm: one step only.
+  b32: { label: 'CLIP ViT-B/32 image tower', config: clipVisionConfig(), steps: 1 },
+};
+
+/** Tasks and unlabelled images per task in every step, as in the reference setting. */
+export const BENCH_TASKS = 8;
+export const BENCH_BATCH = 16;
+export const BENCH_CLASSES = 10;

@@ -1,0 +1,100 @@
+// One measurement of `pnpm bench`, in a child process of its own so its peak memory is its own:
+// seconds per WEMoE adaptation step on the wasm backend for one model of BENCH_MODELS (random
+// weights, task vectors, heads and images; the values do not change the work), and the seconds
+// of one evaluation forward pass. Prints one JSON line (StepMeasurement).
+import { performance } from 'node:perf_hooks';
+import { Adam, entropyLoss, runAdaptation, selectBackend } from '@mergebench/core';
+import * as tf from '@tensorflow/tfjs';
+import { denseMoeDesign } from '../moe-design.js';
+import { routerVariables } from '../router-file.js';
+import { upscaleModel } from '../upscale.js';
+import { BENCH_BATCH, BENCH_CLASSES, BENCH_MODELS, BENCH_TASKS } from './models.js';
+import { RandomClipPool } from './random-pool.js';
+import { RandomTasks } from './random-tasks.js';
+import { wasmHeapBytes } from './wasm-heap.js';
+
+export interface StepMeasurement {
+  readonly backend: string;
+  readonly parameters: number;
+  readonly trainableParameters: number;
+  /** θ₀ and task vectors held by the upscaled MLPs. */
+  readonly expertBytes: number;
+  readonly setupSeconds: number;
+  /** Wall seconds of each step. */
+  readonly stepSeconds: number[];
+  /** One evaluation forward pass of a batch, routed per sample. */
+  readonly evalSeconds: number;
+  /** Largest tensor bytes alive at the end of a task's forward pass (its tape held for backward). */
+  readonly peakTensorBytes: number;
+  readonly wasmHeapBytes: number | null;
+  readonly peakRssMb: number;
+}
+
+async function measure(name: string): Promise<StepMeasurement> {
+  const choice = await selectBackend('wasm');
+  const bench = BENCH_MODELS[name];
+  const setupStart = performance.now();
+  const pool = new RandomClipPool(bench.config, BENCH_TASKS);
+  const tasks = new RandomTasks(bench.config, pool.modelNames, BENCH_CLASSES, BENCH_BATCH * bench.steps);
+  const design = denseMoeDesign({ experts: BENCH_TASKS, depth: 2, initLambda: 0.3, seed: 0 });
+  const { model, summary } = await upscaleModel(pool, {
+    design,
+    initLambda: 0.3,
+    activation: 'auto',
+    batchReduce: false,
+    seed: 0,
+    what: 'bench',
+  });
+  const routers = routerVariables(model);
+  const optimizer = new Adam([...routers.values()], { lr: 1e-4 });
+  const setupSeconds = (performance.now() - setupStart) / 1000;
+  process.stderr.write(`  setup ${setupSeconds.toFixed(1)} s\n`);
+
+  let peakTensorBytes = 0;
+  const stepSeconds: number[] = [];
+  let last = performance.now();
+  model.train();
+  await runAdaptation({
+    tasks: pool.modelNames,
+    data: tasks,
+    variables: routers,
+    optimizer,
+    steps: bench.steps,
+    batchSize: BENCH_BATCH,
+    seed: 0,
+    progress: false,
+    lossForTask: (task, inputs) =>
+      tf.tidy(() => {
+        const loss = entropyLoss(tasks.head(task).forward(model.forward(inputs)));
+        peakTensorBytes = Math.max(peakTensorBytes, tf.memory().numBytes);
+        return loss;
+      }),
+    onStep: (record) => {
+      const now = performance.now();
+      stepSeconds.push((now - last) / 1000);
+      last = now;
+      process.stderr.write(`  step ${record.step}: ${stepSeconds.at(-1)!.toFixed(1)} s, loss ${record.loss.toFixed(4)}\n`);
+    },
+  });
+
+  model.eval();
+  const { image_size: size, num_channels: channels } = bench.config;
+  const images = tf.randomNormal([BENCH_BATCH, channels, size, size]);
+  const evalStart = performance.now();
+  tf.tidy(() => model.forward(images).dataSync());
+  const evalSeconds = (performance.now() - evalStart) / 1000;
+  return {
+    backend: choice.name,
+    parameters: model.countParameters(),
+    trainableParameters: model.countParameters({ trainableOnly: true }),
+    expertBytes: summary.expertBytes,
+    setupSeconds,
+    stepSeconds,
+    evalSeconds,
+    peakTensorBytes,
+    wasmHeapBytes: wasmHeapBytes() ?? null,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+  };
+}
+
+process.stdout.write(`${JSON.stringify(await measure(process.argv[2]))}\n`);

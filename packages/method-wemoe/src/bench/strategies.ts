@@ -1,0 +1,61 @@
+// Part of `pnpm bench`, in a child process: the two ways of giving every sample its own MLP
+// weights, timed on the wasm backend at the shapes of one ViT-B/32 fc1 (768 → 3072) with 8 task
+// vectors and a batch of 16 × 50 tokens: forward, and forward + backward to x and the routing
+// weights. Prints one JSON line (StrategyMeasurement).
+import { performance } from 'node:perf_hooks';
+import { selectBackend } from '@mergebench/core';
+import * as tf from '@tensorflow/tfjs';
+import { perSampleStackedProduct } from '../ops/per-sample-stacked-product.js';
+import { assembledProduct } from './assembled-product.js';
+import { BENCH_BATCH, BENCH_TASKS } from './models.js';
+
+export interface StrategyTiming {
+  readonly forwardSeconds: number;
+  readonly forwardBackwardSeconds: number;
+  /** The largest intermediate the strategy builds (per-sample weights, or scaled inputs). */
+  readonly largestIntermediateBytes: number;
+}
+
+export interface StrategyMeasurement {
+  readonly shape: { batch: number; tokens: number; in: number; out: number; experts: number };
+  readonly scaledInputs: StrategyTiming;
+  readonly assembledWeights: StrategyTiming;
+}
+
+const TOKENS = 50;
+const IN = 768;
+const OUT = 3072;
+const EXPERTS = BENCH_TASKS + 1;
+
+function seconds(run: () => tf.Tensor | tf.Tensor[]): number {
+  const start = performance.now();
+  const out = run();
+  for (const t of Array.isArray(out) ? out : [out]) t.dataSync();
+  tf.dispose(out);
+  return (performance.now() - start) / 1000;
+}
+
+function time(product: (x: tf.Tensor, c: tf.Tensor) => tf.Tensor, x: tf.Tensor, c: tf.Tensor) {
+  const forwardSeconds = seconds(() => product(x, c));
+  const grads = tf.grads((xIn: tf.Tensor, cIn: tf.Tensor) => tf.sum(product(xIn, cIn)));
+  const forwardBackwardSeconds = seconds(() => grads([x, c]));
+  return { forwardSeconds, forwardBackwardSeconds };
+}
+
+async function measure(): Promise<StrategyMeasurement> {
+  await selectBackend('wasm');
+  const x = tf.randomUniform([BENCH_BATCH, TOKENS, IN], -1, 1);
+  const c = tf.randomUniform([BENCH_BATCH, EXPERTS]);
+  const stack = tf.randomUniform([EXPERTS, IN, OUT], -0.05, 0.05);
+  const scaled = time((xIn, cIn) => perSampleStackedProduct(xIn, cIn, () => tf.reshape(stack, stack.shape)), x, c);
+  process.stderr.write(`  scaled inputs: ${JSON.stringify(scaled)}\n`);
+  const assembled = time((xIn, cIn) => assembledProduct(xIn, cIn, stack), x, c);
+  process.stderr.write(`  assembled weights: ${JSON.stringify(assembled)}\n`);
+  return {
+    shape: { batch: BENCH_BATCH, tokens: TOKENS, in: IN, out: OUT, experts: EXPERTS },
+    scaledInputs: { ...scaled, largestIntermediateBytes: 4 * BENCH_BATCH * TOKENS * EXPERTS * IN },
+    assembledWeights: { ...assembled, largestIntermediateBytes: 4 * BENCH_BATCH * IN * OUT },
+  };
+}
+
+process.stdout.write(`${JSON.stringify(await measure())}\n`);

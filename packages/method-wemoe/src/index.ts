@@ -1,0 +1,38 @@
+// @mergebench/method-wemoe: Weight-Ensembling MoE — every MLP upscaled into a mixture of its task
+// vectors, routed per sample by routers trained at test time on unlabelled data.
+import { fileURLToPath } from 'node:url';
+import { definePlugin } from '@mergebench/core';
+import { wemoe } from './components.js';
+
+export { WEMOE_PAPER, wemoe } from './components.js';
+export { DenseEnsembledLinear } from './dense-ensembled-linear.js';
+export { EnsembledLinear } from './ensembled-linear.js';
+export {
+  ACTIVATION_NAMES,
+  MLP_LINEARS,
+  type MlpLinearName,
+  type MlpShape,
+  type MlpSiteModule,
+  mlpShape,
+  type ResolvedActivation,
+  resolveActivation,
+} from './mlp-site.js';
+export { denseMoeDesign, type MoeDesign, type RouterSettings } from './moe-design.js';
+export { perSampleStackedProduct } from './ops/per-sample-stacked-product.js';
+export { sharedStackedWeight } from './ops/shared-stacked-weight.js';
+export type { StackProvider } from './ops/stack-provider.js';
+export { type LrScheduler, WEMOE_PARAMS, type WemoeSettings, wemoeSettings } from './params.js';
+export { ROUTER_DEPTHS, Router, type RouterDepth, type RouterOptions } from './router.js';
+export { ROUTERS_FILE, readRouterFile, routerVariables, writeRouterFile } from './router-file.js';
+export { type LinearValues, StackedLinearWeights } from './stacked-weights.js';
+export { type UpscaleOptions, type UpscaleSummary, upscaleModel } from './upscale.js';
+export { WeightEnsemblingMoE, type WeightEnsemblingMoEOptions } from './we-moe.js';
+export { HISTORY_FILE, type MoeDesignFactory, WemoeMethod } from './wemoe-method.js';
+
+export default definePlugin({
+  name: '@mergebench/method-wemoe',
+  register(r) {
+    r.method(wemoe);
+    r.presets(fileURLToPath(new URL('../configs', import.meta.url)));
+  },
+});

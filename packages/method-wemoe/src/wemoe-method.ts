@@ -1,0 +1,181 @@
+import { join } from 'node:path';
+import {
+  Adam,
+  check,
+  constant,
+  cosine,
+  deriveSeed,
+  entropyLoss,
+  listNames,
+  type Method,
+  type MethodContext,
+  type MethodResult,
+  type ModelPool,
+  type Module,
+  resolveService,
+  runAdaptation,
+  type StepRecord,
+  type TaskData,
+  type TaskHeads,
+  TOKENS,
+  type TrainingResult,
+  writeHistoryCsv,
+} from '@mergebench/core';
+import * as tf from '@tensorflow/tfjs';
+import type { MoeDesign } from './moe-design.js';
+import type { WemoeSettings } from './params.js';
+import { ROUTERS_FILE, readRouterFile, routerVariables, writeRouterFile } from './router-file.js';
+import { upscaleModel } from './upscale.js';
+
+/** The file a run writes its loss history to, in the run's folder. */
+export const HISTORY_FILE = 'history.csv';
+
+interface TaskServices {
+  readonly data: TaskData;
+  readonly heads: TaskHeads;
+}
+
+/** Makes the design of a run: `experts` task vectors per MLP, random numbers from `seed`. */
+export type MoeDesignFactory = (experts: number, seed: number) => MoeDesign;
+
+function summarize(history: readonly StepRecord[], resumedFrom: number) {
+  return {
+    file: HISTORY_FILE,
+    resumedFrom,
+    firstLoss: history[0]?.loss ?? null,
+    bestLoss: history.length > 0 ? Math.min(...history.map((r) => r.loss)) : null,
+    finalLoss: history.at(-1)?.loss ?? null,
+    finalTaskLosses: history.at(-1)?.taskLosses ?? null,
+  };
+}
+
+/**
+ * Weight-ensembling MoE (Tang et al., ICML 2024): upscales the pretrained model's MLPs into
+ * WeightEnsemblingMoE blocks (everything else merged by task arithmetic), then trains only the
+ * routers by minimising the prediction entropy of every task's frozen head on unlabelled test
+ * batches, one batch of each task per step. With a routers file it evaluates those routers
+ * instead of training. The design (dense or sparse task vectors, one router per layer or one
+ * shared) comes from the component.
+ */
+export class WemoeMethod implements Method {
+  constructor(
+    /** The component's name: prefixes messages and names the checkpoint folder. */
+    readonly name: string,
+    readonly settings: WemoeSettings,
+    readonly makeDesign: MoeDesignFactory,
+  ) {}
+
+  async run(modelpool: ModelPool, ctx: MethodContext): Promise<MethodResult> {
+    const { name, settings } = this;
+    const what = `method ${name}`;
+    const tasks = modelpool.modelNames;
+    const services = settings.routersFile === null ? this.taskServices(tasks, ctx) : undefined;
+    const design = this.makeDesign(tasks.length, deriveSeed(ctx.seed, `${name}/routers`));
+    const { model, summary } = await upscaleModel(modelpool, {
+      design,
+      initLambda: settings.initLambda,
+      activation: settings.activation,
+      batchReduce: settings.batchReduce,
+      seed: deriveSeed(ctx.seed, `${name}/probe`),
+      what,
+      logger: ctx.logger,
+    });
+    try {
+      const routers = routerVariables(model);
+      const routerParameters = [...routers.values()].reduce((n, v) => n + v.size, 0);
+      ctx.logger.info(
+        `${name}: ${summary.sites.length} MLPs upscaled with ${tasks.length} task vectors ` +
+          `(${(summary.expertBytes / 2 ** 20).toFixed(1)} MiB of frozen experts), ${routerParameters} router parameters`,
+      );
+      let training: TrainingResult | undefined;
+      if (services) {
+        training = await this.adapt(model, routers, tasks, services, ctx);
+      } else {
+        await readRouterFile(settings.routersFile!, routers);
+        ctx.logger.info(`${name}: evaluating with the routers of ${settings.routersFile}`);
+      }
+      await writeRouterFile(join(ctx.runDir, ROUTERS_FILE), routers);
+      if (training) await writeHistoryCsv(join(ctx.runDir, HISTORY_FILE), training.history);
+      return {
+        kind: 'upscaled',
+        model: model.eval(),
+        artifacts: {
+          routerDepth: settings.routerDepth,
+          batchReduce: settings.batchReduce,
+          upscaledSites: summary.sites.length,
+          activations: [...new Set(summary.activations)],
+          expertBytes: summary.expertBytes,
+          mergedParameters: summary.mergedParameters,
+          routerParameters,
+          steps: training?.history.length ?? 0,
+          history: training ? summarize(training.history, training.resumedFrom) : null,
+          routersFile: ROUTERS_FILE,
+          routersFrom: settings.routersFile,
+          ...design.artifacts?.(),
+        },
+      };
+    } catch (error) {
+      model.dispose();
+      throw error;
+    }
+  }
+
+  /** The task pool's data and heads, checked to cover every task before anything heavy is loaded. */
+  private taskServices(tasks: readonly string[], ctx: MethodContext): TaskServices {
+    const who = `method ${this.name}`;
+    const data = resolveService(ctx.container, TOKENS.taskData, who);
+    const heads = resolveService(ctx.container, TOKENS.taskHeads, who);
+    for (const task of tasks) {
+      check(
+        data.taskNames.includes(task),
+        () => `${who}: the task pool has no data for model '${task}' (its tasks: ${listNames(data.taskNames)})`,
+      );
+      check(
+        heads.taskNames.includes(task),
+        () => `${who}: the task pool has no head for model '${task}' (its heads: ${listNames(heads.taskNames)})`,
+      );
+      check(data.size(task, 'test') > 0, () => `${who}: task '${task}' has no test data to adapt on`);
+    }
+    return { data, heads };
+  }
+
+  private async adapt(
+    model: Module,
+    routers: ReadonlyMap<string, tf.Variable>,
+    tasks: readonly string[],
+    { data, heads }: TaskServices,
+    ctx: MethodContext,
+  ): Promise<TrainingResult> {
+    const { name, settings } = this;
+    const optimizer = new Adam([...routers.values()], { lr: settings.lr });
+    const schedule =
+      settings.lrScheduler === 'cosine' && settings.maxSteps > 0
+        ? cosine(settings.lr, settings.maxSteps)
+        : constant(settings.lr);
+    const byTask = new Map<string, Module>(tasks.map((task) => [task, heads.head(task)]));
+    model.train();
+    try {
+      return await runAdaptation({
+        tasks,
+        data,
+        variables: routers,
+        optimizer,
+        schedule,
+        steps: settings.maxSteps,
+        batchSize: settings.batchSize,
+        seed: deriveSeed(ctx.seed, `${name}/batches`),
+        checkpoint:
+          settings.checkpointEvery > 0
+            ? { dir: join(ctx.runDir, 'checkpoints', name), every: settings.checkpointEvery, resume: settings.resume }
+            : undefined,
+        logger: ctx.logger,
+        progress: settings.progress,
+        lossForTask: (task, inputs) =>
+          tf.tidy(() => entropyLoss(byTask.get(task)!.forward(model.forward(inputs)))),
+      });
+    } finally {
+      model.eval();
+      optimizer.dispose();
+    }
+  }
+}
