@@ -4,10 +4,12 @@ import * as tf from '@tensorflow/tfjs';
  * θ₀ + Σᵢ λᵢ τᵢ for one parameter, differentiable w.r.t. λ only: `lambdas` [T] weighs the rows of
  * the task vector stack [T, size] that `taskVectors()` makes afresh.
  *
- * Written as one custom-gradient op rather than T scaled adds so that (1) the stack is a plain
- * [1, T]·[T, size] product forward and [T, size]·[size, 1] backward, with no transpose flags
- * (slow on wasm) and no gradient w.r.t. the task vectors, which nobody needs; and (2) the stack
- * lives only inside each pass instead of on the tape until the backward pass ends.
+ * One custom-gradient op rather than T scaled adds, so that the stack lives only inside each
+ * pass instead of on the tape until the backward pass ends, and no gradient is computed for the
+ * task vectors, which nobody needs. Forward, the sum is a [1, T]·[T, size] product; backward,
+ * dλᵢ = Σ τᵢ ⊙ dy is a product and a row sum, not a matMul with dy as its right operand: the wasm
+ * backend keeps a packed copy of a matMul's right operand for as long as that tensor lives, and
+ * the backward pass keeps every dy until it ends (a whole model's worth of copies).
  */
 export function mergedParameter(
   theta0: tf.Tensor,
@@ -23,8 +25,7 @@ export function mergedParameter(
         return tf.add(theta0, tf.reshape(sum, theta0.shape));
       }),
       // Runs in the backward pass's scope: tidy so the stack is freed before the next parameter's.
-      gradFunc: (dy: tf.Tensor) =>
-        tf.tidy(() => tf.reshape(tf.matMul(taskVectors(), tf.reshape(dy, [-1, 1])), [tasks])),
+      gradFunc: (dy: tf.Tensor) => tf.tidy(() => tf.sum(tf.mul(taskVectors(), tf.reshape(dy, [1, -1])), 1)),
     };
   });
   return op(lambdas);

@@ -115,7 +115,8 @@ export async function mergeFisher(
   services: FisherServices,
   options: FisherMergingOptions = {},
 ): Promise<{ model: Module; report: FisherMergingReport }> {
-  const { data, heads, logger } = { ...services, logger: options.logger };
+  const { data, heads } = services;
+  const { logger } = options;
   const settings: BatchSettings = {
     numExamples: options.numExamples ?? 256,
     batchSize: options.batchSize ?? 32,

@@ -1,4 +1,4 @@
-import { check, matMul, Module } from '@mergebench/core';
+import { check, Module, matMul } from '@mergebench/core';
 import * as tf from '@tensorflow/tfjs';
 import { perSampleStackedProduct } from './ops/per-sample-stacked-product.js';
 import { sharedStackedWeight } from './ops/shared-stacked-weight.js';

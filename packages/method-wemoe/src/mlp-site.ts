@@ -48,7 +48,8 @@ export function mlpShape(mlp: Module, path: string): MlpShape {
   const other = [...params.keys()].filter((key) => !allowed.includes(key));
   check(
     other.length === 0,
-    () => `MLP site '${path}' has parameters other than fc1/fc2 (${listNames(other, 4)}): it cannot be upscaled`,
+    () =>
+      `MLP site '${path}' has parameters other than fc1/fc2 (${listNames(other, 4)}): it cannot be upscaled`,
   );
   for (const fc of MLP_LINEARS) {
     const w = params.get(`${fc}.weight`);
@@ -56,10 +57,7 @@ export function mlpShape(mlp: Module, path: string): MlpShape {
   }
   const [hidden, inFeatures] = params.get('fc1.weight')!.shape as [number, number];
   const [outFeatures, fc2In] = params.get('fc2.weight')!.shape as [number, number];
-  check(
-    fc2In === hidden,
-    () => `MLP site '${path}': fc1 gives ${hidden} features but fc2 takes ${fc2In}`,
-  );
+  check(fc2In === hidden, () => `MLP site '${path}': fc1 gives ${hidden} features but fc2 takes ${fc2In}`);
   return { inFeatures, hidden, outFeatures };
 }
 
@@ -83,7 +81,12 @@ function relativeDifference(a: tf.Tensor, b: tf.Tensor): number {
  * must reproduce the module's output on a probe input, which also proves the module computes
  * fc2(activation(fc1(x))) and nothing else.
  */
-export function resolveActivation(mlp: MlpSiteModule, path: string, requested: string, seed: number): ResolvedActivation {
+export function resolveActivation(
+  mlp: MlpSiteModule,
+  path: string,
+  requested: string,
+  seed: number,
+): ResolvedActivation {
   const fc1 = mlp.getSubmodule('fc1');
   const fc2 = mlp.getSubmodule('fc2');
   const inFeatures = mlp.namedParameters().get('fc1.weight')!.shape[1]!;
@@ -106,7 +109,9 @@ export function resolveActivation(mlp: MlpSiteModule, path: string, requested: s
       if (!(mismatch <= PROBE_TOLERANCE)) {
         throw new MergebenchError(
           `MLP site '${path}' is not fc2(${chosen.name}(fc1(x))) (relative difference ${mismatch.toExponential(2)} on a probe input)` +
-            (requested === 'auto' ? '; set method.activation if its activation is one of ' + ACTIVATION_NAMES.join(', ') : ''),
+            (requested === 'auto'
+              ? '; set method.activation if its activation is one of ' + ACTIVATION_NAMES.join(', ')
+              : ''),
         );
       }
       return chosen;

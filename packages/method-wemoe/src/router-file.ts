@@ -1,4 +1,12 @@
-import { check, formatShape, listNames, MergebenchError, openSafetensors, sameShape, writeSafetensors } from '@mergebench/core';
+import {
+  check,
+  formatShape,
+  listNames,
+  MergebenchError,
+  openSafetensors,
+  sameShape,
+  writeSafetensors,
+} from '@mergebench/core';
 import * as tf from '@tensorflow/tfjs';
 
 /** The file a run writes its trained routers to, in the run's folder. */
@@ -8,12 +16,17 @@ export const ROUTERS_FILE = 'routers.safetensors';
  * The trainable variables of an upscaled model, by parameter name: the routers' weights (a
  * router shared by several layers appears once, under its first name).
  */
-export function routerVariables(model: { namedParameters(): Map<string, tf.Variable> }): Map<string, tf.Variable> {
+export function routerVariables(model: {
+  namedParameters(): Map<string, tf.Variable>;
+}): Map<string, tf.Variable> {
   return new Map([...model.namedParameters()].filter(([, variable]) => variable.trainable));
 }
 
 /** Writes the routers' weights as safetensors, atomically. */
-export async function writeRouterFile(path: string, routers: ReadonlyMap<string, tf.Variable>): Promise<void> {
+export async function writeRouterFile(
+  path: string,
+  routers: ReadonlyMap<string, tf.Variable>,
+): Promise<void> {
   await writeSafetensors(path, routers, { metadata: { format: 'mergebench.wemoe-routers/1' } });
 }
 
@@ -42,7 +55,8 @@ export async function readRouterFile(path: string, routers: ReadonlyMap<string, 
       const shape = file.info(key).shape;
       check(
         sameShape(shape, variable.shape),
-        () => `${path}: '${key}' has shape ${formatShape(shape)}, the model's router has ${formatShape(variable.shape)}`,
+        () =>
+          `${path}: '${key}' has shape ${formatShape(shape)}, the model's router has ${formatShape(variable.shape)}`,
       );
     }
     for (const [key, variable] of routers) {

@@ -35,7 +35,10 @@ export class Router extends Module {
 
   constructor({ inputDim, experts, depth, initLambda, seed }: RouterOptions) {
     super();
-    check(ROUTER_DEPTHS.includes(depth), () => `router depth ${depth} is not one of ${ROUTER_DEPTHS.join(', ')}`);
+    check(
+      ROUTER_DEPTHS.includes(depth),
+      () => `router depth ${depth} is not one of ${ROUTER_DEPTHS.join(', ')}`,
+    );
     this.depth = depth;
     this.inputDim = inputDim;
     this.experts = experts;

@@ -32,7 +32,8 @@ export class StackedLinearWeights {
     const all = [pretrained, ...taskVectors];
     check(
       all.every((v) => v.weight.length === outFeatures * inFeatures && v.bias.length === outFeatures),
-      () => `stacked weights: every weight must be [${outFeatures}, ${inFeatures}] and every bias [${outFeatures}]`,
+      () =>
+        `stacked weights: every weight must be [${outFeatures}, ${inFeatures}] and every bias [${outFeatures}]`,
     );
   }
 

@@ -70,9 +70,11 @@ describe('the WE-MoE block matches the per-sample PyTorch block', () => {
     const routers = moe.router.trainableVariables();
     const { value, grads } = tf.variableGrads(objective, routers);
     const namesByVariable = new Map([...moe.router.namedParameters()].map(([key, v]) => [v.name, key]));
-    expect(Object.keys(grads).map((n) => namesByVariable.get(n)).sort()).toEqual(
-      Object.keys(expected.grads).sort(),
-    );
+    expect(
+      Object.keys(grads)
+        .map((n) => namesByVariable.get(n))
+        .sort(),
+    ).toEqual(Object.keys(expected.grads).sort());
     for (const [variable, grad] of Object.entries(grads)) {
       const key = namesByVariable.get(variable)!;
       expect(maxDifference(grad, expected.grads[key]), key).toBeLessThanOrEqual(TOLERANCE);

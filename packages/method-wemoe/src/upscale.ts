@@ -18,9 +18,9 @@ import {
 } from '@mergebench/core';
 import * as tf from '@tensorflow/tfjs';
 import {
+  MLP_LINEARS,
   type MlpLinearName,
   type MlpSiteModule,
-  MLP_LINEARS,
   mlpShape,
   resolveActivation,
 } from './mlp-site.js';
@@ -64,7 +64,8 @@ async function taskVectorsOf(
     const found = source.info(key).shape;
     check(
       sameShape(found, shape),
-      () => `${source.origin}: '${key}' has shape ${formatShape(found)}, the pretrained model's is ${formatShape(shape)}`,
+      () =>
+        `${source.origin}: '${key}' has shape ${formatShape(found)}, the pretrained model's is ${formatShape(shape)}`,
     );
   }
   const tensors = await readAll(sources, key);

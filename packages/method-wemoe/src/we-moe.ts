@@ -78,7 +78,8 @@ export class WeightEnsemblingMoE extends Module {
   forward(hidden: tf.Tensor): tf.Tensor {
     check(
       hidden.rank === 3 && hidden.shape[2] === this.fc1.inFeatures,
-      () => `WeightEnsemblingMoE: expected hidden states [B, N, ${this.fc1.inFeatures}], got [${hidden.shape}]`,
+      () =>
+        `WeightEnsemblingMoE: expected hidden states [B, N, ${this.fc1.inFeatures}], got [${hidden.shape}]`,
     );
     return tf.tidy(() => {
       const r = this.routing(hidden);
@@ -92,7 +93,11 @@ export class WeightEnsemblingMoE extends Module {
   #routerInput(hidden: tf.Tensor): tf.Tensor {
     if (this.#encoding === null || this.router.depth === 0) return hidden;
     const [batch, tokens] = hidden.shape;
-    const encoding = tf.broadcastTo(tf.reshape(this.#encoding, [1, 1, -1]), [batch!, tokens!, this.#encoding.size]);
+    const encoding = tf.broadcastTo(tf.reshape(this.#encoding, [1, 1, -1]), [
+      batch!,
+      tokens!,
+      this.#encoding.size,
+    ]);
     return tf.concat([hidden, encoding], 2);
   }
 }

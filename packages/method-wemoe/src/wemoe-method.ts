@@ -128,11 +128,13 @@ export class WemoeMethod implements Method {
     for (const task of tasks) {
       check(
         data.taskNames.includes(task),
-        () => `${who}: the task pool has no data for model '${task}' (its tasks: ${listNames(data.taskNames)})`,
+        () =>
+          `${who}: the task pool has no data for model '${task}' (its tasks: ${listNames(data.taskNames)})`,
       );
       check(
         heads.taskNames.includes(task),
-        () => `${who}: the task pool has no head for model '${task}' (its heads: ${listNames(heads.taskNames)})`,
+        () =>
+          `${who}: the task pool has no head for model '${task}' (its heads: ${listNames(heads.taskNames)})`,
       );
       check(data.size(task, 'test') > 0, () => `${who}: task '${task}' has no test data to adapt on`);
     }
@@ -166,7 +168,11 @@ export class WemoeMethod implements Method {
         seed: deriveSeed(ctx.seed, `${name}/batches`),
         checkpoint:
           settings.checkpointEvery > 0
-            ? { dir: join(ctx.runDir, 'checkpoints', name), every: settings.checkpointEvery, resume: settings.resume }
+            ? {
+                dir: join(ctx.runDir, 'checkpoints', name),
+                every: settings.checkpointEvery,
+                resume: settings.resume,
+              }
             : undefined,
         logger: ctx.logger,
         progress: settings.progress,

@@ -12,7 +12,11 @@ export function assembledProduct(x: tf.Tensor, c: tf.Tensor, stack: tf.Tensor): 
   const size = inFeatures * outFeatures;
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [xIn, cIn, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
-    const weights = tf.reshape(tf.matMul(cIn, tf.reshape(stack, [experts, size])), [batch, inFeatures, outFeatures]);
+    const weights = tf.reshape(tf.matMul(cIn, tf.reshape(stack, [experts, size])), [
+      batch,
+      inFeatures,
+      outFeatures,
+    ]);
     save([xIn, weights]);
     return {
       value: tf.matMul(xIn, weights),

@@ -12,7 +12,9 @@ import type { StepMeasurement } from './step.js';
 import type { StrategyMeasurement, StrategyTiming } from './strategies.js';
 
 const script = (name: string) => fileURLToPath(new URL(`./${name}.js`, import.meta.url));
-const TORCH_SCRIPT = fileURLToPath(new URL('../../../../tools/reference/bench_wemoe_step.py', import.meta.url));
+const TORCH_SCRIPT = fileURLToPath(
+  new URL('../../../../tools/reference/bench_wemoe_step.py', import.meta.url),
+);
 /** Pythons tried for PyTorch, first that imports torch; TORCH_PYTHON picks one. */
 const PYTHONS = process.env.TORCH_PYTHON ? [process.env.TORCH_PYTHON] : ['python3', '/usr/bin/python3'];
 const TORCH_MODES = ['reference', 'scaled'] as const;
@@ -39,7 +41,9 @@ function runNode<T>(name: string, args: string[]): T | { error: string } {
 }
 
 function torchPython(): string | undefined {
-  return PYTHONS.find((python) => spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0);
+  return PYTHONS.find(
+    (python) => spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0,
+  );
 }
 
 function runTorch(python: string | undefined, name: string, mode: string): TorchTiming {
@@ -68,13 +72,17 @@ function strategyRows(measured: StrategyMeasurement | { error: string }): string
   ];
   return [
     row('scaled inputs (used): [B·N, E·in] · [E·in, out]', measured.scaledInputs),
-    row('assembled weights: [B, E] · [E, in·out], then batched [B, N, in] · [B, in, out]', measured.assembledWeights),
+    row(
+      'assembled weights: [B, E] · [E, in·out], then batched [B, N, in] · [B, in, out]',
+      measured.assembledWeights,
+    ),
   ];
 }
 
 const names = process.argv.slice(2).length > 0 ? process.argv.slice(2) : Object.keys(BENCH_MODELS);
 const unknown = names.filter((name) => !(name in BENCH_MODELS));
-if (unknown.length > 0) throw new Error(`unknown model ${unknown[0]}; expected ${Object.keys(BENCH_MODELS).join(', ')}`);
+if (unknown.length > 0)
+  throw new Error(`unknown model ${unknown[0]}; expected ${Object.keys(BENCH_MODELS).join(', ')}`);
 const python = torchPython();
 
 process.stderr.write('per-sample strategies, wasm…\n');

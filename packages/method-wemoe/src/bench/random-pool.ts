@@ -14,7 +14,10 @@ export class RandomClipPool implements ModelPool {
   readonly #pretrained = new Map<string, Float32Array>();
   readonly #shapes = new Map<string, number[]>();
 
-  constructor(private readonly config: ClipVisionConfig, tasks: number) {
+  constructor(
+    private readonly config: ClipVisionConfig,
+    tasks: number,
+  ) {
     this.modelNames = Array.from({ length: tasks }, (_, i) => `task${i}`);
     const model = new ClipVisionModelWithProjection(config);
     for (const [key, p] of model.stateDict()) {
@@ -28,7 +31,9 @@ export class RandomClipPool implements ModelPool {
   async loadModel(name: string): Promise<Module> {
     const model = new ClipVisionModelWithProjection(this.config);
     if (name === PRETRAINED) {
-      const weights = new Map([...this.#pretrained].map(([key, v]) => [key, tf.tensor(v, this.#shapes.get(key))]));
+      const weights = new Map(
+        [...this.#pretrained].map(([key, v]) => [key, tf.tensor(v, this.#shapes.get(key))]),
+      );
       model.loadStateDict(weights, { strict: false });
       tf.dispose([...weights.values()]);
     }

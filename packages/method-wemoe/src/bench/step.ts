@@ -73,7 +73,9 @@ async function measure(name: string): Promise<StepMeasurement> {
       const now = performance.now();
       stepSeconds.push((now - last) / 1000);
       last = now;
-      process.stderr.write(`  step ${record.step}: ${stepSeconds.at(-1)!.toFixed(1)} s, loss ${record.loss.toFixed(4)}\n`);
+      process.stderr.write(
+        `  step ${record.step}: ${stepSeconds.at(-1)!.toFixed(1)} s, loss ${record.loss.toFixed(4)}\n`,
+      );
     },
   });
 

@@ -47,7 +47,11 @@ async function measure(): Promise<StrategyMeasurement> {
   const x = tf.randomUniform([BENCH_BATCH, TOKENS, IN], -1, 1);
   const c = tf.randomUniform([BENCH_BATCH, EXPERTS]);
   const stack = tf.randomUniform([EXPERTS, IN, OUT], -0.05, 0.05);
-  const scaled = time((xIn, cIn) => perSampleStackedProduct(xIn, cIn, () => tf.reshape(stack, stack.shape)), x, c);
+  const scaled = time(
+    (xIn, cIn) => perSampleStackedProduct(xIn, cIn, () => tf.reshape(stack, stack.shape)),
+    x,
+    c,
+  );
   process.stderr.write(`  scaled inputs: ${JSON.stringify(scaled)}\n`);
   const assembled = time((xIn, cIn) => assembledProduct(xIn, cIn, stack), x, c);
   process.stderr.write(`  assembled weights: ${JSON.stringify(assembled)}\n`);

@@ -1,0 +1,71 @@
+import { gelu } from '@mergebench/core';
+import { Router, StackedLinearWeights, WeightEnsemblingMoE } from '@mergebench/method-wemoe';
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { fixture, linearValues, maxDifference, tensorOf } from './fixtures.test.helpers.js';
+import { layerEncoding } from './layer-encoding.js';
+import { keepPercent } from './prune-percent.js';
+import { SparseEnsembledLinear } from './sparse-ensembled-linear.js';
+
+// Fixture: tools/reference/wemoe_fixtures.py (two sparse blocks sharing one router with a layer
+// encoding, per-sample loop, torch autograd, float64).
+const TOLERANCE = 1e-4;
+const { D, hidden, T, prune_ratio: pruneRatio, encoding_dim: encodingDim } = fixture.config;
+
+describe('two sparse WE-MoE blocks sharing one router match PyTorch', () => {
+  it('prunes as the fixture, encodes the layers as the fixture, and gives its outputs and gradients', () => {
+    const router = new Router({ inputDim: D + encodingDim, experts: T, depth: 2, initLambda: 0, seed: 1 });
+    const weights = new Map(Object.entries(fixture.router).map(([key, t]) => [key, tensorOf(t)]));
+    router.loadStateDict(weights);
+    tf.dispose([...weights.values()]);
+    const percent = keepPercent(pruneRatio);
+    const blocks = fixture.layers.map((layer, index) => {
+      expect(maxDifference(layerEncoding(index, encodingDim), layer.encoding.values)).toBeLessThan(1e-7);
+      const linear = (fc: 'fc1' | 'fc2', inF: number, outF: number) => {
+        const stacked = new StackedLinearWeights(
+          inF,
+          outF,
+          linearValues(layer.pretrained, fc),
+          layer.task_vectors.map((tau) => linearValues(tau, fc)),
+        );
+        const sparse = new SparseEnsembledLinear(stacked, percent);
+        // The dense stack holds exactly the fixture's pruned task vectors.
+        const dense = tf.tidy(() => tf.transpose(sparse.weightStack(), [0, 2, 1]));
+        layer.pruned_task_vectors.forEach((tau, t) => {
+          const block = tf.tidy(() => tf.slice(dense, [t + 1, 0, 0], [1, -1, -1]));
+          expect(maxDifference(block, tau[`${fc}.weight`].values), `layer ${index} ${fc} τ${t}`).toBe(0);
+          block.dispose();
+        });
+        dense.dispose();
+        return sparse;
+      };
+      return new WeightEnsemblingMoE({
+        router,
+        fc1: linear('fc1', D, hidden),
+        fc2: linear('fc2', hidden, D),
+        activation: gelu,
+        layerEncoding: layerEncoding(index, encodingDim),
+      }).eval();
+    });
+    const x = tensorOf(fixture.x);
+    const R = tensorOf(fixture.R);
+    const run = (input: tf.Tensor) =>
+      tf.tidy(() => blocks.reduce((h, block) => tf.add(h, block.forward(h)), input));
+
+    const out = run(x);
+    expect(maxDifference(out, fixture.out.values)).toBeLessThanOrEqual(TOLERANCE);
+    const names = new Map([...router.namedParameters()].map(([key, v]) => [v.name, key]));
+    const { value, grads } = tf.variableGrads(
+      () => tf.sum(tf.mul(run(x), R)) as tf.Scalar,
+      router.trainableVariables(),
+    );
+    for (const [variable, grad] of Object.entries(grads)) {
+      const key = names.get(variable)!;
+      expect(maxDifference(grad, fixture.grads[key].values), key).toBeLessThanOrEqual(TOLERANCE);
+    }
+    const gradX = tf.grad((input: tf.Tensor) => tf.sum(tf.mul(run(input), R)))(x);
+    expect(maxDifference(gradX, fixture.grad_x.values)).toBeLessThanOrEqual(TOLERANCE);
+    tf.dispose([x, R, out, value, gradX, ...Object.values(grads)]);
+    for (const block of blocks) block.dispose();
+  });
+});
