@@ -34,7 +34,7 @@ describe('SparseEnsembledLinear', () => {
       const weight = tf.tensor2d(tau.weight, [12, 20]);
       const bias = tf.tensor1d(tau.bias);
       const masks = topkMask(
-        new Map([
+        new Map<string, tf.Tensor>([
           ['w', weight],
           ['b', bias],
         ]),
