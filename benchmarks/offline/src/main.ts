@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The offline 8-task benchmark, end to end: build (or reuse) the model zoo, run every method on
 // it, print the leaderboard and write it to results/leaderboard.md.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -18,7 +18,7 @@ import {
 import { formatLeaderboard, leaderboardRows, publishedTable } from './leaderboard.js';
 import { runSuite, type SuiteEntry } from './suite.js';
 import { buildZoo } from './zoo/build-zoo.js';
-import { DEFAULT_ZOO_SPEC } from './zoo/zoo-spec.js';
+import { DEFAULT_ZOO_SPEC, type ZooSpec } from './zoo/zoo-spec.js';
 
 const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -33,7 +33,23 @@ export const OFFLINE_SUITE: readonly SuiteEntry[] = [
   { label: 'simple-average', overrides: ['method=simple-average'] },
   { label: 'task-arithmetic', overrides: ['method=task-arithmetic'] },
   { label: 'ties', overrides: ['method=ties'] },
+  { label: 'fisher', overrides: ['method=fisher'] },
+  { label: 'regmean', overrides: ['method=regmean'] },
 ];
+
+/** The default spec, or one with some fields replaced from a JSON file (`--spec`), to try other zoo sizes. */
+function zooSpec(file: string | undefined): ZooSpec {
+  if (!file) return DEFAULT_ZOO_SPEC;
+  let changes: Partial<ZooSpec>;
+  try {
+    changes = JSON.parse(readFileSync(file, 'utf8')) as Partial<ZooSpec>;
+  } catch (e) {
+    throw new MergebenchError(
+      `--spec ${file}: expected a JSON object of zoo settings (${(e as Error).message})`,
+    );
+  }
+  return { ...DEFAULT_ZOO_SPEC, ...changes };
+}
 
 async function main(argv: string[]): Promise<void> {
   const flag = (name: string) => {
@@ -45,7 +61,7 @@ async function main(argv: string[]): Promise<void> {
   const backend = await selectBackend(flag('backend') ?? process.env.MERGEBENCH_BACKEND ?? 'auto', logger);
   logger.info(`offline benchmark: backend ${backend.name}, cache ${root}`);
 
-  const zoo = await buildZoo(root, DEFAULT_ZOO_SPEC, logger);
+  const zoo = await buildZoo(root, zooSpec(flag('spec')), logger);
   if (argv.includes('--zoo-only')) return;
 
   const outcomes = await runSuite(zoo, OFFLINE_SUITE, logger);

@@ -1,12 +1,12 @@
-// `pnpm bench [small] [b32]`: seconds per layer-wise AdaMerging step (8 tasks × 16 unlabelled
-// images, forward and backward through the merged model, one Adam update) on the wasm backend,
+// `pnpm bench [small] [b32]`: seconds per layer-wise AdaMerging step (8 tasks, a batch of unlabelled
+// images of each, forward and backward through the merged model, one Adam update) on the wasm backend,
 // each model in a child process, next to the same step in PyTorch on one thread, as wasm runs in
 // Node (tools/reference/bench_adamerging_step.py), and a table of the figures.
 import { spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { formatTable } from '@mergebench/core';
-import { BENCH_BATCH, BENCH_CLASSES, BENCH_MODELS, BENCH_TASKS } from './models.js';
+import { BENCH_CLASSES, BENCH_MODELS, BENCH_TASKS } from './models.js';
 import type { StepMeasurement } from './step.js';
 
 const STEP_SCRIPT = fileURLToPath(new URL('./step.js', import.meta.url));
@@ -58,7 +58,7 @@ function runTorch(python: string | undefined, name: string): Timing {
     '--tasks',
     String(BENCH_TASKS),
     '--batch',
-    String(BENCH_BATCH),
+    String(bench.batch),
     '--classes',
     String(BENCH_CLASSES),
     '--steps',
@@ -85,6 +85,7 @@ for (const name of names) {
   const ratio = tfjs.steps && torch.steps ? `${(bestStep(tfjs.steps) / bestStep(torch.steps)).toFixed(1)}×` : '-';
   rows.push([
     BENCH_MODELS[name].label,
+    `${BENCH_TASKS} × ${BENCH_MODELS[name].batch}`,
     tfjs.parameters ? `${(tfjs.parameters / 1e6).toFixed(1)}M in ${tfjs.parameterTensors}` : '-',
     seconds(tfjs),
     seconds(torch),
@@ -95,14 +96,15 @@ for (const name of names) {
 }
 
 process.stdout.write(
-  `Layer-wise AdaMerging, seconds per step: ${BENCH_TASKS} tasks × ${BENCH_BATCH} images, forward + backward ` +
-    `through the merged model, one Adam update; float32, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown cpu'}). ` +
+  'Layer-wise AdaMerging, seconds per step (a batch of every task, forward and backward through the merged ' +
+    `model, one Adam update); float32, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown cpu'}). ` +
     'Fastest step after the first.\n\n',
 );
 process.stdout.write(
   `${formatTable(
     [
       'model',
+      'tasks × images',
       'parameters (tensors)',
       'tfjs wasm s/step',
       'PyTorch 1 thread s/step',

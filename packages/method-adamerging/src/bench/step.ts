@@ -17,7 +17,7 @@ import { ClipVisionModelWithProjection } from '@mergebench/modelpool-clip-vit';
 import * as tf from '@tensorflow/tfjs';
 import { MergedWeights } from '../merged-weights.js';
 import { TaskVectors } from '../task-vectors.js';
-import { BENCH_BATCH, BENCH_CLASSES, BENCH_MODELS, BENCH_TASKS, type BenchModel } from './models.js';
+import { BENCH_CLASSES, BENCH_MODELS, BENCH_TASKS, type BenchModel } from './models.js';
 
 export interface StepMeasurement {
   readonly backend: string;
@@ -85,7 +85,7 @@ async function measure(name: string): Promise<StepMeasurement> {
   const bench = BENCH_MODELS[name];
   const setupStart = performance.now();
   const model = new ClipVisionModelWithProjection(bench.config).eval();
-  const tasks = new RandomTasks(bench, BENCH_BATCH * bench.steps);
+  const tasks = new RandomTasks(bench, bench.batch * bench.steps);
   const taskVectors = TaskVectors.fromStacks(tasks.taskNames, randomStacks(model));
   const weights = new MergedWeights(model, taskVectors, 'layer-wise', 0.3);
   const optimizer = new Adam([weights.coefficients], { lr: 1e-3 });
@@ -99,7 +99,7 @@ async function measure(name: string): Promise<StepMeasurement> {
     variables: [weights.coefficients],
     optimizer,
     steps: bench.steps,
-    batchSize: BENCH_BATCH,
+    batchSize: bench.batch,
     seed: 0,
     progress: false,
     lossForTask: (task, inputs) => weights.entropy(tasks.head(task), inputs),
