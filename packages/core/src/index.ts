@@ -6,6 +6,7 @@ export * from './backend/select.js';
 export { builtinPlugin } from './builtin/plugin.js';
 export * from './config/index.js';
 export * from './contracts/index.js';
+export * from './data/training-sample.js';
 export * from './di/index.js';
 export { check, listNames, MergebenchError } from './errors.js';
 export * from './eval/classification.js';

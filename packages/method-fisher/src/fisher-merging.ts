@@ -1,5 +1,7 @@
 import {
+  type BatchSettings,
   check,
+  checkTrainingData,
   compatibleSourceKeys,
   deriveSeed,
   type Logger,
@@ -12,11 +14,11 @@ import {
   type TaskData,
   type TaskHeads,
   type TensorSource,
+  trainingBatches,
 } from '@mergebench/core';
 import * as tf from '@tensorflow/tfjs';
 import { type FisherEstimate, fisherDiagonal } from './fisher-diagonal.js';
 import { FisherWeightedSum } from './fisher-weighted-sum.js';
-import { type BatchSettings, checkTrainingData, trainingBatches } from './task-batches.js';
 
 const WHO = 'method fisher';
 

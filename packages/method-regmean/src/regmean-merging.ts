@@ -1,5 +1,7 @@
 import {
+  type BatchSettings,
   check,
+  checkTrainingData,
   compatibleSourceKeys,
   deriveSeed,
   Linear,
@@ -13,11 +15,11 @@ import {
   streamMerge,
   type TaskData,
   type TensorSource,
+  trainingBatches,
 } from '@mergebench/core';
 import * as tf from '@tensorflow/tfjs';
 import { captureGramMatrices } from './gram-matrices.js';
 import { RegMeanSums, weightKey } from './regmean-sums.js';
-import { type BatchSettings, checkTrainingData, trainingBatches } from './task-batches.js';
 
 const WHO = 'method regmean';
 

@@ -1,4 +1,7 @@
-import { type Batch, check, type Logger, listNames, type TaskData } from '@mergebench/core';
+// A sample of each task's training split, as methods that read data (Fisher, RegMean) take it.
+import type { Logger } from '../contracts/logger.js';
+import type { Batch, TaskData } from '../contracts/task-pool.js';
+import { check, listNames } from '../errors.js';
 
 export interface BatchSettings {
   /** Training examples per task. */
