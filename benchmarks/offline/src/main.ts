@@ -31,6 +31,8 @@ export const OFFLINE_SUITE: readonly SuiteEntry[] = [
     perTask: (task) => [`method.model=${task}`, `taskpool.tasks=[${task}]`],
   },
   { label: 'simple-average', overrides: ['method=simple-average'] },
+  // With no weights given every model weighs the same: the row shows the method runs and equals simple averaging.
+  { label: 'weighted-average', overrides: ['method=weighted-average'] },
   { label: 'task-arithmetic', overrides: ['method=task-arithmetic'] },
   { label: 'ties', overrides: ['method=ties'] },
   { label: 'fisher', overrides: ['method=fisher'] },
