@@ -129,7 +129,7 @@ export async function runProgram(options: RunOptions = {}): Promise<RunOutcome> 
   let result: MethodResult | undefined;
   try {
     logger.info(
-      `running ${resolved.method.registered.component.info.name} on ${modelpool.modelNames.length} models`,
+      `running ${resolved.method.registered.component.info.name} on a pool of ${modelpool.modelNames.length} fine-tuned models${modelpool.hasPretrained ? ' and the pretrained one' : ''}`,
     );
     result = await time('method', () =>
       method.run(modelpool, { container, logger, runDir, seed: config.seed }),
