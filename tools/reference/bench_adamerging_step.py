@@ -3,11 +3,12 @@
 packages/method-adamerging (which runs this as a child process with the same sizes).
 
 One step, as there: for each of `--tasks` tasks, merge theta = theta_0 + sum_i lambda[i, k] tau_i
-for every parameter tensor k, run a batch of `--batch` random images through the CLIP vision
-tower (clip_fixtures.py's VisionModelWithProjection, Hugging Face semantics) with the merged
-weights (functional_call), take the entropy of a random frozen head's softmax and backpropagate
-into lambda (gradients accumulate over tasks); then one Adam step (lr 1e-3). Task vectors are
-small uniform noise, lambda starts at 0.3. float32.
+for every parameter tensor k (a vector-matrix product with the [T, size] stack of task vectors),
+run a batch of `--batch` random images through the CLIP vision tower (clip_fixtures.py's
+VisionModelWithProjection, Hugging Face semantics) with the merged weights (functional_call),
+take the entropy of a random frozen head's softmax and backpropagate into lambda (gradients
+accumulate over tasks); then one Adam step (lr 1e-3). Task vectors are small uniform noise,
+lambda starts at 0.3. float32.
 
     /usr/bin/python3 tools/reference/bench_adamerging_step.py --config '<CLIPVisionConfig JSON>'
         [--tasks 8] [--batch 16] [--classes 10] [--steps 2] [--threads N]
@@ -51,7 +52,8 @@ def main():
     model = VisionModelWithProjection(config, config["projection_dim"]).eval()
     names = [name for name, _ in model.named_parameters()]
     theta0 = {name: p.detach() for name, p in model.named_parameters()}
-    tau = {name: (torch.rand((args.tasks,) + p.shape) * 2 - 1) * 1e-3 for name, p in theta0.items()}
+    # Stacked [T, size]: the merge is then one vector-matrix product per parameter, as in tfjs.
+    tau = {name: (torch.rand(args.tasks, p.numel()) * 2 - 1) * 1e-3 for name, p in theta0.items()}
     heads = [torch.randn(args.classes, config["projection_dim"]) / config["projection_dim"] ** 0.5
              for _ in range(args.tasks)]
     lam = torch.full((args.tasks, len(names)), 0.3, requires_grad=True)
@@ -66,8 +68,7 @@ def main():
             pixels = torch.randn(args.batch, config["num_channels"], size, size)
             merged = {}
             for k, name in enumerate(names):
-                weights = lam[:, k].reshape([-1] + [1] * theta0[name].dim())
-                merged[name] = theta0[name] + (weights * tau[name]).sum(0)
+                merged[name] = theta0[name] + (lam[:, k] @ tau[name]).view(theta0[name].shape)
             embeds = functional_call(model, merged, (pixels,))[2]
             entropy(embeds @ heads[t].t()).backward()
         optimizer.step()

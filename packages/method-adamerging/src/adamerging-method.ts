@@ -36,6 +36,8 @@ interface TaskServices {
   readonly heads: TaskHeads;
 }
 
+const mebibytes = (bytes: number) => (bytes / 2 ** 20).toFixed(bytes < 2 ** 20 ? 3 : 1);
+
 function summarize(history: readonly StepRecord[], resumedFrom: number) {
   const last = history.at(-1);
   return {
@@ -93,7 +95,7 @@ export class AdaMergingMethod implements Method {
       const [rows, columns] = weights.coefficients.shape;
       ctx.logger.info(
         `${name}: ${rows}×${columns} coefficients over ${merged.length} parameters ` +
-          `(${(taskVectors.byteLength / 2 ** 20).toFixed(1)} MiB of task vectors)`,
+          `(${mebibytes(taskVectors.byteLength)} MiB of task vectors)`,
       );
 
       let training: TrainingResult | undefined;

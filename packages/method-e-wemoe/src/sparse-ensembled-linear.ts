@@ -4,11 +4,12 @@ import { pruneBias, pruneWeight } from './sparse-task-vector.js';
 
 /**
  * E-WEMoE's upscaled Linear: θ₀ dense, the T weight task vectors pruned and stored sparse.
- * - `pretrained_weight` [in, out]: θ₀ᵀ;
+ * - `pretrained_weight` [out, in]: θ₀;
  * - `task_weight_values` [nnz]: the kept task-vector entries (the only ones counted as parameters);
- * - buffer `task_weight_indices` [nnz] (int32): their positions in the [T, in, out] stack of τᵢᵀ;
+ * - buffer `task_weight_indices` [nnz] (int32): their positions in the [out, T, in] stack of
+ *   task vectors (row o of τ₁ … τ_T after each other);
  * - `bias` [T+1, out]: θ₀'s bias and the pruned bias task vectors, dense with zeros.
- * The dense [T+1, in, out] stack exists only while an op uses it: built in the forward pass and
+ * The dense [out, T+1, in] stack exists only while an op uses it: built in the forward pass and
  * rebuilt for the backward pass, so at rest and between layers the weights stay sparse.
  */
 export class SparseEnsembledLinear extends EnsembledLinear {
@@ -28,23 +29,24 @@ export class SparseEnsembledLinear extends EnsembledLinear {
       biases.set(pruneBias(tau.bias, percent), (t + 1) * outFeatures);
     });
     super(inFeatures, outFeatures, experts, tf.tensor2d(biases, [experts, outFeatures]));
-    const block = inFeatures * outFeatures;
-    const pruned = stacked.taskVectors.map((tau) =>
-      pruneWeight(tau.weight, outFeatures, inFeatures, percent),
-    );
+    const pruned = stacked.taskVectors.map((tau) => pruneWeight(tau.weight, percent));
     const nnz = pruned.reduce((n, p) => n + p.values.length, 0);
     const indices = new Int32Array(nnz);
     const values = new Float32Array(nnz);
     let at = 0;
     pruned.forEach((p, t) => {
-      for (let i = 0; i < p.positions.length; i++) indices[at + i] = t * block + p.positions[i];
+      for (let i = 0; i < p.positions.length; i++) {
+        const o = Math.floor(p.positions[i] / inFeatures);
+        const k = p.positions[i] - o * inFeatures;
+        indices[at + i] = (o * tasks + t) * inFeatures + k;
+      }
       values.set(p.values, at);
       at += p.values.length;
     });
-    this.taskWeightEntries = tasks * block;
+    this.taskWeightEntries = tasks * inFeatures * outFeatures;
     this.pretrainedWeight = this.registerParameter(
       'pretrained_weight',
-      tf.tensor2d(stacked.pretrainedTransposed(), [inFeatures, outFeatures]),
+      tf.tensor2d(stacked.pretrained.weight, [outFeatures, inFeatures]),
       { trainable: false },
     );
     this.taskWeightValues = this.registerParameter('task_weight_values', tf.tensor1d(values), {
@@ -60,18 +62,18 @@ export class SparseEnsembledLinear extends EnsembledLinear {
 
   weightStack(): tf.Tensor {
     const { inFeatures, outFeatures, experts } = this;
-    const taskShape = [experts - 1, inFeatures, outFeatures];
+    const taskShape = [outFeatures, experts - 1, inFeatures];
     return tf.tidy(() => {
       const tasks =
         this.keptEntries === 0
           ? tf.zeros(taskShape)
           : tf.reshape(
               tf.scatterND(tf.reshape(this.taskWeightIndices, [-1, 1]), this.taskWeightValues, [
-                taskShape[0] * inFeatures * outFeatures,
+                this.taskWeightEntries,
               ]),
               taskShape,
             );
-      return tf.concat([tf.expandDims(this.pretrainedWeight, 0), tasks], 0);
+      return tf.concat([tf.expandDims(this.pretrainedWeight, 1), tasks], 1);
     });
   }
 

@@ -4,8 +4,8 @@ import type { StackedLinearWeights } from './stacked-weights.js';
 
 /**
  * WEMoE's upscaled Linear: θ₀ and the T task vectors stored densely as one frozen parameter
- * `weight` [T+1, in, out] (block 0: θ₀ᵀ, block i: τᵢᵀ; transposed from PyTorch's [out, in] so
- * that a forward pass multiplies by it without transposing it).
+ * `weight` [out, T+1, in] — row o holds θ₀'s row o, then τ₁'s … τ_T's (PyTorch's [out, in] layout
+ * per block, interleaved by output row so that one product applies them all).
  */
 export class DenseEnsembledLinear extends EnsembledLinear {
   readonly weight: tf.Variable;

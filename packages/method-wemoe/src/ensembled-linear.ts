@@ -1,7 +1,7 @@
-import { check, Module, matMul } from '@mergebench/core';
-import * as tf from '@tensorflow/tfjs';
+import { check, Module } from '@mergebench/core';
+import type * as tf from '@tensorflow/tfjs';
 import { perSampleStackedProduct } from './ops/per-sample-stacked-product.js';
-import { sharedStackedWeight } from './ops/shared-stacked-weight.js';
+import { sharedStackedProduct } from './ops/shared-stacked-product.js';
 
 /**
  * A Linear of an upscaled MLP whose weights are θ₀ + Σᵢ rᵢτᵢ for routing weights r: it holds
@@ -28,7 +28,10 @@ export abstract class EnsembledLinear extends Module {
     this.bias = this.registerParameter('bias', biasStack, { trainable: false });
   }
 
-  /** The weight blocks as one new tensor [E, in, out] (block e: Wₑᵀ); the caller disposes it. */
+  /**
+   * The weight blocks as one new tensor [out, E, in]: for every output row, θ₀'s row then each
+   * task vector's (PyTorch's [out, in] layout per block); the caller disposes it.
+   */
   abstract weightStack(): tf.Tensor;
 
   /** Bytes the weights of this layer occupy at rest (parameters and buffers). */
@@ -46,11 +49,7 @@ export abstract class EnsembledLinear extends Module {
       c.rank === 2 && c.shape[0] === x.shape[0] && c.shape[1] === this.experts,
       () => `${this.constructor.name}: coefficients [${c.shape}] are not [${x.shape[0]}, ${this.experts}]`,
     );
-    return tf.tidy(() => {
-      const y = perSampleStackedProduct(x, c, () => this.weightStack());
-      const bias = matMul(c, this.bias);
-      return tf.add(y, tf.expandDims(bias, 1));
-    });
+    return perSampleStackedProduct(x, c, () => this.weightStack(), this.bias);
   }
 
   /** x [B, N, in] with one coefficient vector c [E] for the whole batch → [B, N, out]. */
@@ -60,13 +59,7 @@ export abstract class EnsembledLinear extends Module {
       c.rank === 1 && c.shape[0] === this.experts,
       () => `${this.constructor.name}: coefficients [${c.shape}] are not [${this.experts}]`,
     );
-    const [batch, tokens] = x.shape as [number, number, number];
-    return tf.tidy(() => {
-      const weight = sharedStackedWeight(c, () => this.weightStack(), this.inFeatures, this.outFeatures);
-      const y = matMul(tf.reshape(x, [batch * tokens, this.inFeatures]), weight);
-      const bias = matMul(tf.reshape(c, [1, this.experts]), this.bias);
-      return tf.reshape(tf.add(y, bias), [batch, tokens, this.outFeatures]);
-    });
+    return sharedStackedProduct(x, c, () => this.weightStack(), this.bias);
   }
 
   #checkInput(x: tf.Tensor): void {

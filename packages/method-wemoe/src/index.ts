@@ -19,7 +19,8 @@ export {
 } from './mlp-site.js';
 export { denseMoeDesign, type MoeDesign, type RouterSettings } from './moe-design.js';
 export { perSampleStackedProduct } from './ops/per-sample-stacked-product.js';
-export { sharedStackedWeight } from './ops/shared-stacked-weight.js';
+export { recomputedActivation } from './ops/recomputed-activation.js';
+export { sharedStackedProduct } from './ops/shared-stacked-product.js';
 export type { StackProvider } from './ops/stack-provider.js';
 export { type LrScheduler, WEMOE_PARAMS, type WemoeSettings, wemoeSettings } from './params.js';
 export { ROUTER_DEPTHS, Router, type RouterDepth, type RouterOptions } from './router.js';

@@ -9,14 +9,6 @@ export interface LinearValues {
   readonly bias: Float32Array;
 }
 
-/** dst[offset + k·out + o] = src[o·in + k]: one [out, in] matrix written transposed. */
-function transposeInto(dst: Float32Array, offset: number, src: Float32Array, out: number, inF: number): void {
-  for (let o = 0; o < out; o++) {
-    const row = o * inF;
-    for (let k = 0; k < inF; k++) dst[offset + k * out + o] = src[row + k];
-  }
-}
-
 /**
  * The pretrained weights of one Linear of an MLP and the T task vectors τᵢ = θᵢ − θ₀ of the same
  * Linear, the material an upscaled Linear is built from.
@@ -42,22 +34,16 @@ export class StackedLinearWeights {
     return this.taskVectors.length + 1;
   }
 
-  /** [E, in, out]: θ₀ᵀ then τ₁ᵀ … τ_Tᵀ. */
+  /** [out, E, in]: row o of θ₀, then row o of τ₁ … τ_T, for every output row o. */
   weightTensor(): tf.Tensor3D {
-    const { inFeatures, outFeatures } = this;
-    const block = inFeatures * outFeatures;
-    const values = new Float32Array(this.experts * block);
+    const { inFeatures, outFeatures, experts } = this;
+    const values = new Float32Array(outFeatures * experts * inFeatures);
     [this.pretrained, ...this.taskVectors].forEach((v, e) => {
-      transposeInto(values, e * block, v.weight, outFeatures, inFeatures);
+      for (let o = 0; o < outFeatures; o++) {
+        values.set(v.weight.subarray(o * inFeatures, (o + 1) * inFeatures), (o * experts + e) * inFeatures);
+      }
     });
-    return tf.tensor3d(values, [this.experts, inFeatures, outFeatures]);
-  }
-
-  /** θ₀'s weight transposed to [in, out]. */
-  pretrainedTransposed(): Float32Array {
-    const values = new Float32Array(this.inFeatures * this.outFeatures);
-    transposeInto(values, 0, this.pretrained.weight, this.outFeatures, this.inFeatures);
-    return values;
+    return tf.tensor3d(values, [outFeatures, experts, inFeatures]);
   }
 
   /** [E, out]: θ₀'s bias then the task vectors'. */

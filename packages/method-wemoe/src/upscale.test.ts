@@ -36,7 +36,6 @@ async function upscaled(
 }
 
 const values = (t: tf.Tensor) => Array.from(t.dataSync());
-const transposed = (t: tf.Tensor) => tf.tidy(() => values(tf.transpose(t)));
 
 describe('upscaling a model pool', () => {
   it('replaces every MLP by a WE-MoE block holding θ₀ and the task vectors; the rest is task arithmetic', async () => {
@@ -62,15 +61,15 @@ describe('upscaling a model pool', () => {
       const moe = model.getSubmodule(site.path);
       expect(moe).toBeInstanceOf(WeightEnsemblingMoE);
       for (const fc of ['fc1', 'fc2']) {
-        const stack = tf.unstack(moe.namedParameters().get(`${fc}.weight`)!);
+        const stack = tf.unstack(moe.namedParameters().get(`${fc}.weight`)!, 1);
         const biases = tf.unstack(moe.namedParameters().get(`${fc}.bias`)!);
         const w0 = theta0.namedParameters().get(`${site.path}.${fc}.weight`)!;
         const b0 = theta0.namedParameters().get(`${site.path}.${fc}.bias`)!;
-        expect(values(stack[0])).toEqual(transposed(w0));
+        expect(values(stack[0])).toEqual(values(w0));
         expect(values(biases[0])).toEqual(values(b0));
         thetas.forEach((m, i) => {
           const tau = tf.tidy(() => tf.sub(m.namedParameters().get(`${site.path}.${fc}.weight`)!, w0));
-          expect(values(stack[i + 1])).toEqual(transposed(tau));
+          expect(values(stack[i + 1])).toEqual(values(tau));
           tau.dispose();
         });
         tf.dispose([...stack, ...biases]);

@@ -1,6 +1,7 @@
 import { type Activation, check, Module } from '@mergebench/core';
 import * as tf from '@tensorflow/tfjs';
 import type { EnsembledLinear } from './ensembled-linear.js';
+import { recomputedActivation } from './ops/recomputed-activation.js';
 import type { Router } from './router.js';
 
 export interface WeightEnsemblingMoEOptions {
@@ -34,6 +35,7 @@ export class WeightEnsemblingMoE extends Module {
   readonly fc2: EnsembledLinear;
   readonly activation: Activation;
   readonly batchReduce: boolean;
+  readonly #activation: Activation;
   readonly #encoding: tf.Variable | null;
 
   constructor(options: WeightEnsemblingMoEOptions) {
@@ -57,6 +59,7 @@ export class WeightEnsemblingMoE extends Module {
     this.fc1 = this.registerModule('fc1', fc1);
     this.fc2 = this.registerModule('fc2', fc2);
     this.activation = options.activation;
+    this.#activation = recomputedActivation(options.activation);
     this.batchReduce = options.batchReduce ?? false;
     this.#encoding =
       layerEncoding === undefined
@@ -86,7 +89,7 @@ export class WeightEnsemblingMoE extends Module {
       // c = [1, r]: the pretrained block always has weight 1.
       const c = tf.concat([tf.onesLike(tf.slice(r, [0, 0], [-1, 1])), r], 1);
       const coefficients = c.shape[0] === 1 ? tf.reshape(c, [-1]) : c;
-      return this.fc2.forward(this.activation(this.fc1.forward(hidden, coefficients)), coefficients);
+      return this.fc2.forward(this.#activation(this.fc1.forward(hidden, coefficients)), coefficients);
     });
   }
 

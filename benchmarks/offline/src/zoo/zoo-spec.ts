@@ -39,8 +39,8 @@ export const DEFAULT_ZOO_SPEC: ZooSpec = {
   },
   tasks: BUILTIN_TASK_NAMES,
   data: { imageSize: 32, trainSize: 4096, testSize: 512, seed: 0 },
-  pretrain: { steps: 150, batchSize: 32, lr: 2e-3 },
-  finetune: { steps: 600, batchSize: 32, lr: 5e-4 },
+  pretrain: { steps: 40, batchSize: 32, lr: 2e-3 },
+  finetune: { steps: 800, batchSize: 32, lr: 1e-3 },
   seed: 0,
 };
 

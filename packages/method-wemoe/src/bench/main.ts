@@ -63,15 +63,16 @@ function runTorch(python: string | undefined, name: string, mode: string): Torch
 }
 
 function strategyRows(measured: StrategyMeasurement | { error: string }): string[][] {
-  if ('error' in measured) return [['not run', measured.error, '', '', '']];
+  if ('error' in measured) return [['not run', measured.error, '', '', '', '']];
   const row = (label: string, t: StrategyTiming) => [
     label,
     t.forwardSeconds.toFixed(2),
     t.forwardBackwardSeconds.toFixed(2),
-    mib(t.largestIntermediateBytes),
+    mib(t.forwardIntermediateBytes),
+    mib(t.backwardIntermediateBytes),
   ];
   return [
-    row('scaled inputs (used): [B·N, E·in] · [E·in, out]', measured.scaledInputs),
+    row('scaled inputs (used): W [out, E·in] · x̃ [E·in, B·N]', measured.scaledInputs),
     row(
       'assembled weights: [B, E] · [E, in·out], then batched [B, N, in] · [B, in, out]',
       measured.assembledWeights,
@@ -116,7 +117,16 @@ process.stdout.write(
     `${BENCH_BATCH} × 50 tokens, wasm, seconds (one run each); ${machine}.\n\n`,
 );
 process.stdout.write(
-  `${formatTable(['strategy', 'forward s', 'forward + backward s', 'largest intermediate MiB'], strategyRows(strategies))}\n\n`,
+  `${formatTable(
+    [
+      'strategy',
+      'forward s',
+      'forward + backward s',
+      'largest forward intermediate MiB',
+      'largest backward intermediate MiB',
+    ],
+    strategyRows(strategies),
+  )}\n\n`,
 );
 process.stdout.write(
   `WEMoE adaptation, seconds per step: ${BENCH_TASKS} tasks × ${BENCH_BATCH} images, forward + backward ` +

@@ -12,8 +12,9 @@ import { BENCH_BATCH, BENCH_TASKS } from './models.js';
 export interface StrategyTiming {
   readonly forwardSeconds: number;
   readonly forwardBackwardSeconds: number;
-  /** The largest intermediate the strategy builds (per-sample weights, or scaled inputs). */
-  readonly largestIntermediateBytes: number;
+  /** The largest intermediate the strategy builds in the forward pass, and in the backward pass. */
+  readonly forwardIntermediateBytes: number;
+  readonly backwardIntermediateBytes: number;
 }
 
 export interface StrategyMeasurement {
@@ -46,19 +47,33 @@ async function measure(): Promise<StrategyMeasurement> {
   await selectBackend('wasm');
   const x = tf.randomUniform([BENCH_BATCH, TOKENS, IN], -1, 1);
   const c = tf.randomUniform([BENCH_BATCH, EXPERTS]);
-  const stack = tf.randomUniform([EXPERTS, IN, OUT], -0.05, 0.05);
+  const stack = tf.randomUniform([OUT, EXPERTS, IN], -0.05, 0.05);
+  const biases = tf.zeros([EXPERTS, OUT]);
   const scaled = time(
-    (xIn, cIn) => perSampleStackedProduct(xIn, cIn, () => tf.reshape(stack, stack.shape)),
+    (xIn, cIn) => perSampleStackedProduct(xIn, cIn, () => tf.reshape(stack, stack.shape), biases),
     x,
     c,
   );
+  tf.dispose([stack, biases]);
+  // The alternative multiplies by the transposed blocks, [E, in, out].
+  const transposedStack = tf.randomUniform([EXPERTS, IN, OUT], -0.05, 0.05);
   process.stderr.write(`  scaled inputs: ${JSON.stringify(scaled)}\n`);
-  const assembled = time((xIn, cIn) => assembledProduct(xIn, cIn, stack), x, c);
+  const assembled = time((xIn, cIn) => assembledProduct(xIn, cIn, transposedStack), x, c);
   process.stderr.write(`  assembled weights: ${JSON.stringify(assembled)}\n`);
   return {
     shape: { batch: BENCH_BATCH, tokens: TOKENS, in: IN, out: OUT, experts: EXPERTS },
-    scaledInputs: { ...scaled, largestIntermediateBytes: 4 * BENCH_BATCH * TOKENS * EXPERTS * IN },
-    assembledWeights: { ...assembled, largestIntermediateBytes: 4 * BENCH_BATCH * IN * OUT },
+    // Scaled inputs [E·in, B·N] forward; backward, the fresh copy of the stack (see freshCopy).
+    scaledInputs: {
+      ...scaled,
+      forwardIntermediateBytes: 4 * BENCH_BATCH * TOKENS * EXPERTS * IN,
+      backwardIntermediateBytes: 4 * EXPERTS * IN * OUT,
+    },
+    // The per-sample weights [B, in, out], and their gradient in the backward pass.
+    assembledWeights: {
+      ...assembled,
+      forwardIntermediateBytes: 4 * BENCH_BATCH * IN * OUT,
+      backwardIntermediateBytes: 4 * BENCH_BATCH * IN * OUT,
+    },
   };
 }
 

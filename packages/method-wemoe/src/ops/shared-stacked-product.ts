@@ -1,0 +1,41 @@
+import * as tf from '@tensorflow/tfjs';
+import type { StackProvider } from './stack-provider.js';
+
+/**
+ * y = x·Wᵀ + b with W = Σₑ c[e]·Wₑ and b = Σₑ c[e]·bₑ for one coefficient vector c [E] shared
+ * by the whole batch x [B, N, in]: the weights are merged once (from the stack [out, E, in] and
+ * the biases [E, out]), then one plain product. The gradient flows to x and c only, and only x
+ * and c are kept for it; the backward pass merges W again rather than keep it.
+ */
+export function sharedStackedProduct(
+  x: tf.Tensor,
+  c: tf.Tensor,
+  stack: StackProvider,
+  biases: tf.Tensor,
+): tf.Tensor {
+  const [batch, tokens, inFeatures] = x.shape as [number, number, number];
+  const [experts, outFeatures] = biases.shape as [number, number];
+  const rows = batch * tokens;
+  const blocks = () => tf.reshape(stack(), [outFeatures, experts, inFeatures]);
+  const merged = (cIn: tf.Tensor) => tf.sum(tf.mul(blocks(), tf.reshape(cIn, [1, experts, 1])), 1);
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [xIn, cIn, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+    save([xIn, cIn]);
+    const y = tf.matMul(tf.reshape(xIn, [rows, inFeatures]), tf.transpose(merged(cIn)));
+    const bias = tf.matMul(tf.reshape(cIn, [1, experts]), biases);
+    return {
+      value: tf.reshape(tf.add(y, bias), [batch, tokens, outFeatures]),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+        tf.tidy(() => {
+          const [xs, cs] = saved;
+          const dy2 = tf.reshape(dy, [rows, outFeatures]);
+          const dx = tf.reshape(tf.matMul(dy2, merged(cs)), [batch, tokens, inFeatures]);
+          const dW = tf.matMul(tf.transpose(dy2), tf.reshape(xs, [rows, inFeatures]));
+          const dcWeights = tf.sum(tf.mul(blocks(), tf.reshape(dW, [outFeatures, 1, inFeatures])), [0, 2]);
+          const dcBiases = tf.reshape(tf.matMul(tf.sum(dy2, 0, true), tf.transpose(biases)), [experts]);
+          return [dx, tf.add(dcWeights, dcBiases)];
+        }),
+    };
+  });
+  return op(x, c);
+}
