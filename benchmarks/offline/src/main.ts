@@ -37,6 +37,12 @@ export const OFFLINE_SUITE: readonly SuiteEntry[] = [
   { label: 'ties', overrides: ['method=ties'] },
   { label: 'fisher', overrides: ['method=fisher'] },
   { label: 'regmean', overrides: ['method=regmean'] },
+  { label: 'adamerging-layer-wise', overrides: ['method=adamerging-layer-wise', 'method.progress=false'] },
+  // Eight coefficients converge long before the reference's 1000 steps; 300 keeps the suite short.
+  {
+    label: 'adamerging-task-wise',
+    overrides: ['method=adamerging-task-wise', 'method.max_steps=300', 'method.progress=false'],
+  },
 ];
 
 /** The default spec, or one with some fields replaced from a JSON file (`--spec`), to try other zoo sizes. */

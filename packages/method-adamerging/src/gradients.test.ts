@@ -20,7 +20,10 @@ function smallWorld(granularity: Granularity) {
   const theta0: StateDict = new Map([...model.namedParameters()].map(([k, p]) => [k, random(p.shape, 0.5)]));
   model.loadStateDict(theta0);
   const stacks = new Map(
-    [...theta0].map(([k, p]) => [k, Float32Array.from({ length: TASKS.length * p.size }, () => rng.normal() * 0.3)]),
+    [...theta0].map(([k, p]) => [
+      k,
+      Float32Array.from({ length: TASKS.length * p.size }, () => rng.normal() * 0.3),
+    ]),
   );
   const taskVectors = TaskVectors.fromStacks(TASKS, stacks);
   const weights = new MergedWeights(model, taskVectors, granularity, 0.3);

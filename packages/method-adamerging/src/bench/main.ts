@@ -44,7 +44,9 @@ function runTfjs(name: string): Timing & Partial<StepMeasurement> {
 }
 
 function torchPython(): string | undefined {
-  return PYTHONS.find((python) => spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0);
+  return PYTHONS.find(
+    (python) => spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0,
+  );
 }
 
 function runTorch(python: string | undefined, name: string): Timing {
@@ -72,17 +74,20 @@ function runTorch(python: string | undefined, name: string): Timing {
 }
 
 const seconds = (timing: Timing) => (timing.steps ? bestStep(timing.steps).toFixed(2) : '-');
-const stepList = (timing: Timing) => timing.steps?.map((s) => s.toFixed(1)).join(', ') ?? `not run: ${timing.error}`;
+const stepList = (timing: Timing) =>
+  timing.steps?.map((s) => s.toFixed(1)).join(', ') ?? `not run: ${timing.error}`;
 
 const names = process.argv.slice(2).length > 0 ? process.argv.slice(2) : Object.keys(BENCH_MODELS);
 const unknown = names.filter((name) => !(name in BENCH_MODELS));
-if (unknown.length > 0) throw new Error(`unknown model ${unknown[0]}; expected ${Object.keys(BENCH_MODELS).join(', ')}`);
+if (unknown.length > 0)
+  throw new Error(`unknown model ${unknown[0]}; expected ${Object.keys(BENCH_MODELS).join(', ')}`);
 const python = torchPython();
 const rows: string[][] = [];
 for (const name of names) {
   const tfjs = runTfjs(name);
   const torch = runTorch(python, name);
-  const ratio = tfjs.steps && torch.steps ? `${(bestStep(tfjs.steps) / bestStep(torch.steps)).toFixed(1)}×` : '-';
+  const ratio =
+    tfjs.steps && torch.steps ? `${(bestStep(tfjs.steps) / bestStep(torch.steps)).toFixed(1)}×` : '-';
   rows.push([
     BENCH_MODELS[name].label,
     `${BENCH_TASKS} × ${BENCH_MODELS[name].batch}`,

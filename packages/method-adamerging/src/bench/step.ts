@@ -39,7 +39,10 @@ class RandomTasks implements TaskData, TaskHeads {
     private readonly images: number,
   ) {
     this.taskNames.forEach((task, i) => {
-      this.#heads.set(task, new Linear(model.config.projection_dim, BENCH_CLASSES, { seed: i }).requiresGrad(false));
+      this.#heads.set(
+        task,
+        new Linear(model.config.projection_dim, BENCH_CLASSES, { seed: i }).requiresGrad(false),
+      );
     });
   }
 
@@ -107,7 +110,9 @@ async function measure(name: string): Promise<StepMeasurement> {
       const now = performance.now();
       stepSeconds.push((now - last) / 1000);
       last = now;
-      process.stderr.write(`  step ${record.step}: ${stepSeconds.at(-1)!.toFixed(2)} s, loss ${record.loss.toFixed(4)}\n`);
+      process.stderr.write(
+        `  step ${record.step}: ${stepSeconds.at(-1)!.toFixed(2)} s, loss ${record.loss.toFixed(4)}\n`,
+      );
     },
   });
   return {
