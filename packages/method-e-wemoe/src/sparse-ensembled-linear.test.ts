@@ -27,7 +27,7 @@ describe('SparseEnsembledLinear', () => {
     expect(percent).toBe(10);
     const linear = new SparseEnsembledLinear(stacked, percent);
     const stack = linear.weightStack();
-    const blocks = tf.unstack(stack, 1);
+    const blocks = tf.unstack(stack);
     expect(Array.from(blocks[0].dataSync())).toEqual(Array.from(stacked.pretrained.weight));
     let kept = 0;
     stacked.taskVectors.forEach((tau, t) => {

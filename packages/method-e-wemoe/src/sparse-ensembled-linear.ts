@@ -6,10 +6,10 @@ import { pruneBias, pruneWeight } from './sparse-task-vector.js';
  * E-WEMoE's upscaled Linear: θ₀ dense, the T weight task vectors pruned and stored sparse.
  * - `pretrained_weight` [out, in]: θ₀;
  * - `task_weight_values` [nnz]: the kept task-vector entries (the only ones counted as parameters);
- * - buffer `task_weight_indices` [nnz] (int32): their positions in the [out, T, in] stack of
- *   task vectors (row o of τ₁ … τ_T after each other);
+ * - buffer `task_weight_indices` [nnz] (int32): their positions in the [T, out, in] stack of the
+ *   task vectors;
  * - `bias` [T+1, out]: θ₀'s bias and the pruned bias task vectors, dense with zeros.
- * The dense [out, T+1, in] stack exists only while an op uses it: built in the forward pass and
+ * The dense [T+1, out, in] stack exists only while an op uses it: built in the forward pass and
  * rebuilt for the backward pass, so at rest and between layers the weights stay sparse.
  */
 export class SparseEnsembledLinear extends EnsembledLinear {
@@ -34,16 +34,13 @@ export class SparseEnsembledLinear extends EnsembledLinear {
     const indices = new Int32Array(nnz);
     const values = new Float32Array(nnz);
     let at = 0;
+    const block = inFeatures * outFeatures;
     pruned.forEach((p, t) => {
-      for (let i = 0; i < p.positions.length; i++) {
-        const o = Math.floor(p.positions[i] / inFeatures);
-        const k = p.positions[i] - o * inFeatures;
-        indices[at + i] = (o * tasks + t) * inFeatures + k;
-      }
+      for (let i = 0; i < p.positions.length; i++) indices[at + i] = t * block + p.positions[i];
       values.set(p.values, at);
       at += p.values.length;
     });
-    this.taskWeightEntries = tasks * inFeatures * outFeatures;
+    this.taskWeightEntries = tasks * block;
     this.pretrainedWeight = this.registerParameter(
       'pretrained_weight',
       tf.tensor2d(stacked.pretrained.weight, [outFeatures, inFeatures]),
@@ -62,7 +59,7 @@ export class SparseEnsembledLinear extends EnsembledLinear {
 
   weightStack(): tf.Tensor {
     const { inFeatures, outFeatures, experts } = this;
-    const taskShape = [outFeatures, experts - 1, inFeatures];
+    const taskShape = [experts - 1, outFeatures, inFeatures];
     return tf.tidy(() => {
       const tasks =
         this.keptEntries === 0
@@ -73,7 +70,7 @@ export class SparseEnsembledLinear extends EnsembledLinear {
               ]),
               taskShape,
             );
-      return tf.concat([tf.expandDims(this.pretrainedWeight, 1), tasks], 1);
+      return tf.concat([tf.expandDims(this.pretrainedWeight, 0), tasks], 0);
     });
   }
 

@@ -32,7 +32,7 @@ describe('two sparse WE-MoE blocks sharing one router match PyTorch', () => {
         // The dense stack holds exactly the fixture's pruned task vectors.
         const dense = sparse.weightStack();
         layer.pruned_task_vectors.forEach((tau, t) => {
-          const block = tf.tidy(() => tf.slice(dense, [0, t + 1, 0], [-1, 1, -1]));
+          const block = tf.tidy(() => tf.slice(dense, [t + 1, 0, 0], [1, -1, -1]));
           expect(maxDifference(block, tau[`${fc}.weight`].values), `layer ${index} ${fc} τ${t}`).toBe(0);
           block.dispose();
         });

@@ -4,8 +4,7 @@ import type { StackedLinearWeights } from './stacked-weights.js';
 
 /**
  * WEMoE's upscaled Linear: θ₀ and the T task vectors stored densely as one frozen parameter
- * `weight` [out, T+1, in] — row o holds θ₀'s row o, then τ₁'s … τ_T's (PyTorch's [out, in] layout
- * per block, interleaved by output row so that one product applies them all).
+ * `weight` [T+1, out, in] (block 0: θ₀, block i: τᵢ, each in PyTorch's [out, in] layout).
  */
 export class DenseEnsembledLinear extends EnsembledLinear {
   readonly weight: tf.Variable;

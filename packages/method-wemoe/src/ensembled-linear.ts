@@ -28,10 +28,7 @@ export abstract class EnsembledLinear extends Module {
     this.bias = this.registerParameter('bias', biasStack, { trainable: false });
   }
 
-  /**
-   * The weight blocks as one new tensor [out, E, in]: for every output row, θ₀'s row then each
-   * task vector's (PyTorch's [out, in] layout per block); the caller disposes it.
-   */
+  /** The weight blocks as one new tensor [E, out, in]: θ₀, then the task vectors; the caller disposes it. */
   abstract weightStack(): tf.Tensor;
 
   /** Bytes the weights of this layer occupy at rest (parameters and buffers). */

@@ -34,16 +34,15 @@ export class StackedLinearWeights {
     return this.taskVectors.length + 1;
   }
 
-  /** [out, E, in]: row o of θ₀, then row o of τ₁ … τ_T, for every output row o. */
+  /** [E, out, in]: θ₀, then τ₁ … τ_T. */
   weightTensor(): tf.Tensor3D {
-    const { inFeatures, outFeatures, experts } = this;
-    const values = new Float32Array(outFeatures * experts * inFeatures);
+    const { inFeatures, outFeatures } = this;
+    const block = inFeatures * outFeatures;
+    const values = new Float32Array(this.experts * block);
     [this.pretrained, ...this.taskVectors].forEach((v, e) => {
-      for (let o = 0; o < outFeatures; o++) {
-        values.set(v.weight.subarray(o * inFeatures, (o + 1) * inFeatures), (o * experts + e) * inFeatures);
-      }
+      values.set(v.weight, e * block);
     });
-    return tf.tensor3d(values, [outFeatures, experts, inFeatures]);
+    return tf.tensor3d(values, [this.experts, outFeatures, inFeatures]);
   }
 
   /** [E, out]: θ₀'s bias then the task vectors'. */

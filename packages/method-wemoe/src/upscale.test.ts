@@ -61,7 +61,7 @@ describe('upscaling a model pool', () => {
       const moe = model.getSubmodule(site.path);
       expect(moe).toBeInstanceOf(WeightEnsemblingMoE);
       for (const fc of ['fc1', 'fc2']) {
-        const stack = tf.unstack(moe.namedParameters().get(`${fc}.weight`)!, 1);
+        const stack = tf.unstack(moe.namedParameters().get(`${fc}.weight`)!);
         const biases = tf.unstack(moe.namedParameters().get(`${fc}.bias`)!);
         const w0 = theta0.namedParameters().get(`${site.path}.${fc}.weight`)!;
         const b0 = theta0.namedParameters().get(`${site.path}.${fc}.bias`)!;

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { formatTable } from '@mergebench/core';
-import { BENCH_BATCH, BENCH_CLASSES, BENCH_MODELS, BENCH_TASKS } from './models.js';
+import { BENCH_CLASSES, BENCH_MODELS, BENCH_TASKS, STRATEGY_BATCH } from './models.js';
 import type { StepMeasurement } from './step.js';
 import type { StrategyMeasurement, StrategyTiming } from './strategies.js';
 
@@ -53,7 +53,7 @@ function runTorch(python: string | undefined, name: string, mode: string): Torch
   const args = [
     TORCH_SCRIPT,
     ...['--config', JSON.stringify(bench.config), '--tasks', String(BENCH_TASKS)],
-    ...['--batch', String(BENCH_BATCH), '--classes', String(BENCH_CLASSES)],
+    ...['--batch', String(bench.batch), '--classes', String(BENCH_CLASSES)],
     ...['--steps', String(bench.steps), '--threads', '1', '--mode', mode],
   ];
   const child = spawnSync(python, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
@@ -98,6 +98,7 @@ for (const name of names) {
   const reference = fastest(torch.reference.steps);
   rows.push([
     BENCH_MODELS[name].label,
+    String(BENCH_MODELS[name].batch),
     ok ? `${(tfjs.parameters / 1e6).toFixed(1)}M (${(tfjs.trainableParameters / 1e6).toFixed(2)}M)` : '-',
     fixed(step),
     fixed(reference),
@@ -114,7 +115,7 @@ for (const name of names) {
 const machine = `float32, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown cpu'})`;
 process.stdout.write(
   `Per-sample MLP weights at one ViT-B/32 fc1 (768 → 3072), ${BENCH_TASKS} task vectors, ` +
-    `${BENCH_BATCH} × 50 tokens, wasm, seconds (one run each); ${machine}.\n\n`,
+    `${STRATEGY_BATCH} × 50 tokens, wasm, seconds (one run each); ${machine}.\n\n`,
 );
 process.stdout.write(
   `${formatTable(
@@ -129,7 +130,7 @@ process.stdout.write(
   )}\n\n`,
 );
 process.stdout.write(
-  `WEMoE adaptation, seconds per step: ${BENCH_TASKS} tasks × ${BENCH_BATCH} images, forward + backward ` +
+  `WEMoE adaptation, seconds per step: ${BENCH_TASKS} tasks × a batch of images each, forward + backward ` +
     'through the upscaled model (2-layer routers, per-sample routing), one Adam update of the routers; ' +
     `${machine}. Fastest of the timed steps (${names.map((n) => `${n}: ${BENCH_MODELS[n].steps}`).join(', ')}).\n\n`,
 );
@@ -137,6 +138,7 @@ process.stdout.write(
   `${formatTable(
     [
       'model',
+      'images per task',
       'parameters (trainable)',
       'tfjs wasm s/step',
       'PyTorch reference s/step',

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { denseMoeDesign } from '../moe-design.js';
 import { routerVariables } from '../router-file.js';
 import { upscaleModel } from '../upscale.js';
-import { BENCH_BATCH, BENCH_CLASSES, BENCH_MODELS, BENCH_TASKS } from './models.js';
+import { BENCH_CLASSES, BENCH_MODELS, BENCH_TASKS } from './models.js';
 import { RandomClipPool } from './random-pool.js';
 import { RandomTasks } from './random-tasks.js';
 import { wasmHeapBytes } from './wasm-heap.js';
@@ -35,7 +35,7 @@ async function measure(name: string): Promise<StepMeasurement> {
   const bench = BENCH_MODELS[name];
   const setupStart = performance.now();
   const pool = new RandomClipPool(bench.config, BENCH_TASKS);
-  const tasks = new RandomTasks(bench.config, pool.modelNames, BENCH_CLASSES, BENCH_BATCH * bench.steps);
+  const tasks = new RandomTasks(bench.config, pool.modelNames, BENCH_CLASSES, bench.batch * bench.steps);
   const design = denseMoeDesign({ experts: BENCH_TASKS, depth: 2, initLambda: 0.3, seed: 0 });
   const { model, summary } = await upscaleModel(pool, {
     design,
@@ -60,7 +60,7 @@ async function measure(name: string): Promise<StepMeasurement> {
     variables: routers,
     optimizer,
     steps: bench.steps,
-    batchSize: BENCH_BATCH,
+    batchSize: bench.batch,
     seed: 0,
     progress: false,
     lossForTask: (task, inputs) =>
@@ -81,7 +81,7 @@ async function measure(name: string): Promise<StepMeasurement> {
 
   model.eval();
   const { image_size: size, num_channels: channels } = bench.config;
-  const images = tf.randomNormal([BENCH_BATCH, channels, size, size]);
+  const images = tf.randomNormal([bench.batch, channels, size, size]);
   const evalStart = performance.now();
   tf.tidy(() => model.forward(images).dataSync());
   const evalSeconds = (performance.now() - evalStart) / 1000;

@@ -7,7 +7,7 @@ import { selectBackend } from '@mergebench/core';
 import * as tf from '@tensorflow/tfjs';
 import { perSampleStackedProduct } from '../ops/per-sample-stacked-product.js';
 import { assembledProduct } from './assembled-product.js';
-import { BENCH_BATCH, BENCH_TASKS } from './models.js';
+import { BENCH_TASKS, STRATEGY_BATCH } from './models.js';
 
 export interface StrategyTiming {
   readonly forwardSeconds: number;
@@ -45,8 +45,8 @@ function time(product: (x: tf.Tensor, c: tf.Tensor) => tf.Tensor, x: tf.Tensor, 
 
 async function measure(): Promise<StrategyMeasurement> {
   await selectBackend('wasm');
-  const x = tf.randomUniform([BENCH_BATCH, TOKENS, IN], -1, 1);
-  const c = tf.randomUniform([BENCH_BATCH, EXPERTS]);
+  const x = tf.randomUniform([STRATEGY_BATCH, TOKENS, IN], -1, 1);
+  const c = tf.randomUniform([STRATEGY_BATCH, EXPERTS]);
   const stack = tf.randomUniform([OUT, EXPERTS, IN], -0.05, 0.05);
   const biases = tf.zeros([EXPERTS, OUT]);
   const scaled = time(
@@ -61,18 +61,18 @@ async function measure(): Promise<StrategyMeasurement> {
   const assembled = time((xIn, cIn) => assembledProduct(xIn, cIn, transposedStack), x, c);
   process.stderr.write(`  assembled weights: ${JSON.stringify(assembled)}\n`);
   return {
-    shape: { batch: BENCH_BATCH, tokens: TOKENS, in: IN, out: OUT, experts: EXPERTS },
+    shape: { batch: STRATEGY_BATCH, tokens: TOKENS, in: IN, out: OUT, experts: EXPERTS },
     // Scaled inputs [E·in, B·N] forward; backward, the fresh copy of the stack (see freshCopy).
     scaledInputs: {
       ...scaled,
-      forwardIntermediateBytes: 4 * BENCH_BATCH * TOKENS * EXPERTS * IN,
+      forwardIntermediateBytes: 4 * STRATEGY_BATCH * TOKENS * EXPERTS * IN,
       backwardIntermediateBytes: 4 * EXPERTS * IN * OUT,
     },
     // The per-sample weights [B, in, out], and their gradient in the backward pass.
     assembledWeights: {
       ...assembled,
-      forwardIntermediateBytes: 4 * BENCH_BATCH * IN * OUT,
-      backwardIntermediateBytes: 4 * BENCH_BATCH * IN * OUT,
+      forwardIntermediateBytes: 4 * STRATEGY_BATCH * IN * OUT,
+      backwardIntermediateBytes: 4 * STRATEGY_BATCH * IN * OUT,
     },
   };
 }

@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
+import { stackBlocks } from './stack-blocks.js';
 import type { StackProvider } from './stack-provider.js';
 
 /**
  * y = x·Wᵀ + b with W = Σₑ c[e]·Wₑ and b = Σₑ c[e]·bₑ for one coefficient vector c [E] shared
- * by the whole batch x [B, N, in]: the weights are merged once (from the stack [out, E, in] and
- * the biases [E, out]), then one plain product. The gradient flows to x and c only, and only x
+ * by the whole batch x [B, N, in]: the weights are merged once from the stack [E, out, in] and
+ * the biases [E, out], then one plain product. The gradient flows to x and c only, and only x
  * and c are kept for it; the backward pass merges W again rather than keep it.
  */
 export function sharedStackedProduct(
@@ -16,12 +17,15 @@ export function sharedStackedProduct(
   const [batch, tokens, inFeatures] = x.shape as [number, number, number];
   const [experts, outFeatures] = biases.shape as [number, number];
   const rows = batch * tokens;
-  const blocks = () => tf.reshape(stack(), [outFeatures, experts, inFeatures]);
-  const merged = (cIn: tf.Tensor) => tf.sum(tf.mul(blocks(), tf.reshape(cIn, [1, experts, 1])), 1);
+  const merged = (blocks: tf.Tensor[], cIn: tf.Tensor) => {
+    const weights = tf.unstack(cIn);
+    return tf.addN(blocks.map((block, e) => tf.mul(block, weights[e])));
+  };
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [xIn, cIn, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
     save([xIn, cIn]);
-    const y = tf.matMul(tf.reshape(xIn, [rows, inFeatures]), tf.transpose(merged(cIn)));
+    const weight = merged(stackBlocks(stack()), cIn);
+    const y = tf.matMul(tf.reshape(xIn, [rows, inFeatures]), tf.transpose(weight));
     const bias = tf.matMul(tf.reshape(cIn, [1, experts]), biases);
     return {
       value: tf.reshape(tf.add(y, bias), [batch, tokens, outFeatures]),
@@ -29,9 +33,10 @@ export function sharedStackedProduct(
         tf.tidy(() => {
           const [xs, cs] = saved;
           const dy2 = tf.reshape(dy, [rows, outFeatures]);
-          const dx = tf.reshape(tf.matMul(dy2, merged(cs)), [batch, tokens, inFeatures]);
+          const blocks = stackBlocks(stack());
+          const dx = tf.reshape(tf.matMul(dy2, merged(blocks, cs)), [batch, tokens, inFeatures]);
           const dW = tf.matMul(tf.transpose(dy2), tf.reshape(xs, [rows, inFeatures]));
-          const dcWeights = tf.sum(tf.mul(blocks(), tf.reshape(dW, [outFeatures, 1, inFeatures])), [0, 2]);
+          const dcWeights = tf.stack(blocks.map((block) => tf.sum(tf.mul(block, dW))));
           const dcBiases = tf.reshape(tf.matMul(tf.sum(dy2, 0, true), tf.transpose(biases)), [experts]);
           return [dx, tf.add(dcWeights, dcBiases)];
         }),
