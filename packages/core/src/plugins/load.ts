@@ -71,10 +71,15 @@ export async function ensureComponent<K extends ComponentKind>(
       if (found) return found;
     }
   }
+  // A package may register several names (adamerging-task-wise and -layer-wise): look in all.
+  const failures = await loadInstalledPlugins(registry, cwd);
+  const anywhere = registry.get(kind, name);
+  if (anywhere) return anywhere;
+  const broken = failures.length > 0 ? `; could not load ${failures.map((f) => f.spec).join(', ')}` : '';
   const installed = discoverPluginPackages(cwd);
   throw new MergebenchError(
     `unknown ${kind} '${name}'; available: ${listNames(registry.names(kind), 50)}` +
-      ` (tried packages ${candidatePackages(kind, name).join(', ')}; installed plugins: ${listNames(installed, 20)})`,
+      ` (tried packages ${candidatePackages(kind, name).join(', ')}; installed plugins: ${listNames(installed, 20)}${broken})`,
   );
 }
 

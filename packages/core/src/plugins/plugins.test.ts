@@ -66,11 +66,18 @@ describe('plugin loading', () => {
     expect(discoverPluginPackages(root)).toContain('mergebench-method-fancy');
   });
 
+  it('finds a name registered by a package named otherwise (one package, several methods)', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'mb-plugins-'));
+    installFakePlugin(root, 'mergebench-method-family', 'family-layer-wise');
+    const found = await ensureComponent(new ComponentRegistry(), 'method', 'family-layer-wise', root);
+    expect(found.source).toBe('mergebench-method-family');
+  });
+
   it('explains an unknown name with the packages it tried', async () => {
     const root = mkdtempSync(path.join(tmpdir(), 'mb-plugins-'));
     const registry = new ComponentRegistry();
     await expect(ensureComponent(registry, 'method', 'nothing', root)).rejects.toThrow(
-      /unknown method 'nothing'; available: \(none\) \(tried packages @mergebench\/method-nothing, mergebench-method-nothing/,
+      /unknown method 'nothing'; available: .*\(tried packages @mergebench\/method-nothing, mergebench-method-nothing/,
     );
   });
 
