@@ -26,8 +26,7 @@ describe('SparseEnsembledLinear', () => {
     const percent = keepPercent(0.9);
     expect(percent).toBe(10);
     const linear = new SparseEnsembledLinear(stacked, percent);
-    const stack = linear.weightStack();
-    const blocks = tf.unstack(stack);
+    const blocks = linear.weightBlocks();
     expect(Array.from(blocks[0].dataSync())).toEqual(Array.from(stacked.pretrained.weight));
     let kept = 0;
     stacked.taskVectors.forEach((tau, t) => {
@@ -56,7 +55,7 @@ describe('SparseEnsembledLinear', () => {
     // Only the kept entries count as parameters; the positions are a buffer.
     expect(linear.countParameters()).toBe(240 + kept + 4 * 12);
     expect(linear.storedBytes()).toBe(4 * (240 + 2 * kept + 4 * 12));
-    tf.dispose([stack, ...blocks]);
+    tf.dispose(blocks);
     linear.dispose();
   });
 

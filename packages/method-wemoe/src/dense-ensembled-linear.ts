@@ -3,24 +3,34 @@ import { EnsembledLinear } from './ensembled-linear.js';
 import type { StackedLinearWeights } from './stacked-weights.js';
 
 /**
- * WEMoE's upscaled Linear: θ₀ and the T task vectors stored densely as one frozen parameter
- * `weight` [T+1, out, in] (block 0: θ₀, block i: τᵢ, each in PyTorch's [out, in] layout).
+ * WEMoE's upscaled Linear: the T task vectors' weights stored densely, one frozen parameter each,
+ * `task_weight_<i>` [out, in] for task i (PyTorch's layout), beside θ₀ and the biases.
  */
 export class DenseEnsembledLinear extends EnsembledLinear {
-  readonly weight: tf.Variable;
+  readonly taskWeights: readonly tf.Variable[];
 
   constructor(stacked: StackedLinearWeights) {
-    const { inFeatures, outFeatures, experts } = stacked;
-    super(inFeatures, outFeatures, experts, stacked.biasTensor());
-    this.weight = this.registerParameter('weight', stacked.weightTensor(), { trainable: false });
+    const { inFeatures, outFeatures, experts, pretrained, taskVectors } = stacked;
+    super(
+      inFeatures,
+      outFeatures,
+      experts,
+      tf.tensor2d(pretrained.weight, [outFeatures, inFeatures]),
+      stacked.biasTensor(),
+    );
+    this.taskWeights = taskVectors.map((tau, i) =>
+      this.registerParameter(`task_weight_${i}`, tf.tensor2d(tau.weight, [outFeatures, inFeatures]), {
+        trainable: false,
+      }),
+    );
   }
 
-  weightStack(): tf.Tensor {
-    // A new handle on the variable's data (no copy), so the caller may dispose it.
-    return tf.reshape(this.weight, this.weight.shape);
+  taskWeightBlocks(): tf.Tensor[] {
+    // New handles on the variables' data (no copy), so that the caller may dispose them.
+    return this.taskWeights.map((w) => tf.reshape(w, w.shape));
   }
 
-  storedBytes(): number {
-    return 4 * (this.weight.size + this.bias.size);
+  protected taskWeightBytes(): number {
+    return 4 * this.taskWeights.reduce((n, w) => n + w.size, 0);
   }
 }

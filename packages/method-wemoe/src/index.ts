@@ -18,10 +18,10 @@ export {
   resolveActivation,
 } from './mlp-site.js';
 export { denseMoeDesign, type MoeDesign, type RouterSettings } from './moe-design.js';
+export type { BlocksProvider } from './ops/blocks-provider.js';
 export { perSampleStackedProduct } from './ops/per-sample-stacked-product.js';
 export { recomputedActivation } from './ops/recomputed-activation.js';
 export { sharedStackedProduct } from './ops/shared-stacked-product.js';
-export type { StackProvider } from './ops/stack-provider.js';
 export { type LrScheduler, WEMOE_PARAMS, type WemoeSettings, wemoeSettings } from './params.js';
 export { ROUTER_DEPTHS, Router, type RouterDepth, type RouterOptions } from './router.js';
 export { ROUTERS_FILE, readRouterFile, routerVariables, writeRouterFile } from './router-file.js';

@@ -34,17 +34,6 @@ export class StackedLinearWeights {
     return this.taskVectors.length + 1;
   }
 
-  /** [E, out, in]: θ₀, then τ₁ … τ_T. */
-  weightTensor(): tf.Tensor3D {
-    const { inFeatures, outFeatures } = this;
-    const block = inFeatures * outFeatures;
-    const values = new Float32Array(this.experts * block);
-    [this.pretrained, ...this.taskVectors].forEach((v, e) => {
-      values.set(v.weight, e * block);
-    });
-    return tf.tensor3d(values, [this.experts, outFeatures, inFeatures]);
-  }
-
   /** [E, out]: θ₀'s bias then the task vectors'. */
   biasTensor(): tf.Tensor2D {
     const values = new Float32Array(this.experts * this.outFeatures);

@@ -61,18 +61,18 @@ describe('upscaling a model pool', () => {
       const moe = model.getSubmodule(site.path);
       expect(moe).toBeInstanceOf(WeightEnsemblingMoE);
       for (const fc of ['fc1', 'fc2']) {
-        const stack = tf.unstack(moe.namedParameters().get(`${fc}.weight`)!);
-        const biases = tf.unstack(moe.namedParameters().get(`${fc}.bias`)!);
+        const params = moe.namedParameters();
+        const biases = tf.unstack(params.get(`${fc}.bias`)!);
         const w0 = theta0.namedParameters().get(`${site.path}.${fc}.weight`)!;
         const b0 = theta0.namedParameters().get(`${site.path}.${fc}.bias`)!;
-        expect(values(stack[0])).toEqual(values(w0));
+        expect(values(params.get(`${fc}.pretrained_weight`)!)).toEqual(values(w0));
         expect(values(biases[0])).toEqual(values(b0));
         thetas.forEach((m, i) => {
           const tau = tf.tidy(() => tf.sub(m.namedParameters().get(`${site.path}.${fc}.weight`)!, w0));
-          expect(values(stack[i + 1])).toEqual(values(tau));
+          expect(values(params.get(`${fc}.task_weight_${i}`)!)).toEqual(values(tau));
           tau.dispose();
         });
-        tf.dispose([...stack, ...biases]);
+        tf.dispose(biases);
       }
     }
 

@@ -72,7 +72,7 @@ function strategyRows(measured: StrategyMeasurement | { error: string }): string
     mib(t.backwardIntermediateBytes),
   ];
   return [
-    row('scaled inputs (used): W [out, E·in] · x̃ [E·in, B·N]', measured.scaledInputs),
+    row('scaled inputs (used): Σₑ Wₑ [out, in] · (xᵀ ⊙ cₑ) [in, B·N]', measured.scaledInputs),
     row(
       'assembled weights: [B, E] · [E, in·out], then batched [B, N, in] · [B, in, out]',
       measured.assembledWeights,

@@ -47,14 +47,14 @@ async function measure(): Promise<StrategyMeasurement> {
   await selectBackend('wasm');
   const x = tf.randomUniform([STRATEGY_BATCH, TOKENS, IN], -1, 1);
   const c = tf.randomUniform([STRATEGY_BATCH, EXPERTS]);
-  const stack = tf.randomUniform([OUT, EXPERTS, IN], -0.05, 0.05);
+  const blocks = Array.from({ length: EXPERTS }, () => tf.randomUniform([OUT, IN], -0.05, 0.05));
   const biases = tf.zeros([EXPERTS, OUT]);
   const scaled = time(
-    (xIn, cIn) => perSampleStackedProduct(xIn, cIn, () => tf.reshape(stack, stack.shape), biases),
+    (xIn, cIn) => perSampleStackedProduct(xIn, cIn, () => blocks.map((b) => tf.reshape(b, b.shape)), biases),
     x,
     c,
   );
-  tf.dispose([stack, biases]);
+  tf.dispose([...blocks, biases]);
   // The alternative multiplies by the transposed blocks, [E, in, out].
   const transposedStack = tf.randomUniform([EXPERTS, IN, OUT], -0.05, 0.05);
   process.stderr.write(`  scaled inputs: ${JSON.stringify(scaled)}\n`);
@@ -62,11 +62,11 @@ async function measure(): Promise<StrategyMeasurement> {
   process.stderr.write(`  assembled weights: ${JSON.stringify(assembled)}\n`);
   return {
     shape: { batch: STRATEGY_BATCH, tokens: TOKENS, in: IN, out: OUT, experts: EXPERTS },
-    // Scaled inputs [E·in, B·N] forward; backward, the fresh copy of the stack (see freshCopy).
+    // Forward, two partial sums [out, B·N]; backward, a block's copy and its packed form.
     scaledInputs: {
       ...scaled,
-      forwardIntermediateBytes: 4 * STRATEGY_BATCH * TOKENS * EXPERTS * IN,
-      backwardIntermediateBytes: 4 * EXPERTS * IN * OUT,
+      forwardIntermediateBytes: 2 * 4 * STRATEGY_BATCH * TOKENS * OUT,
+      backwardIntermediateBytes: 2 * 4 * IN * OUT,
     },
     // The per-sample weights [B, in, out], and their gradient in the backward pass.
     assembledWeights: {

@@ -1,31 +1,29 @@
 import * as tf from '@tensorflow/tfjs';
-import { stackBlocks } from './stack-blocks.js';
-import type { StackProvider } from './stack-provider.js';
+import type { BlocksProvider } from './blocks-provider.js';
 
 /**
  * y = x·Wᵀ + b with W = Σₑ c[e]·Wₑ and b = Σₑ c[e]·bₑ for one coefficient vector c [E] shared
- * by the whole batch x [B, N, in]: the weights are merged once from the stack [E, out, in] and
+ * by the whole batch x [B, N, in]: the weights are merged once from the blocks Wₑ [out, in] and
  * the biases [E, out], then one plain product. The gradient flows to x and c only, and only x
  * and c are kept for it; the backward pass merges W again rather than keep it.
  */
 export function sharedStackedProduct(
   x: tf.Tensor,
   c: tf.Tensor,
-  stack: StackProvider,
+  blocks: BlocksProvider,
   biases: tf.Tensor,
 ): tf.Tensor {
   const [batch, tokens, inFeatures] = x.shape as [number, number, number];
   const [experts, outFeatures] = biases.shape as [number, number];
   const rows = batch * tokens;
-  const merged = (blocks: tf.Tensor[], cIn: tf.Tensor) => {
+  const merged = (parts: tf.Tensor[], cIn: tf.Tensor) => {
     const weights = tf.unstack(cIn);
-    return tf.addN(blocks.map((block, e) => tf.mul(block, weights[e])));
+    return tf.addN(parts.map((block, e) => tf.mul(block, weights[e])));
   };
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [xIn, cIn, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
     save([xIn, cIn]);
-    const weight = merged(stackBlocks(stack()), cIn);
-    const y = tf.matMul(tf.reshape(xIn, [rows, inFeatures]), tf.transpose(weight));
+    const y = tf.matMul(tf.reshape(xIn, [rows, inFeatures]), tf.transpose(merged(blocks(), cIn)));
     const bias = tf.matMul(tf.reshape(cIn, [1, experts]), biases);
     return {
       value: tf.reshape(tf.add(y, bias), [batch, tokens, outFeatures]),
@@ -33,10 +31,10 @@ export function sharedStackedProduct(
         tf.tidy(() => {
           const [xs, cs] = saved;
           const dy2 = tf.reshape(dy, [rows, outFeatures]);
-          const blocks = stackBlocks(stack());
-          const dx = tf.reshape(tf.matMul(dy2, merged(blocks, cs)), [batch, tokens, inFeatures]);
+          const parts = blocks();
+          const dx = tf.reshape(tf.matMul(dy2, merged(parts, cs)), [batch, tokens, inFeatures]);
           const dW = tf.matMul(tf.transpose(dy2), tf.reshape(xs, [rows, inFeatures]));
-          const dcWeights = tf.stack(blocks.map((block) => tf.sum(tf.mul(block, dW))));
+          const dcWeights = tf.stack(parts.map((block) => tf.sum(tf.mul(block, dW))));
           const dcBiases = tf.reshape(tf.matMul(tf.sum(dy2, 0, true), tf.transpose(biases)), [experts]);
           return [dx, tf.add(dcWeights, dcBiases)];
         }),
