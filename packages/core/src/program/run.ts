@@ -139,9 +139,8 @@ export async function runProgram(options: RunOptions = {}): Promise<RunOutcome> 
     if (config.save_model) {
       const target = path.resolve(resolved.cwd, config.save_model);
       if (result.kind === 'model') {
-        await time('save', () =>
-          modelpool.saveModel((result as { model: Module }).model, target, { overwrite: true }),
-        );
+        const merged = result.model;
+        await time('save', () => modelpool.saveModel(merged, target, { overwrite: true }));
         logger.info(`saved merged model to ${target}`);
       } else {
         logger.warn(`save_model: a ${result.kind} result is not one plain model; nothing saved to ${target}`);
