@@ -1,16 +1,16 @@
 import { topkMask } from '@mergebench/core';
-import { StackedLinearWeights } from '@mergebench/method-wemoe';
+import { LinearTaskVectors } from '@mergebench/method-wemoe';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { keepPercent } from './prune-percent.js';
 import { SparseEnsembledLinear } from './sparse-ensembled-linear.js';
 
-function randomStack(seed: number): StackedLinearWeights {
+function randomTaskVectors(seed: number): LinearTaskVectors {
   const [out, inF] = [12, 20];
   const draw = (n: number, s: number) =>
     tf.tidy(() => tf.randomNormal([n], 0, 1, 'float32', s).dataSync() as Float32Array);
   const values = (s: number) => ({ weight: draw(out * inF, s), bias: draw(out, s + 100) });
-  return new StackedLinearWeights(inF, out, values(seed), [
+  return new LinearTaskVectors(inF, out, values(seed), [
     values(seed + 1),
     values(seed + 2),
     values(seed + 3),
@@ -22,14 +22,14 @@ const plain = (t: tf.Tensor) => Array.from(t.dataSync(), (v) => v + 0);
 
 describe('SparseEnsembledLinear', () => {
   it('keeps exactly the entries of core’s per-tensor top-k mask, and the dense stack is θ₀ and the pruned task vectors', () => {
-    const stacked = randomStack(7);
+    const weights = randomTaskVectors(7);
     const percent = keepPercent(0.9);
     expect(percent).toBe(10);
-    const linear = new SparseEnsembledLinear(stacked, percent);
+    const linear = new SparseEnsembledLinear(weights, percent);
     const blocks = linear.weightBlocks();
-    expect(Array.from(blocks[0].dataSync())).toEqual(Array.from(stacked.pretrained.weight));
+    expect(Array.from(blocks[0].dataSync())).toEqual(Array.from(weights.pretrained.weight));
     let kept = 0;
-    stacked.taskVectors.forEach((tau, t) => {
+    weights.taskVectors.forEach((tau, t) => {
       const weight = tf.tensor2d(tau.weight, [12, 20]);
       const bias = tf.tensor1d(tau.bias);
       const masks = topkMask(
@@ -60,8 +60,8 @@ describe('SparseEnsembledLinear', () => {
   });
 
   it('keeps everything at prune ratio 0 and refuses ratio 1', () => {
-    const stacked = randomStack(3);
-    const linear = new SparseEnsembledLinear(stacked, keepPercent(0));
+    const weights = randomTaskVectors(3);
+    const linear = new SparseEnsembledLinear(weights, keepPercent(0));
     expect(linear.keptEntries).toBe(3 * 240);
     linear.dispose();
     expect(() => keepPercent(1)).toThrow('method.tv_prune_ratio 1 must be in [0, 1)');

@@ -1,4 +1,4 @@
-import { EnsembledLinear, type StackedLinearWeights } from '@mergebench/method-wemoe';
+import { EnsembledLinear, type LinearTaskVectors } from '@mergebench/method-wemoe';
 import * as tf from '@tensorflow/tfjs';
 import { pruneBias, pruneWeight } from './sparse-task-vector.js';
 
@@ -24,8 +24,8 @@ export class SparseEnsembledLinear extends EnsembledLinear {
   readonly taskWeightEntries: number;
 
   /** `percent`: the share of every task-vector tensor's entries kept, by core's top-k rule. */
-  constructor(stacked: StackedLinearWeights, percent: number) {
-    const { inFeatures, outFeatures, experts, pretrained, taskVectors } = stacked;
+  constructor(weights: LinearTaskVectors, percent: number) {
+    const { inFeatures, outFeatures, experts, pretrained, taskVectors } = weights;
     const biases = new Float32Array(experts * outFeatures);
     biases.set(pretrained.bias);
     taskVectors.forEach((tau, t) => {

@@ -1,5 +1,5 @@
 import { gelu } from '@mergebench/core';
-import { Router, StackedLinearWeights, WeightEnsemblingMoE } from '@mergebench/method-wemoe';
+import { LinearTaskVectors, Router, WeightEnsemblingMoE } from '@mergebench/method-wemoe';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { fixture, linearValues, maxDifference, tensorOf } from './fixtures.test.helpers.js';
@@ -22,13 +22,13 @@ describe('two sparse WE-MoE blocks sharing one router match PyTorch', () => {
     const blocks = fixture.layers.map((layer, index) => {
       expect(maxDifference(layerEncoding(index, encodingDim), layer.encoding.values)).toBeLessThan(1e-7);
       const linear = (fc: 'fc1' | 'fc2', inF: number, outF: number) => {
-        const stacked = new StackedLinearWeights(
+        const taskVectors = new LinearTaskVectors(
           inF,
           outF,
           linearValues(layer.pretrained, fc),
           layer.task_vectors.map((tau) => linearValues(tau, fc)),
         );
-        const sparse = new SparseEnsembledLinear(stacked, percent);
+        const sparse = new SparseEnsembledLinear(taskVectors, percent);
         // The dense stack holds exactly the fixture's pruned task vectors.
         const blocks = sparse.taskWeightBlocks();
         layer.pruned_task_vectors.forEach((tau, t) => {

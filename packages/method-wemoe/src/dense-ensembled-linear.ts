@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { EnsembledLinear } from './ensembled-linear.js';
-import type { StackedLinearWeights } from './stacked-weights.js';
+import type { LinearTaskVectors } from './linear-task-vectors.js';
 
 /**
  * WEMoE's upscaled Linear: the T task vectors' weights stored densely, one frozen parameter each,
@@ -9,14 +9,14 @@ import type { StackedLinearWeights } from './stacked-weights.js';
 export class DenseEnsembledLinear extends EnsembledLinear {
   readonly taskWeights: readonly tf.Variable[];
 
-  constructor(stacked: StackedLinearWeights) {
-    const { inFeatures, outFeatures, experts, pretrained, taskVectors } = stacked;
+  constructor(weights: LinearTaskVectors) {
+    const { inFeatures, outFeatures, experts, pretrained, taskVectors } = weights;
     super(
       inFeatures,
       outFeatures,
       experts,
       tf.tensor2d(pretrained.weight, [outFeatures, inFeatures]),
-      stacked.biasTensor(),
+      weights.biasTensor(),
     );
     this.taskWeights = taskVectors.map((tau, i) =>
       this.registerParameter(`task_weight_${i}`, tf.tensor2d(tau.weight, [outFeatures, inFeatures]), {

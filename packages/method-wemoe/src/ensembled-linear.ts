@@ -1,7 +1,7 @@
 import { check, Module } from '@mergebench/core';
 import * as tf from '@tensorflow/tfjs';
-import { perSampleStackedProduct } from './ops/per-sample-stacked-product.js';
-import { sharedStackedProduct } from './ops/shared-stacked-product.js';
+import { perSampleEnsembledProduct } from './ops/per-sample-ensembled-product.js';
+import { sharedEnsembledProduct } from './ops/shared-ensembled-product.js';
 
 /**
  * A Linear of an upscaled MLP whose weights are θ₀ + Σᵢ rᵢτᵢ for routing weights r: it holds
@@ -69,7 +69,7 @@ export abstract class EnsembledLinear extends Module {
       c.rank === 2 && c.shape[0] === x.shape[0] && c.shape[1] === this.experts,
       () => `${this.constructor.name}: coefficients [${c.shape}] are not [${x.shape[0]}, ${this.experts}]`,
     );
-    return perSampleStackedProduct(x, c, () => this.weightBlocks(), this.bias);
+    return perSampleEnsembledProduct(x, c, () => this.weightBlocks(), this.bias);
   }
 
   /** x [B, N, in] with one coefficient vector c [E] for the whole batch → [B, N, out]. */
@@ -79,7 +79,7 @@ export abstract class EnsembledLinear extends Module {
       c.rank === 1 && c.shape[0] === this.experts,
       () => `${this.constructor.name}: coefficients [${c.shape}] are not [${this.experts}]`,
     );
-    return sharedStackedProduct(x, c, () => this.weightBlocks(), this.bias);
+    return sharedEnsembledProduct(x, c, () => this.weightBlocks(), this.bias);
   }
 
   #checkInput(x: tf.Tensor): void {

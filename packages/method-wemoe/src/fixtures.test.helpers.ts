@@ -2,7 +2,7 @@
 // out of the published files).
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
-import type { LinearValues } from './stacked-weights.js';
+import type { LinearValues } from './linear-task-vectors.js';
 
 /** A tensor as the fixture script writes it. */
 export interface JsonTensor {

@@ -7,6 +7,7 @@ import { wemoe } from './components.js';
 export { WEMOE_PAPER, wemoe } from './components.js';
 export { DenseEnsembledLinear } from './dense-ensembled-linear.js';
 export { EnsembledLinear } from './ensembled-linear.js';
+export { LinearTaskVectors, type LinearValues } from './linear-task-vectors.js';
 export {
   ACTIVATION_NAMES,
   MLP_LINEARS,
@@ -19,13 +20,12 @@ export {
 } from './mlp-site.js';
 export { denseMoeDesign, type MoeDesign, type RouterSettings } from './moe-design.js';
 export type { BlocksProvider } from './ops/blocks-provider.js';
-export { perSampleStackedProduct } from './ops/per-sample-stacked-product.js';
+export { perSampleEnsembledProduct } from './ops/per-sample-ensembled-product.js';
 export { recomputedActivation } from './ops/recomputed-activation.js';
-export { sharedStackedProduct } from './ops/shared-stacked-product.js';
+export { sharedEnsembledProduct } from './ops/shared-ensembled-product.js';
 export { type LrScheduler, WEMOE_PARAMS, type WemoeSettings, wemoeSettings } from './params.js';
 export { ROUTER_DEPTHS, Router, type RouterDepth, type RouterOptions } from './router.js';
 export { ROUTERS_FILE, readRouterFile, routerVariables, writeRouterFile } from './router-file.js';
-export { type LinearValues, StackedLinearWeights } from './stacked-weights.js';
 export { type UpscaleOptions, type UpscaleSummary, upscaleModel } from './upscale.js';
 export { WeightEnsemblingMoE, type WeightEnsemblingMoEOptions } from './we-moe.js';
 export { HISTORY_FILE, type MoeDesignFactory, WemoeMethod } from './wemoe-method.js';

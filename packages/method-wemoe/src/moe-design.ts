@@ -1,8 +1,8 @@
 import { deriveSeed, type ModelSite, type RunArtifacts } from '@mergebench/core';
 import { DenseEnsembledLinear } from './dense-ensembled-linear.js';
 import type { EnsembledLinear } from './ensembled-linear.js';
+import type { LinearTaskVectors } from './linear-task-vectors.js';
 import { Router, type RouterDepth } from './router.js';
-import type { StackedLinearWeights } from './stacked-weights.js';
 
 /**
  * The choices that tell weight-ensembling MoE variants apart, used while an MLP site is
@@ -10,8 +10,8 @@ import type { StackedLinearWeights } from './stacked-weights.js';
  * what the router reads besides the hidden states.
  */
 export interface MoeDesign {
-  /** The upscaled Linear for the weights of `where` (e.g. `layers.3.mlp.fc1`). */
-  linear(weights: StackedLinearWeights, where: string): EnsembledLinear;
+  /** The upscaled Linear of one fc1 or fc2, from its pretrained weights and task vectors. */
+  linear(weights: LinearTaskVectors): EnsembledLinear;
   /** The router of a site whose MLP reads `hiddenSize` features. */
   router(site: ModelSite, hiddenSize: number): Router;
   /** A fixed vector the site's router reads after the hidden states, if any. */

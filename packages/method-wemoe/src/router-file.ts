@@ -3,6 +3,7 @@ import {
   formatShape,
   listNames,
   MergebenchError,
+  type Module,
   openSafetensors,
   sameShape,
   writeSafetensors,
@@ -16,9 +17,7 @@ export const ROUTERS_FILE = 'routers.safetensors';
  * The trainable variables of an upscaled model, by parameter name: the routers' weights (a
  * router shared by several layers appears once, under its first name).
  */
-export function routerVariables(model: {
-  namedParameters(): Map<string, tf.Variable>;
-}): Map<string, tf.Variable> {
+export function routerVariables(model: Module): Map<string, tf.Variable> {
   return new Map([...model.namedParameters()].filter(([, variable]) => variable.trainable));
 }
 

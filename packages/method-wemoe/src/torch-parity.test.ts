@@ -10,8 +10,8 @@ import {
   type WemoeCase,
   type WemoeFixture,
 } from './fixtures.test.helpers.js';
+import { LinearTaskVectors } from './linear-task-vectors.js';
 import { Router, type RouterDepth } from './router.js';
-import { StackedLinearWeights } from './stacked-weights.js';
 import { WeightEnsemblingMoE } from './we-moe.js';
 
 // Fixtures: tools/reference/wemoe_fixtures.py (the paper's block with a per-sample loop, torch
@@ -23,7 +23,7 @@ const { D, hidden, T } = fixture.config;
 function moeFor(depth: RouterDepth, expected: WemoeCase, batchReduce: boolean): WeightEnsemblingMoE {
   const linear = (fc: 'fc1' | 'fc2', inF: number, outF: number) =>
     new DenseEnsembledLinear(
-      new StackedLinearWeights(
+      new LinearTaskVectors(
         inF,
         outF,
         linearValues(fixture.pretrained, fc),

@@ -17,6 +17,7 @@ import {
   taskArithmeticRules,
 } from '@mergebench/core';
 import * as tf from '@tensorflow/tfjs';
+import { LinearTaskVectors, type LinearValues } from './linear-task-vectors.js';
 import {
   MLP_LINEARS,
   type MlpLinearName,
@@ -25,7 +26,6 @@ import {
   resolveActivation,
 } from './mlp-site.js';
 import type { MoeDesign } from './moe-design.js';
-import { type LinearValues, StackedLinearWeights } from './stacked-weights.js';
 import { WeightEnsemblingMoE } from './we-moe.js';
 
 export interface UpscaleOptions {
@@ -82,12 +82,12 @@ async function taskVectorsOf(
 }
 
 /** θ₀ and the task vectors of one Linear (fc1 or fc2) of the MLP at `site`. */
-async function linearWeights(
+async function linearTaskVectors(
   mlp: Module,
   site: ModelSite,
   fc: MlpLinearName,
   sources: readonly TensorSource[],
-): Promise<StackedLinearWeights> {
+): Promise<LinearTaskVectors> {
   const params = mlp.namedParameters();
   const weight = params.get(`${fc}.weight`)!;
   const [outFeatures, inFeatures] = weight.shape as [number, number];
@@ -101,7 +101,7 @@ async function linearWeights(
   const [w0, wTaus] = await read('weight', outFeatures * inFeatures);
   const [b0, bTaus] = await read('bias', outFeatures);
   const taskVectors: LinearValues[] = wTaus.map((w, i) => ({ weight: w, bias: bTaus[i] }));
-  return new StackedLinearWeights(inFeatures, outFeatures, { weight: w0, bias: b0 }, taskVectors);
+  return new LinearTaskVectors(inFeatures, outFeatures, { weight: w0, bias: b0 }, taskVectors);
 }
 
 async function upscaleSite(
@@ -115,8 +115,8 @@ async function upscaleSite(
   const activation = resolveActivation(mlp, site.path, options.activation, options.seed);
   const linears = [];
   for (const fc of MLP_LINEARS) {
-    const weights = await linearWeights(mlp, site, fc, sources);
-    linears.push(options.design.linear(weights, `${site.path}.${fc}`));
+    const weights = await linearTaskVectors(mlp, site, fc, sources);
+    linears.push(options.design.linear(weights));
   }
   const [fc1, fc2] = linears;
   const moe = new WeightEnsemblingMoE({

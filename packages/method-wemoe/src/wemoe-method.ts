@@ -38,6 +38,11 @@ interface TaskServices {
 /** Makes the design of a run: `experts` task vectors per MLP, random numbers from `seed`. */
 export type MoeDesignFactory = (experts: number, seed: number) => MoeDesign;
 
+/** 1234567 → "1.2 MiB", 5000 → "4.9 KiB". */
+function formatBytes(bytes: number): string {
+  return bytes >= 2 ** 20 ? `${(bytes / 2 ** 20).toFixed(1)} MiB` : `${(bytes / 2 ** 10).toFixed(1)} KiB`;
+}
+
 function summarize(history: readonly StepRecord[], resumedFrom: number) {
   return {
     file: HISTORY_FILE,
@@ -85,7 +90,7 @@ export class WemoeMethod implements Method {
       const routerParameters = [...routers.values()].reduce((n, v) => n + v.size, 0);
       ctx.logger.info(
         `${name}: ${summary.sites.length} MLPs upscaled with ${tasks.length} task vectors ` +
-          `(${(summary.expertBytes / 2 ** 20).toFixed(1)} MiB of frozen experts), ${routerParameters} router parameters`,
+          `(${formatBytes(summary.expertBytes)} of frozen experts), ${routerParameters} router parameters`,
       );
       let training: TrainingResult | undefined;
       if (services) {

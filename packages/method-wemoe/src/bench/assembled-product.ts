@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 /**
- * The alternative to perSampleStackedProduct that the benchmark compares it with: assemble each
+ * The alternative to perSampleEnsembledProduct that the benchmark compares it with: assemble each
  * sample's weights Wᵦ = Σₑ c[b,e]·Sₑ [B, in, out] with one product, then one batched product
  * x [B, N, in] · Wᵦ. Its gradient w.r.t. x and c transposes the per-sample weights and their
  * gradient, as a batched product needs.

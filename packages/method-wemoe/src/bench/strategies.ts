@@ -5,7 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import { selectBackend } from '@mergebench/core';
 import * as tf from '@tensorflow/tfjs';
-import { perSampleStackedProduct } from '../ops/per-sample-stacked-product.js';
+import { perSampleEnsembledProduct } from '../ops/per-sample-ensembled-product.js';
 import { assembledProduct } from './assembled-product.js';
 import { BENCH_TASKS, STRATEGY_BATCH } from './models.js';
 
@@ -50,7 +50,8 @@ async function measure(): Promise<StrategyMeasurement> {
   const blocks = Array.from({ length: EXPERTS }, () => tf.randomUniform([OUT, IN], -0.05, 0.05));
   const biases = tf.zeros([EXPERTS, OUT]);
   const scaled = time(
-    (xIn, cIn) => perSampleStackedProduct(xIn, cIn, () => blocks.map((b) => tf.reshape(b, b.shape)), biases),
+    (xIn, cIn) =>
+      perSampleEnsembledProduct(xIn, cIn, () => blocks.map((b) => tf.reshape(b, b.shape)), biases),
     x,
     c,
   );

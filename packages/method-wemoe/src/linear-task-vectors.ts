@@ -13,7 +13,7 @@ export interface LinearValues {
  * The pretrained weights of one Linear of an MLP and the T task vectors τᵢ = θᵢ − θ₀ of the same
  * Linear, the material an upscaled Linear is built from.
  */
-export class StackedLinearWeights {
+export class LinearTaskVectors {
   constructor(
     readonly inFeatures: number,
     readonly outFeatures: number,
@@ -25,7 +25,7 @@ export class StackedLinearWeights {
     check(
       all.every((v) => v.weight.length === outFeatures * inFeatures && v.bias.length === outFeatures),
       () =>
-        `stacked weights: every weight must be [${outFeatures}, ${inFeatures}] and every bias [${outFeatures}]`,
+        `task vectors: every weight must be [${outFeatures}, ${inFeatures}] and every bias [${outFeatures}]`,
     );
   }
 

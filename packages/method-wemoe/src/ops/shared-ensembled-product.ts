@@ -7,7 +7,7 @@ import type { BlocksProvider } from './blocks-provider.js';
  * the biases [E, out], then one plain product. The gradient flows to x and c only, and only x
  * and c are kept for it; the backward pass merges W again rather than keep it.
  */
-export function sharedStackedProduct(
+export function sharedEnsembledProduct(
   x: tf.Tensor,
   c: tf.Tensor,
   blocks: BlocksProvider,

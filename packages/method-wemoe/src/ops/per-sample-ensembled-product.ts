@@ -16,7 +16,7 @@ import { runningSum } from './running-sum.js';
  * a packed copy of a product's right operand for as long as that operand's data lives (for the
  * experts, the whole run).
  */
-export function perSampleStackedProduct(
+export function perSampleEnsembledProduct(
   x: tf.Tensor,
   c: tf.Tensor,
   blocks: BlocksProvider,
