@@ -15,6 +15,7 @@ import {
   type TaskHeads,
   type TensorSource,
   trainingBatches,
+  withWeights,
 } from '@mergebench/core';
 import * as tf from '@tensorflow/tfjs';
 import { type FisherEstimate, fisherDiagonal } from './fisher-diagonal.js';
@@ -76,20 +77,6 @@ function meanOrFirst(_key: string, tensors: readonly tf.Tensor[]): tf.Tensor {
   return tensors[0].dtype === 'float32' ? meanTensors(tensors) : tensors[0];
 }
 
-async function withSources<T>(
-  pool: ModelPool,
-  names: readonly string[],
-  use: (sources: TensorSource[]) => Promise<T>,
-): Promise<T> {
-  const sources: TensorSource[] = [];
-  try {
-    for (const name of names) sources.push(await pool.openWeights(name));
-    return await use(sources);
-  } finally {
-    await Promise.all(sources.map((source) => source.close()));
-  }
-}
-
 function checkOptions(settings: BatchSettings, minimal: number): void {
   for (const [name, value] of [
     ['num_examples', settings.numExamples],
@@ -138,7 +125,7 @@ export async function mergeFisher(
     );
   }
 
-  return withSources(pool, tasks, async (sources) => {
+  return withWeights(pool, tasks, async (sources) => {
     const keys = compatibleSourceKeys(sources);
     const sum = new FisherWeightedSum(minimal);
     const examples: Record<string, number> = {};

@@ -16,6 +16,7 @@ import {
   type TaskData,
   type TensorSource,
   trainingBatches,
+  withWeights,
 } from '@mergebench/core';
 import * as tf from '@tensorflow/tfjs';
 import { captureGramMatrices } from './gram-matrices.js';
@@ -62,20 +63,6 @@ function meanOrFirst(_key: string, tensors: readonly tf.Tensor[]): tf.Tensor {
   return tensors[0].dtype === 'float32' ? meanTensors(tensors) : tensors[0];
 }
 
-async function withSources<T>(
-  pool: ModelPool,
-  names: readonly string[],
-  use: (sources: TensorSource[]) => Promise<T>,
-): Promise<T> {
-  const sources: TensorSource[] = [];
-  try {
-    for (const name of names) sources.push(await pool.openWeights(name));
-    return await use(sources);
-  } finally {
-    await Promise.all(sources.map((source) => source.close()));
-  }
-}
-
 function checkOptions(settings: BatchSettings, ratio: number): void {
   for (const [name, value] of [
     ['num_examples', settings.numExamples],
@@ -115,7 +102,7 @@ export async function mergeRegMean(
   check(tasks.length > 0, `${WHO}: the model pool lists no fine-tuned models to merge`);
   checkTrainingData(data, tasks, settings, WHO, logger);
 
-  return withSources(pool, tasks, async (sources) => {
+  return withWeights(pool, tasks, async (sources) => {
     const keys = compatibleSourceKeys(sources);
     const sums = new RegMeanSums(ratio);
     const examples: Record<string, number> = {};

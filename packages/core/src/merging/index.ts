@@ -13,7 +13,7 @@ export { type ModelWriter, modelWriter } from './model-writer.js';
 export { ParameterTree } from './parameter-tree.js';
 export { EXCLUDE_KEYS_PARAM, scalingFactorParam } from './params.js';
 export type { MajoritySign } from './pending-signs.js';
-export { averagePool, mergePoolTaskVectors, type PoolMergeOptions } from './pool-merge.js';
+export { averagePool, mergePoolTaskVectors, type PoolMergeOptions, withWeights } from './pool-merge.js';
 export { type StateDictDifference, stateDictDifference } from './state-dict-difference.js';
 export {
   type MergeTaskVectorsOptions,

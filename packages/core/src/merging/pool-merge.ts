@@ -23,7 +23,7 @@ export interface PoolMergeOptions {
 }
 
 /** Opens the named models' weights, runs `use`, and closes them whatever happens. */
-async function withWeights<T>(
+export async function withWeights<T>(
   pool: ModelPool,
   names: readonly string[],
   use: (sources: TensorSource[]) => Promise<T>,
