@@ -21,7 +21,7 @@ const TINY: ZooSpec = {
   },
   tasks: ['synthetic-colors', 'synthetic-textures'],
   data: { imageSize: 32, trainSize: 64, testSize: 32, seed: 0 },
-  pretrain: { steps: 3, batchSize: 16, lr: 1e-3 },
+  pretrain: { steps: 3, batchSize: 16, lr: 1e-3, logitScale: 100 },
   finetune: { steps: 4, batchSize: 16, lr: 1e-3 },
 };
 

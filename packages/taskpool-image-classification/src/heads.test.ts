@@ -1,8 +1,10 @@
 import { join } from 'node:path';
+import type { Linear } from '@mergebench/core';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
+import { CosineHead } from './cosine-head.js';
 import { fixture, tempDir } from './fixtures.test.helpers.js';
-import { loadHeads, randomHeads, saveHeads } from './heads.js';
+import { loadHeads, randomHeads, saveHeads, TaskHeadSet } from './heads.js';
 
 const values = (t: tf.Tensor) => [...t.dataSync()];
 
@@ -42,8 +44,38 @@ describe('heads files', () => {
     const loaded = await loadHeads(path, new Map([['y', 5]]));
     expect(loaded.taskNames).toEqual(['y']);
     expect(values(loaded.head('y').weight)).toEqual(values(original.head('y').weight));
-    expect(values(loaded.head('y').bias!)).toEqual(values(original.head('y').bias!));
+    expect(values((loaded.head('y') as Linear).bias!)).toEqual(values((original.head('y') as Linear).bias!));
     original.dispose();
+    loaded.dispose();
+  });
+
+  it('reads and writes cosine heads (<task>.weight, <task>.logit_scale): logits = exp(scale) · cosine', async () => {
+    const head = new CosineHead(2, 2, { logitScale: Math.log(10) });
+    head.loadStateDict(
+      new Map([
+        [
+          'weight',
+          tf.tensor2d([
+            [3, 4],
+            [0, -2],
+          ]),
+        ],
+      ]),
+      { strict: false },
+    );
+    const path = join(tempDir(), 'heads.safetensors');
+    await saveHeads(path, new TaskHeadSet(new Map([['c', head]])));
+    const loaded = await loadHeads(path, new Map([['c', 2]]));
+    expect(loaded.head('c')).toBeInstanceOf(CosineHead);
+    // Features (6, 8) and (1, 0): cosines with (3, 4)/5 and (0, -1) are (1, -0.8) and (0.6, 0); scaled by 10.
+    const logits = loaded.head('c').forward(
+      tf.tensor2d([
+        [6, 8],
+        [1, 0],
+      ]),
+    );
+    expect(values(logits).map((v) => Number(v.toFixed(4)))).toEqual([10, -8, 6, 0]);
+    logits.dispose();
     loaded.dispose();
   });
 
@@ -61,13 +93,13 @@ describe('heads files', () => {
 
   it('says which file lacks which head, and what it has', async () => {
     await expect(loadHeads(fixture('heads.safetensors'), new Map([['mnist', 10]]))).rejects.toThrow(
-      /heads\.safetensors: no head for task 'mnist' \(expected mnist\.weight and mnist\.bias\); it has heads for a, b$/,
+      /heads\.safetensors: no head for task 'mnist' \(expected mnist\.weight and mnist\.bias or mnist\.logit_scale\); it has heads for a, b$/,
     );
   });
 
   it('rejects a head whose class count is not the task’s', async () => {
     await expect(loadHeads(fixture('heads.safetensors'), new Map([['a', 10]]))).rejects.toThrow(
-      /head of task 'a' has weight \[3,4\] and bias \[3\]; the task has 10 classes, so expected \[10, features\] and \[10\]$/,
+      /head of task 'a' has weight \[3,4\] and a\.bias \[3\]; the task has 10 classes, so expected \[10, features\] and \[10\]$/,
     );
   });
 

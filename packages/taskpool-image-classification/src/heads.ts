@@ -11,23 +11,27 @@ import {
   writeSafetensors,
 } from '@mergebench/core';
 import * as tf from '@tensorflow/tfjs';
+import { CosineHead } from './cosine-head.js';
 
 /** The conventional name of a heads file. */
 export const HEADS_FILE = 'heads.safetensors';
 
-/** The keys of a task's head in a heads file. */
-export function headKeys(task: string): { weight: string; bias: string } {
-  return { weight: `${task}.weight`, bias: `${task}.bias` };
+/** The keys of a task's head in a heads file: a linear head has a bias, a cosine head a logit scale. */
+export function headKeys(task: string): { weight: string; bias: string; logitScale: string } {
+  return { weight: `${task}.weight`, bias: `${task}.bias`, logitScale: `${task}.logit_scale` };
 }
 
-/** Frozen linear heads (features → logits), one per task. */
+/** A head of either kind: features [B, inFeatures] → logits [B, outFeatures]. */
+export type ClassifierHead = Linear | CosineHead;
+
+/** Frozen heads (features → logits), one per task. */
 export class TaskHeadSet implements TaskHeads {
   readonly taskNames: readonly string[];
   /** Width of the features every head reads. */
   readonly featureDim: number;
-  readonly #heads: ReadonlyMap<string, Linear>;
+  readonly #heads: ReadonlyMap<string, ClassifierHead>;
 
-  constructor(heads: ReadonlyMap<string, Linear>) {
+  constructor(heads: ReadonlyMap<string, ClassifierHead>) {
     check(heads.size > 0, 'heads: no task has a head');
     const dims = new Set([...heads.values()].map((h) => h.inFeatures));
     check(
@@ -40,7 +44,7 @@ export class TaskHeadSet implements TaskHeads {
     this.featureDim = [...dims][0];
   }
 
-  head(task: string): Linear {
+  head(task: string): ClassifierHead {
     const head = this.#heads.get(task);
     check(head, () => `no head for task '${task}'; heads exist for ${listNames(this.taskNames)}`);
     return head;
@@ -55,13 +59,14 @@ export class TaskHeadSet implements TaskHeads {
   }
 }
 
-function linearFrom(weight: tf.Tensor, bias: tf.Tensor): Linear {
+/** A linear head (`second` is the bias) or a cosine head (`second` is the logit scale). */
+function headFrom(weight: tf.Tensor, second: tf.Tensor, kind: 'linear' | 'cosine'): ClassifierHead {
   const [classes, features] = weight.shape as [number, number];
-  const head = new Linear(features, classes);
+  const head = kind === 'linear' ? new Linear(features, classes) : new CosineHead(features, classes);
   head.loadStateDict(
     new Map([
       ['weight', weight],
-      ['bias', bias],
+      [kind === 'linear' ? 'bias' : 'logit_scale', second],
     ]),
   );
   return head;
@@ -69,8 +74,9 @@ function linearFrom(weight: tf.Tensor, bias: tf.Tensor): Linear {
 
 /**
  * Reads the heads of `classes`' tasks from a safetensors file holding, per task, `<task>.weight`
- * [classes, features] (PyTorch's Linear layout) and `<task>.bias` [classes]. Heads of other
- * tasks in the file are ignored.
+ * [classes, features] (PyTorch's Linear layout) and either `<task>.bias` [classes] (a linear
+ * head) or `<task>.logit_scale` [] (a cosine head, see CosineHead). Heads of other tasks in the
+ * file are ignored.
  */
 export async function loadHeads(path: string, classes: ReadonlyMap<string, number>): Promise<TaskHeadSet> {
   check(
@@ -79,28 +85,31 @@ export async function loadHeads(path: string, classes: ReadonlyMap<string, numbe
       `${path}: heads file not found; expected a safetensors file with <task>.weight and <task>.bias for each task`,
   );
   const file = await openSafetensors(path);
-  const heads = new Map<string, Linear>();
+  const heads = new Map<string, ClassifierHead>();
   try {
-    const present = [...new Set(file.keys().map((k) => k.replace(/\.(weight|bias)$/, '')))];
+    const present = [...new Set(file.keys().map((k) => k.replace(/\.(weight|bias|logit_scale)$/, '')))];
     for (const [task, count] of classes) {
       const keys = headKeys(task);
+      const kind = file.has(keys.logitScale) ? 'cosine' : 'linear';
+      const secondKey = kind === 'cosine' ? keys.logitScale : keys.bias;
       check(
-        file.has(keys.weight) && file.has(keys.bias),
+        file.has(keys.weight) && file.has(secondKey),
         () =>
-          `${path}: no head for task '${task}' (expected ${keys.weight} and ${keys.bias}); it has heads for ${listNames(present)}`,
+          `${path}: no head for task '${task}' (expected ${keys.weight} and ${keys.bias} or ${keys.logitScale}); it has heads for ${listNames(present)}`,
       );
-      const [w, b] = [file.info(keys.weight).shape, file.info(keys.bias).shape];
+      const [w, b] = [file.info(keys.weight).shape, file.info(secondKey).shape];
+      const secondOk = kind === 'cosine' ? b.length === 0 : b.length === 1 && b[0] === count;
       check(
-        w.length === 2 && w[0] === count && b.length === 1 && b[0] === count,
+        w.length === 2 && w[0] === count && secondOk,
         () =>
-          `${path}: head of task '${task}' has weight [${w}] and bias [${b}]; the task has ${count} classes, so expected [${count}, features] and [${count}]`,
+          `${path}: head of task '${task}' has weight [${w}] and ${secondKey} [${b}]; the task has ${count} classes, so expected [${count}, features] and ${kind === 'cosine' ? '[]' : `[${count}]`}`,
       );
       const weight = await file.read(keys.weight);
-      const bias = await file.read(keys.bias);
+      const second = await file.read(secondKey);
       try {
-        heads.set(task, linearFrom(weight, bias));
+        heads.set(task, headFrom(weight, second, kind));
       } finally {
-        tf.dispose([weight, bias]);
+        tf.dispose([weight, second]);
       }
     }
     return new TaskHeadSet(heads);
@@ -112,16 +121,20 @@ export async function loadHeads(path: string, classes: ReadonlyMap<string, numbe
   }
 }
 
-/** Writes heads (each a Module with exactly `weight` and `bias`) as a heads file, atomically. */
+/**
+ * Writes heads (each a Module with exactly `weight` and `bias`, or `weight` and `logit_scale`)
+ * as a heads file, atomically.
+ */
 export async function saveHeads(path: string, heads: TaskHeads): Promise<void> {
   const tensors = new Map<string, tf.Tensor>();
   for (const task of heads.taskNames) {
     const state = heads.head(task).stateDict();
     const keys = [...state.keys()].sort().join(', ');
-    if (keys !== 'bias, weight')
-      throw new MergebenchError(`heads: the head of task '${task}' has ${keys}, expected bias, weight`);
-    tensors.set(headKeys(task).weight, state.get('weight')!);
-    tensors.set(headKeys(task).bias, state.get('bias')!);
+    if (keys !== 'bias, weight' && keys !== 'logit_scale, weight')
+      throw new MergebenchError(
+        `heads: the head of task '${task}' has ${keys}, expected bias, weight or logit_scale, weight`,
+      );
+    for (const [name, value] of state) tensors.set(`${task}.${name}`, value);
   }
   await writeSafetensors(path, tensors);
 }
@@ -136,13 +149,13 @@ export function randomHeads(
   featureDim: number,
   seed: number,
 ): TaskHeadSet {
-  const heads = new Map<string, Linear>();
+  const heads = new Map<string, ClassifierHead>();
   for (const [task, count] of classes) {
     const rng = createRng(deriveSeed(seed, `head/${task}`));
     const w = Float32Array.from({ length: count * featureDim }, () => rng.normal() / Math.sqrt(featureDim));
     const weight = tf.tensor2d(w, [count, featureDim]);
     const bias = tf.zeros([count]);
-    heads.set(task, linearFrom(weight, bias));
+    heads.set(task, headFrom(weight, bias, 'linear'));
     tf.dispose([weight, bias]);
   }
   return new TaskHeadSet(heads);

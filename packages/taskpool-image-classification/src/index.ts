@@ -7,6 +7,7 @@ import { imageClassificationTaskPool } from './component.js';
 
 export { BUILTIN_TASK_NAMES, BUILTIN_TASKS, type TaskDefinition } from './catalog.js';
 export { imageClassificationTaskPool } from './component.js';
+export { CosineHead, type CosineHeadOptions } from './cosine-head.js';
 export { FASHION_MNIST_CLASSES, FASHION_MNIST_DIR, loadFashionMnist } from './datasets/fashion-mnist.js';
 export {
   type ImageFolder,
@@ -19,7 +20,15 @@ export { loadOpenCvDigits, OPENCV_DIGITS_FILE } from './datasets/opencv-digits.j
 export { loadSklearnDigits, SKLEARN_DIGITS_FILE } from './datasets/sklearn-digits.js';
 export { type IdxArray, parseIdx } from './formats/idx.js';
 export { type DecodedPng, decodePng } from './formats/png.js';
-export { HEADS_FILE, headKeys, loadHeads, randomHeads, saveHeads, TaskHeadSet } from './heads.js';
+export {
+  type ClassifierHead,
+  HEADS_FILE,
+  headKeys,
+  loadHeads,
+  randomHeads,
+  saveHeads,
+  TaskHeadSet,
+} from './heads.js';
 export { type ImageSet, imageSetSource } from './image-set.js';
 export type { GeneratedSplit, ImageSource, TaskSources } from './image-source.js';
 export {

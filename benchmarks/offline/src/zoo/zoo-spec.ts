@@ -17,8 +17,16 @@ export interface ZooSpec {
     readonly testSize: number;
     readonly seed: number;
   };
-  /** Broad pretraining: encoder and one head per task trained jointly, briefly. */
-  readonly pretrain: { readonly steps: number; readonly batchSize: number; readonly lr: number };
+  /**
+   * Broad pretraining: encoder and one cosine head per task trained jointly, briefly;
+   * `logitScale` multiplies the heads' cosines (CLIP's trained value is 100).
+   */
+  readonly pretrain: {
+    readonly steps: number;
+    readonly batchSize: number;
+    readonly lr: number;
+    readonly logitScale: number;
+  };
   /** Fine-tuning of the encoder on one task with that task's head frozen. */
   readonly finetune: { readonly steps: number; readonly batchSize: number; readonly lr: number };
   readonly seed: number;
@@ -39,8 +47,8 @@ export const DEFAULT_ZOO_SPEC: ZooSpec = {
   },
   tasks: BUILTIN_TASK_NAMES,
   data: { imageSize: 32, trainSize: 4096, testSize: 512, seed: 0 },
-  pretrain: { steps: 40, batchSize: 32, lr: 2e-3 },
-  finetune: { steps: 800, batchSize: 32, lr: 1e-3 },
+  pretrain: { steps: 150, batchSize: 32, lr: 2e-3, logitScale: 100 },
+  finetune: { steps: 800, batchSize: 32, lr: 5e-4 },
   seed: 0,
 };
 
