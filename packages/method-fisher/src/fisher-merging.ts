@@ -8,12 +8,11 @@ import {
   listNames,
   type ModelPool,
   type Module,
-  meanTensors,
+  meanOrFirst,
   modelWriter,
   streamMerge,
   type TaskData,
   type TaskHeads,
-  type TensorSource,
   trainingBatches,
   withWeights,
 } from '@mergebench/core';
@@ -72,27 +71,6 @@ async function fisherNorm(fisher: ReadonlyMap<string, tf.Tensor>): Promise<numbe
   return Math.sqrt(sumOfSquares);
 }
 
-/** Float tensors averaged; integer buffers copied from the first model. */
-function meanOrFirst(_key: string, tensors: readonly tf.Tensor[]): tf.Tensor {
-  return tensors[0].dtype === 'float32' ? meanTensors(tensors) : tensors[0];
-}
-
-function checkOptions(settings: BatchSettings, minimal: number): void {
-  for (const [name, value] of [
-    ['num_examples', settings.numExamples],
-    ['batch_size', settings.batchSize],
-  ] as const) {
-    check(
-      Number.isInteger(value) && value >= 1,
-      () => `${WHO}: ${name} must be a positive integer, got ${value}`,
-    );
-  }
-  check(
-    Number.isFinite(minimal) && minimal > 0,
-    () => `${WHO}: minimal_fisher_weight must be a positive number, got ${minimal}`,
-  );
-}
-
 /**
  * Fisher merging of the pool's fine-tuned models: θ = Σᵢ Fᵢθᵢ / Σᵢ Fᵢ per parameter, Fᵢ the
  * diagonal Fisher of model i (fine-tuned on task i, the model's name) with task i's head, from
@@ -113,7 +91,10 @@ export async function mergeFisher(
   const estimate = options.estimate ?? 'batched';
   const normalize = options.normalizeFisherWeight ?? true;
   const minimal = options.minimalFisherWeight ?? 1e-6;
-  checkOptions(settings, minimal);
+  check(
+    Number.isFinite(minimal) && minimal > 0,
+    () => `${WHO}: minimal_fisher_weight must be a positive number, got ${minimal}`,
+  );
   const tasks = pool.modelNames;
   check(tasks.length > 0, `${WHO}: the model pool lists no fine-tuned models to merge`);
   checkTrainingData(data, tasks, settings, WHO, logger);

@@ -16,16 +16,18 @@ import {
   type TensorSource,
   TOKENS,
 } from '@mergebench/core';
-import { checkPluginConformance, type ToyEncoder, toyWorld } from '@mergebench/core/testing';
-import * as tf from '@tensorflow/tfjs';
-import { describe, expect, it } from 'vitest';
 import {
+  checkPluginConformance,
   FixturePool,
   FixtureWorld,
   readCase,
   readSafetensors,
   relativeToScale,
-} from './fixture-world.test.helpers.js';
+  type ToyEncoder,
+  toyWorld,
+} from '@mergebench/core/testing';
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
 import plugin, {
   type FisherEstimate,
   type FisherMergingReport,

@@ -9,12 +9,12 @@ import {
   MergebenchError,
   type ModelPool,
   type Module,
+  meanOrFirst,
   meanTensors,
   modelWriter,
   readAll,
   streamMerge,
   type TaskData,
-  type TensorSource,
   trainingBatches,
   withWeights,
 } from '@mergebench/core';
@@ -58,27 +58,6 @@ export interface RegMeanReport {
   readonly solveSeconds: number;
 }
 
-/** Float tensors averaged; integer buffers copied from the first model. */
-function meanOrFirst(_key: string, tensors: readonly tf.Tensor[]): tf.Tensor {
-  return tensors[0].dtype === 'float32' ? meanTensors(tensors) : tensors[0];
-}
-
-function checkOptions(settings: BatchSettings, ratio: number): void {
-  for (const [name, value] of [
-    ['num_examples', settings.numExamples],
-    ['batch_size', settings.batchSize],
-  ] as const) {
-    check(
-      Number.isInteger(value) && value >= 1,
-      () => `${WHO}: ${name} must be a positive integer, got ${value}`,
-    );
-  }
-  check(
-    ratio >= 0 && ratio <= 1,
-    () => `${WHO}: reduce_non_diagonal_ratio must be a number in [0, 1], got ${ratio}`,
-  );
-}
-
 /**
  * RegMean of the pool's fine-tuned models: every Linear layer's weight is the least-squares merge
  * W = (Σᵢ Gᵢ)⁻¹ Σᵢ Gᵢ Wᵢ (in [in, out] layout), Gᵢ the Gram matrix of the layer's inputs in
@@ -97,7 +76,10 @@ export async function mergeRegMean(
     batchSize: options.batchSize ?? 32,
   };
   const ratio = options.reduceNonDiagonalRatio ?? 0.95;
-  checkOptions(settings, ratio);
+  check(
+    ratio >= 0 && ratio <= 1,
+    () => `${WHO}: reduce_non_diagonal_ratio must be a number in [0, 1], got ${ratio}`,
+  );
   const tasks = pool.modelNames;
   check(tasks.length > 0, `${WHO}: the model pool lists no fine-tuned models to merge`);
   checkTrainingData(data, tasks, settings, WHO, logger);

@@ -12,16 +12,17 @@ import {
   type TaskData,
   WeightsPool,
 } from '@mergebench/core';
-import { checkPluginConformance, toyWorld } from '@mergebench/core/testing';
-import * as tf from '@tensorflow/tfjs';
-import { describe, expect, it } from 'vitest';
 import {
-  FixtureData,
+  checkPluginConformance,
   FixturePool,
+  FixtureWorld,
   readCase,
   readSafetensors,
   relativeToScale,
-} from './fixture-world.test.helpers.js';
+  toyWorld,
+} from '@mergebench/core/testing';
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
 import plugin, { captureGramMatrices, mergeRegMean, type RegMeanReport, regmeanMethod } from './index.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
@@ -40,7 +41,7 @@ const caseNamed = (name: string) => cases.find((c) => c.name === name)!;
 
 function fixture(c = caseNamed('three-tasks')) {
   return {
-    data: new FixtureData(c.dir),
+    data: new FixtureWorld(c.dir),
     pool: new FixturePool(c.dir, c.config, c.tasks),
     options: { numExamples: c.num_examples, batchSize: c.batch_size },
   };

@@ -10,7 +10,8 @@ export interface BatchSettings {
 }
 
 /**
- * Checks, before any model is loaded, that the task data has a training split for every model
+ * Checks, before any model is loaded, that the sample sizes are positive integers and the task
+ * data has a training split for every model
  * (a model is named after the task it was fine-tuned on), and says when a task has fewer
  * examples than asked for (all of them are used then).
  */
@@ -21,6 +22,15 @@ export function checkTrainingData(
   who: string,
   logger?: Logger,
 ): void {
+  for (const [name, value] of [
+    ['num_examples', settings.numExamples],
+    ['batch_size', settings.batchSize],
+  ] as const) {
+    check(
+      Number.isInteger(value) && value >= 1,
+      () => `${who}: ${name} must be a positive integer, got ${value}`,
+    );
+  }
   for (const task of tasks) {
     check(
       data.taskNames.includes(task),

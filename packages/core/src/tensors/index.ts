@@ -49,6 +49,7 @@ export { float32Values } from './tensor-data.js';
 export {
   addTensors,
   assertSameShapes,
+  meanOrFirst,
   meanTensors,
   scaleTensor,
   subTensors,

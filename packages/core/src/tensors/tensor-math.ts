@@ -99,6 +99,14 @@ export function sumTensors(tensors: readonly tf.Tensor[]): tf.Tensor {
   return fromValues(out, tensors[0].shape);
 }
 
+/**
+ * Float tensors averaged, anything else (integer buffers such as position ids) taken from the
+ * first; shaped to serve as a per-key merge callback.
+ */
+export function meanOrFirst(_key: string, tensors: readonly tf.Tensor[]): tf.Tensor {
+  return tensors[0].dtype === 'float32' ? meanTensors(tensors) : tensors[0];
+}
+
 /** (0 + t₁ + … + tₙ) / n */
 export function meanTensors(tensors: readonly tf.Tensor[]): tf.Tensor {
   assertSameShapes(tensors);

@@ -1,22 +1,25 @@
-// Reads a case written by tools/reference/fisher_regmean_fixtures.py: a ToyEncoder pool and the
-// tasks' training data in stored order (RegMean needs no heads).
-import { readFileSync } from 'node:fs';
+// Parity cases written by PyTorch scripts (see tools/reference/fisher_regmean_fixtures.py): a
+// folder with case.json, ToyEncoder checkpoints in models/, the tasks' data in data.json and,
+// when the method needs them, linear heads in heads.safetensors.
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import {
   type Batch,
   type BatchOptions,
   disposeStateDict,
   float32Values,
+  Linear,
   type ModelPool,
   type Module,
   openCheckpoint,
   readStateDict,
   type StateDict,
   type TaskData,
+  type TaskHeads,
   type TensorSource,
-} from '@mergebench/core';
-import { ToyEncoder, type ToyModelConfig } from '@mergebench/core/testing';
-import * as tf from '@tensorflow/tfjs';
+} from '../index.js';
+import { ToyEncoder, type ToyModelConfig } from './toy-model.js';
 
 export interface FixtureCase<Result> {
   readonly name: string;
@@ -27,6 +30,7 @@ export interface FixtureCase<Result> {
   readonly results: Result[];
 }
 
+/** Every tensor of a safetensors file. */
 export async function readSafetensors(file: string): Promise<StateDict> {
   const source = await openCheckpoint(file);
   try {
@@ -61,11 +65,12 @@ export function relativeToScale(actual: StateDict, expected: StateDict): number 
   return worst;
 }
 
+/** A case's case.json: the model config, tasks, and the expected results the script computed. */
 export function readCase<Result>(dir: string): FixtureCase<Result> {
   return JSON.parse(readFileSync(path.join(dir, 'case.json'), 'utf8')) as FixtureCase<Result>;
 }
 
-/** The fine-tuned ToyEncoders of a case, named after their tasks. */
+/** The fine-tuned ToyEncoders of a case (models/<task>.safetensors), named after their tasks. */
 export class FixturePool implements ModelPool {
   readonly hasPretrained = false;
 
@@ -97,20 +102,47 @@ interface EncodedTask {
   readonly labels: number[];
 }
 
-/** The training data of a case, in stored order whatever the seed. */
-export class FixtureData implements TaskData {
+/**
+ * The training data of a case (in stored order, whatever the seed) and, where the case has
+ * heads.safetensors, its heads.
+ */
+export class FixtureWorld implements TaskData, TaskHeads {
   readonly taskNames: string[];
   readonly #tasks: Record<string, EncodedTask>;
   readonly #config: ToyModelConfig;
+  readonly #classes: number;
+  readonly #heads = new Map<string, Linear>();
 
+  /** The data only; `FixtureWorld.read` also loads the heads. */
   constructor(dir: string) {
     const data = JSON.parse(readFileSync(path.join(dir, 'data.json'), 'utf8')) as {
       config: ToyModelConfig;
+      classes: number;
       tasks: Record<string, EncodedTask>;
     };
     this.#tasks = data.tasks;
     this.#config = data.config;
+    this.#classes = data.classes;
     this.taskNames = Object.keys(data.tasks);
+  }
+
+  static async read(dir: string): Promise<FixtureWorld> {
+    const world = new FixtureWorld(dir);
+    const file = path.join(dir, 'heads.safetensors');
+    if (!existsSync(file)) return world;
+    const weights = await readSafetensors(file);
+    for (const task of world.taskNames) {
+      const head = new Linear(world.#config.hidden, world.#classes);
+      head.loadStateDict(
+        new Map([
+          ['weight', weights.get(`${task}.weight`)!],
+          ['bias', weights.get(`${task}.bias`)!],
+        ]),
+      );
+      world.#heads.set(task, head.requiresGrad(false));
+    }
+    disposeStateDict(weights);
+    return world;
   }
 
   size(task: string): number {
@@ -129,5 +161,19 @@ export class FixtureData implements TaskData {
         ? { inputs: x }
         : { inputs: x, labels: tf.tensor1d(labels.slice(start, end), 'int32') };
     }
+  }
+
+  head(task: string): Module {
+    const head = this.#heads.get(task);
+    if (!head) throw new Error(`fixture case: no head for task '${task}'`);
+    return head;
+  }
+
+  numClasses(): number {
+    return this.#classes;
+  }
+
+  dispose(): void {
+    for (const head of this.#heads.values()) head.dispose();
   }
 }
