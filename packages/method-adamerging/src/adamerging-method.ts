@@ -1,8 +1,11 @@
 import { join } from 'node:path';
 import {
   Adam,
+  type AdaptationServices,
+  adaptationServices,
   check,
   deriveSeed,
+  HISTORY_FILE,
   keyPatterns,
   listNames,
   type Method,
@@ -12,12 +15,8 @@ import {
   type Module,
   type Optimizer,
   PRETRAINED,
-  resolveService,
   runAdaptation,
-  type StepRecord,
-  type TaskData,
-  type TaskHeads,
-  TOKENS,
+  summarizeHistory,
   type TrainingResult,
   writeHistoryCsv,
 } from '@mergebench/core';
@@ -28,27 +27,7 @@ import { type Granularity, MergedWeights } from './merged-weights.js';
 import type { AdaMergingSettings } from './params.js';
 import { TaskVectors } from './task-vectors.js';
 
-/** The file a run writes its loss and coefficient history to, in the run's folder. */
-export const HISTORY_FILE = 'history.csv';
-
-interface TaskServices {
-  readonly data: TaskData;
-  readonly heads: TaskHeads;
-}
-
 const mebibytes = (bytes: number) => (bytes / 2 ** 20).toFixed(bytes < 2 ** 20 ? 3 : 1);
-
-function summarize(history: readonly StepRecord[], resumedFrom: number) {
-  const last = history.at(-1);
-  return {
-    file: HISTORY_FILE,
-    resumedFrom,
-    firstLoss: history[0]?.loss ?? null,
-    bestLoss: history.length > 0 ? Math.min(...history.map((r) => r.loss)) : null,
-    finalLoss: last?.loss ?? null,
-    finalTaskLosses: last?.taskLosses ?? null,
-  };
-}
 
 /**
  * AdaMerging (Yang et al., ICLR 2024): θ = θ₀ + Σᵢ λᵢ τᵢ with λ learned by minimising the
@@ -73,7 +52,10 @@ export class AdaMergingMethod implements Method {
       () =>
         `method ${name}: the model pool has no ${PRETRAINED} model, which the task vectors are measured from (it has ${listNames(tasks)})`,
     );
-    const services = settings.coefficientsFile === null ? this.taskServices(tasks, ctx) : undefined;
+    const services =
+      settings.coefficientsFile === null
+        ? adaptationServices(ctx.container, tasks, `method ${name}`)
+        : undefined;
     const excluded = keyPatterns(settings.excludeKeys, 'method.exclude_keys');
 
     const model = await modelpool.loadModel(PRETRAINED);
@@ -125,7 +107,7 @@ export class AdaMergingMethod implements Method {
           parameterNames: weights.keys,
           steps,
           finalLoss: training?.history.at(-1)?.loss ?? null,
-          history: training ? summarize(training.history, training.resumedFrom) : null,
+          history: training ? summarizeHistory(training.history, training.resumedFrom) : null,
           coefficientsFile: COEFFICIENTS_FILE,
           coefficientsFrom: settings.coefficientsFile,
         },
@@ -138,28 +120,7 @@ export class AdaMergingMethod implements Method {
     }
   }
 
-  /** The task pool's data and heads, checked to cover every task before anything heavy is loaded. */
-  private taskServices(tasks: readonly string[], ctx: MethodContext): TaskServices {
-    const who = `method ${this.name}`;
-    const data = resolveService(ctx.container, TOKENS.taskData, who);
-    const heads = resolveService(ctx.container, TOKENS.taskHeads, who);
-    for (const task of tasks) {
-      check(
-        data.taskNames.includes(task),
-        () =>
-          `${who}: the task pool has no data for model '${task}' (its tasks: ${listNames(data.taskNames)})`,
-      );
-      check(
-        heads.taskNames.includes(task),
-        () =>
-          `${who}: the task pool has no head for model '${task}' (its heads: ${listNames(heads.taskNames)})`,
-      );
-      check(data.size(task, 'test') > 0, () => `${who}: task '${task}' has no test data to adapt on`);
-    }
-    return { data, heads };
-  }
-
-  private async adapt(weights: MergedWeights, { data, heads }: TaskServices, ctx: MethodContext) {
+  private async adapt(weights: MergedWeights, { data, heads }: AdaptationServices, ctx: MethodContext) {
     const { name, settings } = this;
     const adam = new Adam([weights.coefficients], { lr: settings.lr });
     const optimizer: Optimizer = settings.clamp ? new ClampedOptimizer(adam) : adam;

@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { definePlugin } from '@mergebench/core';
 import { adamergingLayerWise, adamergingTaskWise } from './components.js';
 
-export { AdaMergingMethod, HISTORY_FILE } from './adamerging-method.js';
+export { HISTORY_FILE } from '@mergebench/core';
+export { AdaMergingMethod } from './adamerging-method.js';
 export { ClampedOptimizer } from './clamped-optimizer.js';
 export { coefficientColumns } from './coefficient-columns.js';
 export {

@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { definePlugin } from '@mergebench/core';
 import { wemoe } from './components.js';
 
+/** Re-exported from core, where every adaptation method's history file is named. */
+export { HISTORY_FILE } from '@mergebench/core';
 export { WEMOE_PAPER, wemoe } from './components.js';
 export { DenseEnsembledLinear } from './dense-ensembled-linear.js';
 export { EnsembledLinear } from './ensembled-linear.js';
@@ -26,9 +28,9 @@ export { sharedEnsembledProduct } from './ops/shared-ensembled-product.js';
 export { type LrScheduler, WEMOE_PARAMS, type WemoeSettings, wemoeSettings } from './params.js';
 export { ROUTER_DEPTHS, Router, type RouterDepth, type RouterOptions } from './router.js';
 export { ROUTERS_FILE, readRouterFile, routerVariables, writeRouterFile } from './router-file.js';
-export { type UpscaleOptions, type UpscaleSummary, upscaleModel } from './upscale.js';
+export { taskVectorsOf, type UpscaleOptions, type UpscaleSummary, upscaleModel } from './upscale.js';
 export { WeightEnsemblingMoE, type WeightEnsemblingMoEOptions } from './we-moe.js';
-export { HISTORY_FILE, type MoeDesignFactory, WemoeMethod } from './wemoe-method.js';
+export { type MoeDesignFactory, WemoeMethod } from './wemoe-method.js';
 
 export default definePlugin({
   name: '@mergebench/method-wemoe',

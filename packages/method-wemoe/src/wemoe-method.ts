@@ -1,23 +1,20 @@
 import { join } from 'node:path';
 import {
   Adam,
-  check,
+  type AdaptationServices,
+  adaptationServices,
   constant,
   cosine,
   deriveSeed,
   entropyLoss,
-  listNames,
+  HISTORY_FILE,
   type Method,
   type MethodContext,
   type MethodResult,
   type ModelPool,
   type Module,
-  resolveService,
   runAdaptation,
-  type StepRecord,
-  type TaskData,
-  type TaskHeads,
-  TOKENS,
+  summarizeHistory,
   type TrainingResult,
   writeHistoryCsv,
 } from '@mergebench/core';
@@ -27,31 +24,12 @@ import type { WemoeSettings } from './params.js';
 import { ROUTERS_FILE, readRouterFile, routerVariables, writeRouterFile } from './router-file.js';
 import { upscaleModel } from './upscale.js';
 
-/** The file a run writes its loss history to, in the run's folder. */
-export const HISTORY_FILE = 'history.csv';
-
-interface TaskServices {
-  readonly data: TaskData;
-  readonly heads: TaskHeads;
-}
-
 /** Makes the design of a run: `experts` task vectors per MLP, random numbers from `seed`. */
 export type MoeDesignFactory = (experts: number, seed: number) => MoeDesign;
 
 /** 1234567 → "1.2 MiB", 5000 → "4.9 KiB". */
 function formatBytes(bytes: number): string {
   return bytes >= 2 ** 20 ? `${(bytes / 2 ** 20).toFixed(1)} MiB` : `${(bytes / 2 ** 10).toFixed(1)} KiB`;
-}
-
-function summarize(history: readonly StepRecord[], resumedFrom: number) {
-  return {
-    file: HISTORY_FILE,
-    resumedFrom,
-    firstLoss: history[0]?.loss ?? null,
-    bestLoss: history.length > 0 ? Math.min(...history.map((r) => r.loss)) : null,
-    finalLoss: history.at(-1)?.loss ?? null,
-    finalTaskLosses: history.at(-1)?.taskLosses ?? null,
-  };
 }
 
 /**
@@ -74,7 +52,8 @@ export class WemoeMethod implements Method {
     const { name, settings } = this;
     const what = `method ${name}`;
     const tasks = modelpool.modelNames;
-    const services = settings.routersFile === null ? this.taskServices(tasks, ctx) : undefined;
+    const services =
+      settings.routersFile === null ? adaptationServices(ctx.container, tasks, `method ${name}`) : undefined;
     const design = this.makeDesign(tasks.length, deriveSeed(ctx.seed, `${name}/routers`));
     const { model, summary } = await upscaleModel(modelpool, {
       design,
@@ -113,7 +92,7 @@ export class WemoeMethod implements Method {
           mergedParameters: summary.mergedParameters,
           routerParameters,
           steps: training?.history.length ?? 0,
-          history: training ? summarize(training.history, training.resumedFrom) : null,
+          history: training ? summarizeHistory(training.history, training.resumedFrom) : null,
           routersFile: ROUTERS_FILE,
           routersFrom: settings.routersFile,
           ...design.artifacts?.(),
@@ -125,32 +104,11 @@ export class WemoeMethod implements Method {
     }
   }
 
-  /** The task pool's data and heads, checked to cover every task before anything heavy is loaded. */
-  private taskServices(tasks: readonly string[], ctx: MethodContext): TaskServices {
-    const who = `method ${this.name}`;
-    const data = resolveService(ctx.container, TOKENS.taskData, who);
-    const heads = resolveService(ctx.container, TOKENS.taskHeads, who);
-    for (const task of tasks) {
-      check(
-        data.taskNames.includes(task),
-        () =>
-          `${who}: the task pool has no data for model '${task}' (its tasks: ${listNames(data.taskNames)})`,
-      );
-      check(
-        heads.taskNames.includes(task),
-        () =>
-          `${who}: the task pool has no head for model '${task}' (its heads: ${listNames(heads.taskNames)})`,
-      );
-      check(data.size(task, 'test') > 0, () => `${who}: task '${task}' has no test data to adapt on`);
-    }
-    return { data, heads };
-  }
-
   private async adapt(
     model: Module,
     routers: ReadonlyMap<string, tf.Variable>,
     tasks: readonly string[],
-    { data, heads }: TaskServices,
+    { data, heads }: AdaptationServices,
     ctx: MethodContext,
   ): Promise<TrainingResult> {
     const { name, settings } = this;

@@ -55,3 +55,18 @@ export async function writeHistoryCsv(path: string, history: readonly StepRecord
   await mkdir(dirname(path), { recursive: true });
   await writeFileAtomic(path, historyCsv(history));
 }
+
+/** The conventional name of a run's history file, in the run's folder. */
+export const HISTORY_FILE = 'history.csv';
+
+/** What a run's report says of its training history; the full history is in HISTORY_FILE. */
+export function summarizeHistory(history: readonly StepRecord[], resumedFrom: number) {
+  return {
+    file: HISTORY_FILE,
+    resumedFrom,
+    firstLoss: history[0]?.loss ?? null,
+    bestLoss: history.length > 0 ? Math.min(...history.map((r) => r.loss)) : null,
+    finalLoss: history.at(-1)?.loss ?? null,
+    finalTaskLosses: history.at(-1)?.taskLosses ?? null,
+  };
+}

@@ -1,4 +1,5 @@
 export { type AdaptationOptions, runAdaptation } from './adaptation-loop.js';
+export { type AdaptationServices, adaptationServices } from './adaptation-services.js';
 export { BatchStream, type BatchStreamOptions, epochShuffleSeed } from './batch-stream.js';
 export {
   checkpointDirName,
@@ -11,7 +12,7 @@ export {
   VARIABLES_FILE,
   writeTrainingCheckpoint,
 } from './checkpoint.js';
-export { historyCsv, type StepRecord, writeHistoryCsv } from './history.js';
+export { HISTORY_FILE, historyCsv, type StepRecord, summarizeHistory, writeHistoryCsv } from './history.js';
 export { crossEntropy, entropyLoss } from './losses.js';
 export {
   Adam,
