@@ -16,7 +16,7 @@ export interface RunConfig {
   /** Extra plugin packages to load (package names or paths). */
   plugins: string[];
   seed: number;
-  /** `auto`, `cpu`, `wasm`, `tensorflow`, …; checked when the backend is selected. */
+  /** `auto` or one of BACKEND_NAMES; checked when the backend is selected. */
   backend: string;
   /** The run's folder is created under it. */
   output_dir: string;
@@ -55,7 +55,8 @@ export const RUN_SETTING_SPECS: readonly ParamSpec[] = [
   {
     name: 'backend',
     type: 'string',
-    description: 'TensorFlow.js backend: auto, cpu, wasm, tensorflow, …',
+    description:
+      'TensorFlow.js backend: auto (MERGEBENCH_BACKEND if set, else the fastest that loads), tfjs-node-gpu, tfjs-node, native, wasm or cpu.',
     default: RUN_CONFIG_DEFAULTS.backend,
   },
   {

@@ -59,4 +59,26 @@ describe('runProgram', () => {
     expect(report.results?.average.accuracy).toBeGreaterThan(0);
     expect(logger.lines.some((l) => l.startsWith('saved merged model to'))).toBe(true);
   });
+
+  it('defers to MERGEBENCH_BACKEND when the config leaves the backend at auto', async () => {
+    const cwd = mkdtempSync(path.join(tmpdir(), 'mb-run-'));
+    const before = process.env.MERGEBENCH_BACKEND;
+    process.env.MERGEBENCH_BACKEND = 'cpu';
+    try {
+      const { report } = await runProgram({
+        cwd,
+        overrides: ['method=dummy', 'modelpool=toy', 'taskpool=toy'],
+      });
+      expect(report.backend.name).toBe('cpu');
+      process.env.MERGEBENCH_BACKEND = 'no-such-backend';
+      await expect(
+        runProgram({ cwd, overrides: ['method=dummy', 'modelpool=toy', 'taskpool=toy', 'run_name=y'] }),
+      ).rejects.toThrow(
+        "backend: expected auto or one of tfjs-node-gpu, tfjs-node, native, wasm, cpu, got 'no-such-backend'",
+      );
+    } finally {
+      if (before === undefined) delete process.env.MERGEBENCH_BACKEND;
+      else process.env.MERGEBENCH_BACKEND = before;
+    }
+  });
 });

@@ -92,7 +92,9 @@ export async function runProgram(options: RunOptions = {}): Promise<RunOutcome> 
 
   const resolved = await resolveRun(options);
   const { config } = resolved;
-  const backend = await selectBackend(options.backend ?? config.backend, logger);
+  // A config left at `auto` defers to MERGEBENCH_BACKEND, so one environment variable steers every run.
+  const requested = options.backend ?? (config.backend === 'auto' ? undefined : config.backend);
+  const backend = await selectBackend(requested, logger);
   const memory = new PeakMemory().start();
 
   const container = createRunContainer();
