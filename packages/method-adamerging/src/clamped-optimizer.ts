@@ -1,4 +1,4 @@
-import type { Gradients, Optimizer } from '@mergebench/core';
+import { type Gradients, type Optimizer, OptimizerWrapper } from '@mergebench/core';
 import * as tf from '@tensorflow/tfjs';
 
 /**
@@ -6,41 +6,19 @@ import * as tf from '@tensorflow/tfjs';
  * coefficients stay between "ignore the task" and "take its whole task vector". State, learning
  * rate and variables are the wrapped optimizer's.
  */
-export class ClampedOptimizer implements Optimizer {
+export class ClampedOptimizer extends OptimizerWrapper {
   constructor(
-    private readonly inner: Optimizer,
+    inner: Optimizer,
     readonly min = 0,
     readonly max = 1,
-  ) {}
-
-  get variables(): readonly tf.Variable[] {
-    return this.inner.variables;
+  ) {
+    super(inner);
   }
 
-  get learningRate(): number {
-    return this.inner.learningRate;
-  }
-
-  set learningRate(value: number) {
-    this.inner.learningRate = value;
-  }
-
-  step(grads: Gradients): void {
-    this.inner.step(grads);
+  override step(grads: Gradients): void {
+    super.step(grads);
     tf.tidy(() => {
-      for (const v of this.inner.variables) v.assign(tf.clipByValue(v, this.min, this.max));
+      for (const v of this.variables) v.assign(tf.clipByValue(v, this.min, this.max));
     });
-  }
-
-  state(): Map<string, tf.Tensor> {
-    return this.inner.state();
-  }
-
-  loadState(state: ReadonlyMap<string, tf.Tensor>, origin?: string): void {
-    this.inner.loadState(state, origin);
-  }
-
-  dispose(): void {
-    this.inner.dispose();
   }
 }

@@ -1,4 +1,4 @@
-import type { Gradients, Optimizer } from '@mergebench/core';
+import { type Gradients, type Optimizer, OptimizerWrapper } from '@mergebench/core';
 import * as tf from '@tensorflow/tfjs';
 
 /**
@@ -6,25 +6,15 @@ import * as tf from '@tensorflow/tfjs';
  * as torch.nn.utils.clip_grad_norm_ does before optimizer.step() (scale = maxNorm / (norm + 1e-6)
  * when that is below 1). State, learning rate and variables are the wrapped optimizer's.
  */
-export class ClippedOptimizer implements Optimizer {
+export class ClippedOptimizer extends OptimizerWrapper {
   constructor(
-    private readonly inner: Optimizer,
+    inner: Optimizer,
     readonly maxNorm: number,
-  ) {}
-
-  get variables(): readonly tf.Variable[] {
-    return this.inner.variables;
+  ) {
+    super(inner);
   }
 
-  get learningRate(): number {
-    return this.inner.learningRate;
-  }
-
-  set learningRate(value: number) {
-    this.inner.learningRate = value;
-  }
-
-  step(grads: Gradients): void {
+  override step(grads: Gradients): void {
     const entries: [tf.Variable | string, tf.Tensor][] = (
       grads instanceof Map ? [...grads.entries()] : Object.entries(grads)
     ).filter((e): e is [tf.Variable | string, tf.Tensor] => e[1] !== null && e[1] !== undefined);
@@ -33,12 +23,12 @@ export class ClippedOptimizer implements Optimizer {
     const scale = this.maxNorm / (norm.dataSync()[0] + 1e-6);
     norm.dispose();
     if (scale >= 1) {
-      this.inner.step(grads);
+      super.step(grads);
       return;
     }
     const scaled = entries.map(([key, g]) => [key, tf.mul(g, scale)] as const);
     try {
-      this.inner.step(
+      super.step(
         grads instanceof Map
           ? new Map(scaled as (readonly [tf.Variable, tf.Tensor])[])
           : Object.fromEntries(scaled as (readonly [string, tf.Tensor])[]),
@@ -46,17 +36,5 @@ export class ClippedOptimizer implements Optimizer {
     } finally {
       tf.dispose(scaled.map(([, g]) => g));
     }
-  }
-
-  state(): Map<string, tf.Tensor> {
-    return this.inner.state();
-  }
-
-  loadState(state: ReadonlyMap<string, tf.Tensor>, origin?: string): void {
-    this.inner.loadState(state, origin);
-  }
-
-  dispose(): void {
-    this.inner.dispose();
   }
 }

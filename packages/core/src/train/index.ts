@@ -14,6 +14,7 @@ export {
 } from './checkpoint.js';
 export { HISTORY_FILE, historyCsv, type StepRecord, summarizeHistory, writeHistoryCsv } from './history.js';
 export { crossEntropy, entropyLoss } from './losses.js';
+export { OptimizerWrapper } from './optimizer-wrapper.js';
 export {
   Adam,
   type AdamOptions,
