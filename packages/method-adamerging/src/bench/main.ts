@@ -1,12 +1,13 @@
-// `pnpm bench [small] [b32]`: seconds per layer-wise AdaMerging step (8 tasks, a batch of unlabelled
-// images of each, forward and backward through the merged model, one Adam update) on the wasm backend,
-// each model in a child process, next to the same step in PyTorch on one thread, as wasm runs in
-// Node (tools/reference/bench_adamerging_step.py), and a table of the figures.
+// `pnpm bench [offline] [small] [b32]`: seconds per layer-wise AdaMerging step (8 tasks, a batch of
+// unlabelled images of each, forward and backward through the merged model, one Adam update) on
+// MERGEBENCH_BACKEND (default wasm), each model in a child process, next to the same step in
+// PyTorch (tools/reference/bench_adamerging_step.py) on as many threads as the backend uses (wasm:
+// one; native: every core), and a table of the figures.
 import { spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { formatTable } from '@mergebench/core';
-import { BENCH_CLASSES, BENCH_MODELS, BENCH_TASKS } from './models.js';
+import { BENCH_BACKEND, BENCH_CLASSES, BENCH_MODELS, BENCH_TASKS, benchBatch } from './models.js';
 import type { StepMeasurement } from './step.js';
 
 const STEP_SCRIPT = fileURLToPath(new URL('./step.js', import.meta.url));
@@ -32,7 +33,7 @@ function bestStep(steps: readonly number[]): number {
 }
 
 function runTfjs(name: string): Timing & Partial<StepMeasurement> {
-  process.stderr.write(`tfjs wasm, ${name}…\n`);
+  process.stderr.write(`tfjs ${BENCH_BACKEND}, ${name}…\n`);
   const child = spawnSync(process.execPath, [STEP_SCRIPT, name], {
     encoding: 'utf8',
     maxBuffer: 1 << 24,
@@ -60,18 +61,21 @@ function runTorch(python: string | undefined, name: string): Timing {
     '--tasks',
     String(BENCH_TASKS),
     '--batch',
-    String(bench.batch),
+    String(benchBatch(name, BENCH_BACKEND)),
     '--classes',
     String(BENCH_CLASSES),
     '--steps',
     String(bench.steps),
     '--threads',
-    '1',
+    String(TORCH_THREADS),
   ];
   const child = spawnSync(python, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (child.status !== 0) return { error: lastLine(child.stderr) };
   return { steps: (JSON.parse(lastLine(child.stdout)) as { step_seconds: number[] }).step_seconds };
 }
+
+/** wasm runs on one thread in Node; other backends use every core. */
+const TORCH_THREADS = BENCH_BACKEND === 'wasm' ? 1 : cpus().length;
 
 const seconds = (timing: Timing) => (timing.steps ? bestStep(timing.steps).toFixed(2) : '-');
 const stepList = (timing: Timing) =>
@@ -90,7 +94,7 @@ for (const name of names) {
     tfjs.steps && torch.steps ? `${(bestStep(tfjs.steps) / bestStep(torch.steps)).toFixed(1)}×` : '-';
   rows.push([
     BENCH_MODELS[name].label,
-    `${BENCH_TASKS} × ${BENCH_MODELS[name].batch}`,
+    `${BENCH_TASKS} × ${benchBatch(name, BENCH_BACKEND)}`,
     tfjs.parameters ? `${(tfjs.parameters / 1e6).toFixed(1)}M in ${tfjs.parameterTensors}` : '-',
     seconds(tfjs),
     seconds(torch),
@@ -111,8 +115,8 @@ process.stdout.write(
       'model',
       'tasks × images',
       'parameters (tensors)',
-      'tfjs wasm s/step',
-      'PyTorch 1 thread s/step',
+      `tfjs ${BENCH_BACKEND} s/step`,
+      `PyTorch ${TORCH_THREADS} thread${TORCH_THREADS > 1 ? 's' : ''} s/step`,
       'tfjs / PyTorch',
       'every step, s',
       'tfjs peak RSS MB',

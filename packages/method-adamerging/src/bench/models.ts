@@ -11,6 +11,22 @@ export interface BenchModel {
 }
 
 export const BENCH_MODELS: Readonly<Record<string, BenchModel>> = {
+  // The offline benchmark's zoo model (benchmarks/offline, DEFAULT_ZOO_SPEC).
+  offline: {
+    label: 'offline zoo ViT (4 layers, width 64, 32 px / 8)',
+    config: clipVisionConfig({
+      hidden_size: 64,
+      intermediate_size: 256,
+      num_hidden_layers: 4,
+      num_attention_heads: 4,
+      image_size: 32,
+      patch_size: 8,
+      projection_dim: 64,
+      hidden_act: 'quick_gelu',
+    }),
+    batch: 16,
+    steps: 5,
+  },
   small: {
     label: 'small ViT (4 layers, width 128, 64 px / 16)',
     config: clipVisionConfig({
@@ -25,11 +41,21 @@ export const BENCH_MODELS: Readonly<Record<string, BenchModel>> = {
     batch: 16,
     steps: 4,
   },
-  // Batch 16 does not fit the wasm backend's 4 GiB heap: tfjs keeps every saved activation and
-  // every intermediate gradient until the backward pass ends (about 0.25 GiB per image here, on
-  // top of 1.4 GiB of weights, merged weights and their gradients). Slow: only two steps.
-  b32: { label: 'CLIP ViT-B/32 image tower', config: clipVisionConfig(), batch: 4, steps: 2 },
+  b32: { label: 'CLIP ViT-B/32 image tower', config: clipVisionConfig(), batch: 16, steps: 2 },
 };
+
+/**
+ * Images per task in one step on `backend`. Batch 16 on B/32 does not fit the wasm backend's
+ * 4 GiB heap: tfjs keeps every saved activation and every intermediate gradient until the
+ * backward pass ends (about 0.25 GiB per image there, on top of 1.4 GiB of weights, merged
+ * weights and their gradients), so wasm measures 4.
+ */
+export function benchBatch(name: string, backend: string): number {
+  return name === 'b32' && backend === 'wasm' ? 4 : BENCH_MODELS[name].batch;
+}
+
+/** The backend the bench measures: MERGEBENCH_BACKEND, else wasm. */
+export const BENCH_BACKEND = process.env.MERGEBENCH_BACKEND ?? 'wasm';
 
 /** Tasks per step, as in the reference setting (8 tasks), and classes of the random heads. */
 export const BENCH_TASKS = 8;

@@ -1,5 +1,5 @@
 // One measurement of `pnpm bench`, in a child process of its own so its peak RSS is its own:
-// seconds per layer-wise AdaMerging step on the wasm backend for one model of BENCH_MODELS, with
+// seconds per layer-wise AdaMerging step on BENCH_BACKEND for one model of BENCH_MODELS, with
 // random weights, task vectors, heads and images (the values do not change the work). Prints
 // one JSON line (StepMeasurement).
 import { performance } from 'node:perf_hooks';
@@ -17,7 +17,14 @@ import { ClipVisionModelWithProjection } from '@mergebench/modelpool-clip-vit';
 import * as tf from '@tensorflow/tfjs';
 import { MergedWeights } from '../merged-weights.js';
 import { TaskVectors } from '../task-vectors.js';
-import { BENCH_CLASSES, BENCH_MODELS, BENCH_TASKS, type BenchModel } from './models.js';
+import {
+  BENCH_BACKEND,
+  BENCH_CLASSES,
+  BENCH_MODELS,
+  BENCH_TASKS,
+  type BenchModel,
+  benchBatch,
+} from './models.js';
 
 export interface StepMeasurement {
   readonly backend: string;
@@ -84,8 +91,8 @@ function randomStacks(model: Module): Map<string, Float32Array> {
 }
 
 async function measure(name: string): Promise<StepMeasurement> {
-  const choice = await selectBackend('wasm');
-  const bench = BENCH_MODELS[name];
+  const choice = await selectBackend(BENCH_BACKEND);
+  const bench = { ...BENCH_MODELS[name], batch: benchBatch(name, BENCH_BACKEND) };
   const setupStart = performance.now();
   const model = new ClipVisionModelWithProjection(bench.config).eval();
   const tasks = new RandomTasks(bench, bench.batch * bench.steps);
