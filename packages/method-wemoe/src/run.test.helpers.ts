@@ -1,23 +1,15 @@
 // Running the WEMoE component on the toy pools in tests (the `.test.` in the name keeps it out
 // of the published files).
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   type Component,
-  createRunContainer,
   entropyLoss,
   type Logger,
   type Method,
   type MethodContext,
   type ModelPool,
   type Module,
-  memoryLogger,
-  provide,
-  TOKENS,
-  validateParams,
 } from '@mergebench/core';
-import { ToyModelPool, toyWorld } from '@mergebench/core/testing';
+import { type MethodOutcome, runMethodComponent, toyMethodContext, toyWorld } from '@mergebench/core/testing';
 import * as tf from '@tensorflow/tfjs';
 
 export const world = toyWorld();
@@ -29,42 +21,19 @@ export interface ContextOptions {
   readonly logger?: Logger;
 }
 
-export function context(options: ContextOptions = {}): MethodContext {
-  const container = createRunContainer();
-  if (options.services !== false) {
-    provide(container, TOKENS.taskData, world);
-    provide(container, TOKENS.taskHeads, world);
-  }
-  return {
-    container,
-    logger: options.logger ?? memoryLogger(),
-    runDir: options.runDir ?? mkdtempSync(join(tmpdir(), 'wemoe-')),
-    seed: 5,
-  };
-}
-
-export interface Upscaled {
-  readonly model: Module;
-  readonly artifacts: Record<string, any>;
-  readonly runDir: string;
+export function context({ services = true, ...options }: ContextOptions = {}): MethodContext {
+  const provided = services ? world : null;
+  return toyMethodContext({ data: provided, heads: provided, ...options });
 }
 
 /** Runs a component on the toy model pool (or `pool`) and returns the upscaled model. */
-export async function runMethod(
+export function runMethod(
   component: Component<Method>,
   values: Record<string, unknown>,
   ctx: MethodContext = context(),
   pool?: ModelPool,
-): Promise<Upscaled> {
-  const params = validateParams('method', { progress: false, ...values }, component.info.params);
-  const method = await component.create({ params, container: createRunContainer(), baseDir: ctx.runDir });
-  const result = await method.run(pool ?? (await ToyModelPool.create()), ctx);
-  if (result.kind !== 'upscaled') throw new Error(`expected an upscaled model, got ${result.kind}`);
-  return {
-    model: result.model,
-    artifacts: (result.artifacts ?? {}) as Record<string, any>,
-    runDir: ctx.runDir,
-  };
+): Promise<MethodOutcome> {
+  return runMethodComponent(component, values, 'upscaled', ctx, pool);
 }
 
 /** A fixed batch of toy inputs [8, tokens, inputDim]. */

@@ -9,6 +9,13 @@ export {
   readSafetensors,
   relativeToScale,
 } from './fixture-case.js';
+export {
+  createMethod,
+  type MethodContextOptions,
+  type MethodOutcome,
+  runMethodComponent,
+  toyMethodContext,
+} from './method-harness.js';
 export { DEFAULT_TOY_MODEL, ToyEncoder, type ToyModelConfig, toyInitialWeights } from './toy-model.js';
 export { ToyModelPool, type ToySettings, ToyTaskPool, toyWorld, toyZoo } from './toy-pools.js';
 export { DEFAULT_TOY_WORLD, ToyWorld, type ToyWorldConfig } from './toy-world.js';
