@@ -54,7 +54,7 @@ export interface UpscaleSummary {
 }
 
 /** θᵢ − θ₀ of one tensor for each source, rounded to float32. */
-async function taskVectorsOf(
+export async function taskVectorsOf(
   sources: readonly TensorSource[],
   key: string,
   theta0: Float32Array,

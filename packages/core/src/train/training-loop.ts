@@ -52,6 +52,18 @@ export interface LoopOptions {
   readonly batchSize: number;
   /** Seeds the batch order of every task and epoch. */
   readonly seed: number;
+  /** Called before each step draws its batches (e.g. to set what the step trains for); awaited. */
+  readonly beforeStep?: (step: number) => void | Promise<void>;
+  /**
+   * Weighs each step's tasks: given every task's loss and gradients (in `tasks` order), returns one
+   * weight per task, and the update uses Σₜ wₜ·gₜ instead of the plain sum; the step's recorded
+   * loss is then Σₜ wₜ·Lₜ. For objectives that combine the tasks from their gradients (EPO).
+   */
+  readonly weighTasks?: (
+    step: number,
+    losses: readonly number[],
+    gradients: readonly ReadonlyMap<tf.Variable, tf.Tensor>[],
+  ) => readonly number[] | Promise<readonly number[]>;
   /** Called after each step's update (and its checkpoint); awaited. */
   readonly onStep?: (record: StepRecord) => void | Promise<void>;
   /** Extra values for each step's record, read after its update (e.g. learned coefficients). */
@@ -185,6 +197,24 @@ function accumulate(
   }
 }
 
+/** Writes Σₜ wₜ·gₜ into `sum` (empty on entry) and returns Σₜ wₜ·Lₜ. */
+function weightedSum(
+  sum: Map<tf.Variable, tf.Tensor>,
+  perTask: readonly ReadonlyMap<tf.Variable, tf.Tensor>[],
+  weights: readonly number[],
+  losses: readonly number[],
+): number {
+  perTask.forEach((grads, t) => {
+    for (const [variable, grad] of grads) {
+      const previous = sum.get(variable);
+      const scaled = tf.mul(grad, weights[t]);
+      sum.set(variable, previous === undefined ? scaled : tf.add(previous, scaled));
+      if (previous !== undefined) tf.dispose([previous, scaled]);
+    }
+  });
+  return losses.reduce((total, loss, t) => total + weights[t] * loss, 0);
+}
+
 /** The name of a variable whose summed gradient has a NaN or ±Infinity, if any. */
 async function nonFiniteGradient(
   sum: ReadonlyMap<tf.Variable, tf.Tensor>,
@@ -281,9 +311,12 @@ export async function runTrainingLoop(options: TrainingLoopOptions): Promise<Tra
       );
       optimizer.learningRate = lr;
 
+      await options.beforeStep?.(step);
       const taskLosses: Record<string, number> = {};
       let total = 0;
       const summed = new Map<tf.Variable, tf.Tensor>();
+      // With weighTasks, each task's gradients stay apart until the weights are known.
+      const perTask: Map<tf.Variable, tf.Tensor>[] = [];
       try {
         for (const [t, task] of tasks.entries()) {
           const batch = await streams[t].next();
@@ -299,15 +332,30 @@ export async function runTrainingLoop(options: TrainingLoopOptions): Promise<Tra
             tf.dispose(Object.values(result.grads).filter((g) => g !== null));
             throw stop(step, `the loss of task '${task}' is ${loss}`);
           }
-          accumulate(summed, result.grads, byTfName);
+          if (options.weighTasks) {
+            perTask.push(new Map());
+            accumulate(perTask[t], result.grads, byTfName);
+          } else {
+            accumulate(summed, result.grads, byTfName);
+          }
           taskLosses[task] = loss;
           total += loss;
+        }
+        if (options.weighTasks) {
+          const losses = tasks.map((task) => taskLosses[task]);
+          const weights = await options.weighTasks(step, losses, perTask);
+          check(
+            weights.length === tasks.length && weights.every(Number.isFinite),
+            () =>
+              `${name}: weighTasks gave [${weights.join(', ')}] at step ${step}, not ${tasks.length} finite weights`,
+          );
+          total = weightedSum(summed, perTask, weights, losses);
         }
         const bad = await nonFiniteGradient(summed, nameOf);
         if (bad !== undefined) throw stop(step, `the gradient of variable '${bad}' is not finite`);
         optimizer.step(summed);
       } finally {
-        tf.dispose([...summed.values()]);
+        tf.dispose([...summed.values(), ...perTask.flatMap((grads) => [...grads.values()])]);
       }
 
       const extra = options.recordExtra?.(step);

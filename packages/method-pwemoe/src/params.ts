@@ -1,0 +1,138 @@
+import type { ParamSpec, ParamValues } from '@mergebench/core';
+
+/** How the tasks' losses combine in a training step. */
+export type ParetoLoss = 'ls' | 'epo';
+
+/** The parameters of PWEMoE, with the reference defaults (FusionBench's CLIP configuration). */
+export const PWEMOE_PARAMS: readonly ParamSpec[] = [
+  {
+    name: 'init_lambda',
+    type: 'number',
+    default: 0.3,
+    description:
+      'λ of the task arithmetic that merges every parameter outside the upscaled blocks, and the initial routing weight of every task vector.',
+  },
+  {
+    name: 'upscale_attention',
+    type: 'boolean',
+    default: true,
+    description: 'Upscale the attention blocks too (the MLPs always are).',
+  },
+  {
+    name: 'lr',
+    type: 'number',
+    default: 1e-5,
+    exclusiveMin: 0,
+    description: 'Learning rate of Adam on the routers; cosine decay to 0.1·lr over max_steps.',
+  },
+  {
+    name: 'max_steps',
+    type: 'integer',
+    default: 8000,
+    min: 0,
+    description:
+      'Training steps (one labelled training batch of every task per step, one preference vector per step).',
+  },
+  {
+    name: 'batch_size',
+    type: 'integer',
+    default: 16,
+    min: 1,
+    description: 'Labelled training examples per task per step.',
+  },
+  {
+    name: 'alpha',
+    type: 'number',
+    default: 1,
+    exclusiveMin: 0,
+    description:
+      'Concentration of the Dirichlet distribution the preference vectors are drawn from (1: uniform on the simplex).',
+  },
+  {
+    name: 'grid_points',
+    type: 'integer',
+    default: 11,
+    min: 2,
+    description:
+      'Points per edge of the evaluation grid on the simplex for 2 or 3 tasks (11: 0, 0.1, …, 1); more tasks get equal weights and the one-hot vectors.',
+  },
+  {
+    name: 'preference',
+    type: 'number[]',
+    default: null,
+    nullable: true,
+    min: 0,
+    description:
+      'A preference vector (one entry per task, normalised to sum 1): return the one plain model for it instead of the family over the grid.',
+  },
+  {
+    name: 'checkpoint_every',
+    type: 'integer',
+    default: 2000,
+    min: 0,
+    description: "Steps between training checkpoints in the run's folder (0: none).",
+  },
+  {
+    name: 'resume',
+    type: 'boolean',
+    default: true,
+    description: "Continue from the latest training checkpoint in the run's folder, if any.",
+  },
+  {
+    name: 'checkpoint',
+    type: 'string',
+    default: null,
+    nullable: true,
+    description:
+      "A routers.safetensors of an earlier run (relative to the config's folder): load the routers from it and evaluate without training.",
+  },
+  {
+    name: 'progress',
+    type: 'boolean',
+    default: true,
+    description: 'Show a progress bar when stderr is a terminal.',
+  },
+];
+
+/** Validated PWEMoE parameter values, typed. */
+export interface PwemoeSettings {
+  readonly loss: ParetoLoss;
+  readonly initLambda: number;
+  readonly upscaleAttention: boolean;
+  readonly lr: number;
+  readonly maxSteps: number;
+  readonly batchSize: number;
+  readonly alpha: number;
+  readonly gridPoints: number;
+  readonly preference: readonly number[] | null;
+  /** 0: no checkpoints. */
+  readonly checkpointEvery: number;
+  readonly resume: boolean;
+  /** Absolute path of a routers file to evaluate with instead of training, or null. */
+  readonly routersFile: string | null;
+  readonly progress: boolean;
+}
+
+/** Settings from validated values; `resolvePath` makes a configured path absolute. */
+export function pwemoeSettings(
+  loss: ParetoLoss,
+  params: ParamValues,
+  resolvePath: (path: string) => string,
+): PwemoeSettings {
+  const file = params.checkpoint as string | null;
+  return {
+    loss,
+    initLambda: params.init_lambda as number,
+    upscaleAttention: params.upscale_attention as boolean,
+    lr: params.lr as number,
+    maxSteps: params.max_steps as number,
+    batchSize: params.batch_size as number,
+    alpha: params.alpha as number,
+    gridPoints: params.grid_points as number,
+    preference: params.preference as number[] | null,
+    checkpointEvery: params.checkpoint_every as number,
+    resume: params.resume as boolean,
+    routersFile: file === null ? null : resolvePath(file),
+    progress: params.progress as boolean,
+  };
+}

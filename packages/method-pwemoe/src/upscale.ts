@@ -1,0 +1,125 @@
+import {
+  check,
+  deriveSeed,
+  findSites,
+  float32Values,
+  type Logger,
+  type ModelPool,
+  type ModelSite,
+  type Module,
+  mergeTaskVectors,
+  modelWriter,
+  PRETRAINED,
+  type SiteKind,
+  stateDictSource,
+  type TensorSource,
+  taskArithmeticRules,
+} from '@mergebench/core';
+import { taskVectorsOf } from '@mergebench/method-wemoe';
+import { ParetoWeightEnsemblingModule } from './pareto-module.js';
+import { PreferenceRouter } from './preference-router.js';
+
+export interface ParetoUpscaleOptions {
+  /** λ of the task arithmetic outside the upscaled blocks, and every router's initial output. */
+  readonly initLambda: number;
+  /** The blocks to upscale: `mlp`, and optionally `attention`. */
+  readonly kinds: readonly SiteKind[];
+  /** Seeds the routers' initial weights (one derived seed per block). */
+  readonly seed: number;
+  /** Names the caller in errors, e.g. `method pwemoe-ls`. */
+  readonly what: string;
+  readonly logger?: Logger;
+}
+
+export interface ParetoUpscaleSummary {
+  /** The upscaled blocks, in model order. */
+  readonly sites: readonly string[];
+  /** Parameters merged by task arithmetic (everything outside the upscaled blocks). */
+  readonly mergedParameters: number;
+}
+
+/** A Pareto block for the block at `site`, its task vectors read from the sources. */
+async function upscaleSite(
+  model: Module,
+  site: ModelSite,
+  sources: readonly TensorSource[],
+  options: ParetoUpscaleOptions,
+): Promise<ParetoWeightEnsemblingModule> {
+  const base = model.getSubmodule(site.path);
+  const taskVectors = new Map<string, Float32Array[]>();
+  for (const [name, theta0] of base.namedParameters()) {
+    // A copy: on the cpu backend float32Values is the variable's own buffer.
+    const values = float32Values(theta0).slice();
+    taskVectors.set(name, await taskVectorsOf(sources, `${site.path}.${name}`, values, theta0.shape));
+  }
+  const router = new PreferenceRouter({
+    tasks: sources.length,
+    initLambda: options.initLambda,
+    seed: deriveSeed(options.seed, `router/${site.path}`),
+  });
+  return new ParetoWeightEnsemblingModule({ base, taskVectors, router });
+}
+
+/**
+ * Builds PWEMoE's upscaled model from a model pool: the pretrained model with every parameter
+ * outside the chosen blocks merged by task arithmetic (θ₀ + λ·Στᵢ), and every chosen block
+ * (each MLP, and each attention block if asked) replaced by a ParetoWeightEnsemblingModule
+ * holding θ₀ and the block's task vectors, frozen. Only the routers are trainable.
+ */
+export async function upscaleParetoModel(
+  modelpool: ModelPool,
+  options: ParetoUpscaleOptions,
+): Promise<{ model: Module; summary: ParetoUpscaleSummary }> {
+  const { what } = options;
+  const tasks = modelpool.modelNames;
+  check(tasks.length > 0, `${what}: the model pool has no fine-tuned models to upscale with`);
+  check(
+    modelpool.hasPretrained,
+    () => `${what}: the model pool has no ${PRETRAINED} model, which the task vectors are measured from`,
+  );
+  check(options.kinds.length > 0, `${what}: no kind of block to upscale`);
+  const model = await modelpool.loadModel(PRETRAINED);
+  const sources: TensorSource[] = [];
+  try {
+    const declared = model.sites();
+    for (const kind of options.kinds) {
+      check(
+        declared.some((site) => site.kind === kind),
+        () =>
+          `${what}: ${model.constructor.name} declares no '${kind}' blocks to upscale` +
+          (kind === 'attention' ? '; set upscale_attention: false' : ''),
+      );
+    }
+    const sites = options.kinds.flatMap((kind) => findSites(model, kind));
+    for (const task of tasks) sources.push(await modelpool.openWeights(task));
+
+    const writer = modelWriter(model, what);
+    const merge = await mergeTaskVectors({
+      ...taskArithmeticRules(
+        options.initLambda,
+        sites.map((site) => `${site.path}.*`),
+      ),
+      sources,
+      pretrained: stateDictSource(model.stateDict(), PRETRAINED),
+      onTensor: writer.write,
+    });
+    writer.finish();
+    model.requiresGrad(false);
+
+    for (const site of sites) {
+      const block = await upscaleSite(model, site, sources, options);
+      // The replaced block lives on inside the Pareto block as its θ₀.
+      model.setSubmodule(site.path, block);
+      options.logger?.debug(`${what}: upscaled ${site.path}`);
+    }
+    return {
+      model,
+      summary: { sites: sites.map((site) => site.path), mergedParameters: merge.mergedParameters },
+    };
+  } catch (error) {
+    model.dispose();
+    throw error;
+  } finally {
+    await Promise.all(sources.map((source) => source.close()));
+  }
+}
