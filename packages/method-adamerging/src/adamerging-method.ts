@@ -16,6 +16,7 @@ import {
   type Optimizer,
   PRETRAINED,
   runAdaptation,
+  runCheckpoints,
   summarizeHistory,
   type TrainingResult,
   writeHistoryCsv,
@@ -134,14 +135,7 @@ export class AdaMergingMethod implements Method {
         steps: settings.maxSteps,
         batchSize: settings.batchSize,
         seed: deriveSeed(ctx.seed, `${name}/batches`),
-        checkpoint:
-          settings.checkpointEvery > 0
-            ? {
-                dir: join(ctx.runDir, 'checkpoints', name),
-                every: settings.checkpointEvery,
-                resume: settings.resume,
-              }
-            : undefined,
+        checkpoint: runCheckpoints(ctx.runDir, name, settings),
         logger: ctx.logger,
         progress: settings.progress,
         lossForTask: (task, inputs) => weights.entropy(byTask.get(task)!, inputs),

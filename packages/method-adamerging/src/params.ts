@@ -1,4 +1,10 @@
-import { EXCLUDE_KEYS_PARAM, type ParamSpec, type ParamValues } from '@mergebench/core';
+import {
+  checkpointParams,
+  EXCLUDE_KEYS_PARAM,
+  type ParamSpec,
+  type ParamValues,
+  PROGRESS_PARAM,
+} from '@mergebench/core';
 
 /** The parameters both AdaMerging components take, with the reference defaults. */
 export const ADAMERGING_PARAMS: readonly ParamSpec[] = [
@@ -36,19 +42,7 @@ export const ADAMERGING_PARAMS: readonly ParamSpec[] = [
     description: 'Clamp every coefficient to [0, 1] after each step.',
   },
   EXCLUDE_KEYS_PARAM,
-  {
-    name: 'checkpoint_every',
-    type: 'integer',
-    default: 100,
-    min: 0,
-    description: "Steps between checkpoints in the run's folder (0: none).",
-  },
-  {
-    name: 'resume',
-    type: 'boolean',
-    default: true,
-    description: "Continue from the latest checkpoint in the run's folder, if any.",
-  },
+  ...checkpointParams(),
   {
     name: 'coefficients',
     type: 'string',
@@ -57,12 +51,7 @@ export const ADAMERGING_PARAMS: readonly ParamSpec[] = [
     description:
       "A coefficients.json of an earlier run (relative to the config's folder): merge with it, without training.",
   },
-  {
-    name: 'progress',
-    type: 'boolean',
-    default: true,
-    description: 'Show a progress bar when stderr is a terminal.',
-  },
+  PROGRESS_PARAM,
 ];
 
 /** Validated parameter values, typed. */

@@ -1,4 +1,4 @@
-import { type ParamSpec, type ParamValues, PRETRAINED } from '@mergebench/core';
+import { checkpointParams, type ParamSpec, type ParamValues, PRETRAINED } from '@mergebench/core';
 import type { FinetuneSettings } from './finetune-method.js';
 import type { ScheduleName } from './schedule.js';
 
@@ -48,19 +48,7 @@ export const TRAINING_PARAMS: readonly ParamSpec[] = [
     exclusiveMin: 0,
     description: 'Clip the global gradient norm to this before each update (null: no clipping).',
   },
-  {
-    name: 'checkpoint_every',
-    type: 'integer',
-    default: 100,
-    min: 0,
-    description: "Steps between checkpoints in the run's folder (0: none).",
-  },
-  {
-    name: 'resume',
-    type: 'boolean',
-    default: true,
-    description: "Continue from the latest checkpoint in the run's folder, if any.",
-  },
+  ...checkpointParams(),
 ];
 
 /** Settings from validated parameter values. */

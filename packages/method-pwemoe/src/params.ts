@@ -1,4 +1,4 @@
-import type { ParamSpec, ParamValues } from '@mergebench/core';
+import { checkpointParams, type ParamSpec, type ParamValues, PROGRESS_PARAM } from '@mergebench/core';
 
 /** How the tasks' losses combine in a training step. */
 export type ParetoLoss = 'ls' | 'epo';
@@ -65,19 +65,7 @@ export const PWEMOE_PARAMS: readonly ParamSpec[] = [
     description:
       'A preference vector (one entry per task, normalised to sum 1): return the one plain model for it instead of the family over the grid.',
   },
-  {
-    name: 'checkpoint_every',
-    type: 'integer',
-    default: 2000,
-    min: 0,
-    description: "Steps between training checkpoints in the run's folder (0: none).",
-  },
-  {
-    name: 'resume',
-    type: 'boolean',
-    default: true,
-    description: "Continue from the latest training checkpoint in the run's folder, if any.",
-  },
+  ...checkpointParams(2000),
   {
     name: 'checkpoint',
     type: 'string',
@@ -86,12 +74,7 @@ export const PWEMOE_PARAMS: readonly ParamSpec[] = [
     description:
       "A routers.safetensors of an earlier run (relative to the config's folder): load the routers from it and evaluate without training.",
   },
-  {
-    name: 'progress',
-    type: 'boolean',
-    default: true,
-    description: 'Show a progress bar when stderr is a terminal.',
-  },
+  PROGRESS_PARAM,
 ];
 
 /** Validated PWEMoE parameter values, typed. */

@@ -13,6 +13,7 @@ import {
   type Module,
   PRETRAINED,
   resolveService,
+  runCheckpoints,
   runSupervised,
   type StepRecord,
   type TaskData,
@@ -249,14 +250,7 @@ export class PwemoeMethod implements Method {
         steps: settings.maxSteps,
         batchSize: settings.batchSize,
         seed: deriveSeed(ctx.seed, `${name}/batches`),
-        checkpoint:
-          settings.checkpointEvery > 0
-            ? {
-                dir: join(ctx.runDir, 'checkpoints', name),
-                every: settings.checkpointEvery,
-                resume: settings.resume,
-              }
-            : undefined,
+        checkpoint: runCheckpoints(ctx.runDir, name, settings),
         logger: ctx.logger,
         progress: settings.progress,
         beforeStep: (step) => {

@@ -1,4 +1,4 @@
-import type { ParamSpec, ParamValues } from '@mergebench/core';
+import { checkpointParams, type ParamSpec, type ParamValues, PROGRESS_PARAM } from '@mergebench/core';
 import { ACTIVATION_NAMES } from './mlp-site.js';
 import { ROUTER_DEPTHS, type RouterDepth } from './router.js';
 
@@ -64,19 +64,7 @@ export const WEMOE_PARAMS: readonly ParamSpec[] = [
     description:
       "The MLPs' activation: auto (the MLP's own `activation`, or the known activation that reproduces its output) or a Hugging Face name.",
   },
-  {
-    name: 'checkpoint_every',
-    type: 'integer',
-    default: 100,
-    min: 0,
-    description: "Steps between training checkpoints in the run's folder (0: none).",
-  },
-  {
-    name: 'resume',
-    type: 'boolean',
-    default: true,
-    description: "Continue from the latest training checkpoint in the run's folder, if any.",
-  },
+  ...checkpointParams(),
   {
     name: 'checkpoint',
     type: 'string',
@@ -85,12 +73,7 @@ export const WEMOE_PARAMS: readonly ParamSpec[] = [
     description:
       "A routers.safetensors of an earlier run (relative to the config's folder): load the routers from it and evaluate without training.",
   },
-  {
-    name: 'progress',
-    type: 'boolean',
-    default: true,
-    description: 'Show a progress bar when stderr is a terminal.',
-  },
+  PROGRESS_PARAM,
 ];
 
 /** Validated WEMoE parameter values, typed. */

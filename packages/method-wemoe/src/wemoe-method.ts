@@ -14,6 +14,7 @@ import {
   type ModelPool,
   type Module,
   runAdaptation,
+  runCheckpoints,
   summarizeHistory,
   type TrainingResult,
   writeHistoryCsv,
@@ -129,14 +130,7 @@ export class WemoeMethod implements Method {
         steps: settings.maxSteps,
         batchSize: settings.batchSize,
         seed: deriveSeed(ctx.seed, `${name}/batches`),
-        checkpoint:
-          settings.checkpointEvery > 0
-            ? {
-                dir: join(ctx.runDir, 'checkpoints', name),
-                every: settings.checkpointEvery,
-                resume: settings.resume,
-              }
-            : undefined,
+        checkpoint: runCheckpoints(ctx.runDir, name, settings),
         logger: ctx.logger,
         progress: settings.progress,
         lossForTask: (task, inputs) =>

@@ -13,6 +13,7 @@ export {
   writeTrainingCheckpoint,
 } from './checkpoint.js';
 export { HISTORY_FILE, historyCsv, type StepRecord, summarizeHistory, writeHistoryCsv } from './history.js';
+export { checkpointParams, PROGRESS_PARAM } from './loop-params.js';
 export { crossEntropy, entropyLoss } from './losses.js';
 export { OptimizerWrapper } from './optimizer-wrapper.js';
 export {
@@ -37,6 +38,7 @@ export { runSupervised, type SupervisedOptions } from './supervised-loop.js';
 export {
   type CheckpointOptions,
   type LoopOptions,
+  runCheckpoints,
   runTrainingLoop,
   type TrainableVariables,
   type TrainingLoopOptions,

@@ -37,6 +37,20 @@ export interface CheckpointOptions {
   readonly resume?: boolean;
 }
 
+/**
+ * A method run's checkpoints, from its `checkpoint_every` and `resume` settings: in
+ * `<runDir>/checkpoints/<name>`, none when `every` is 0.
+ */
+export function runCheckpoints(
+  runDir: string,
+  name: string,
+  settings: { readonly checkpointEvery: number; readonly resume: boolean },
+): CheckpointOptions | undefined {
+  return settings.checkpointEvery > 0
+    ? { dir: join(runDir, 'checkpoints', name), every: settings.checkpointEvery, resume: settings.resume }
+    : undefined;
+}
+
 /** What every training loop takes; runAdaptation and runSupervised add the loss. */
 export interface LoopOptions {
   readonly tasks: readonly string[];
