@@ -19,19 +19,27 @@ export async function pretrain(
 ): Promise<{ model: ClipVisionModelWithProjection; heads: TaskHeadSet }> {
   const config = clipVisionConfig(spec.vision);
   const model = new ClipVisionModelWithProjection(config);
+  // One head per label set, as CLIP's text embeddings of the same class names are one head:
+  // the three digit tasks share theirs, so their fine-tunings pull features the same way.
+  const shared = new Map<string, CosineHead>();
   const heads = new Map<string, CosineHead>();
   for (const task of spec.tasks) {
-    heads.set(
-      task,
-      new CosineHead(config.projection_dim, data.task(task).classNames.length, {
-        logitScale: Math.log(spec.pretrain.logitScale),
-        seed: deriveSeed(spec.seed, `head/${task}`),
-      }),
-    );
+    const classNames = data.task(task).classNames;
+    const labels = JSON.stringify(classNames);
+    if (!shared.has(labels)) {
+      shared.set(
+        labels,
+        new CosineHead(config.projection_dim, classNames.length, {
+          logitScale: Math.log(spec.pretrain.logitScale),
+          seed: deriveSeed(spec.seed, `head/${task}`),
+        }),
+      );
+    }
+    heads.set(task, shared.get(labels)!);
   }
   const variables = [
     ...model.trainableVariables(),
-    ...[...heads.values()].flatMap((h) => h.trainableVariables()),
+    ...[...shared.values()].flatMap((h) => h.trainableVariables()),
   ];
   const optimizer = new Adam(variables, { lr: spec.pretrain.lr });
   await runSupervised({
@@ -47,6 +55,14 @@ export async function pretrain(
     logitsForTask: (task, inputs) => tf.tidy(() => heads.get(task)!.forward(model.forward(inputs))),
   });
   optimizer.dispose();
+  // Each task gets its own copy, so the set owns (and disposes) every head once.
+  const copies = new Map<string, CosineHead>();
+  for (const [task, head] of heads) {
+    const copy = new CosineHead(head.inFeatures, head.outFeatures);
+    copy.loadStateDict(head.stateDict());
+    copies.set(task, copy);
+  }
+  for (const head of shared.values()) head.dispose();
   // TaskHeadSet freezes the heads: from here on they are the tasks' fixed classifiers.
-  return { model, heads: new TaskHeadSet(heads) };
+  return { model, heads: new TaskHeadSet(copies) };
 }

@@ -47,7 +47,7 @@ export const DEFAULT_ZOO_SPEC: ZooSpec = {
   },
   tasks: BUILTIN_TASK_NAMES,
   data: { imageSize: 32, trainSize: 4096, testSize: 512, seed: 0 },
-  pretrain: { steps: 150, batchSize: 32, lr: 2e-3, logitScale: 100 },
+  pretrain: { steps: 100, batchSize: 32, lr: 2e-3, logitScale: 20 },
   finetune: { steps: 800, batchSize: 32, lr: 5e-4 },
   seed: 0,
 };
