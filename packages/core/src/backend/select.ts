@@ -1,6 +1,7 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import type { Logger } from '../contracts/logger.js';
 import { listNames, MergebenchError } from '../errors.js';
@@ -26,7 +27,7 @@ const CANDIDATES: Record<BackendName, Candidate> = {
   // Both native TensorFlow packages register themselves as 'tensorflow'.
   'tfjs-node-gpu': { tfName: 'tensorflow', load: () => importNativeTensorflow('@tensorflow/tfjs-node-gpu') },
   'tfjs-node': { tfName: 'tensorflow', load: () => importNativeTensorflow('@tensorflow/tfjs-node') },
-  native: { tfName: 'native', load: () => importOptional('@mergebench/backend-native') },
+  native: { tfName: 'native', load: () => importFromCoreOrProject('@mergebench/backend-native') },
   wasm: { tfName: 'wasm', load: () => importOptional('@tensorflow/tfjs-backend-wasm') },
   cpu: { tfName: 'cpu', load: async () => {} },
 };
@@ -35,6 +36,35 @@ async function importOptional(specifier: string): Promise<void> {
   // A variable specifier keeps bundlers and the type checker from requiring optional packages.
   const name = specifier;
   await import(name);
+}
+
+/**
+ * Imports a package from core's own dependencies or, failing that, from the project the process
+ * runs in (its working directory up): under pnpm's strict layout a package the user installed
+ * beside core is not visible from core's folder. Errors the package itself throws pass through.
+ */
+async function importFromCoreOrProject(specifier: string): Promise<void> {
+  try {
+    await importOptional(specifier);
+    return;
+  } catch (e) {
+    const notFound =
+      (e as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && String(e).includes(specifier);
+    if (!notFound) throw e;
+  }
+  let manifestPath: string;
+  try {
+    manifestPath = createRequire(path.join(process.cwd(), 'index.js')).resolve(`${specifier}/package.json`);
+  } catch {
+    throw new Error(`Cannot find package '${specifier}'`);
+  }
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as {
+    exports?: { '.'?: { import?: string; default?: string } };
+    main?: string;
+  };
+  const entry =
+    manifest.exports?.['.']?.import ?? manifest.exports?.['.']?.default ?? manifest.main ?? 'index.js';
+  await import(pathToFileURL(path.join(path.dirname(manifestPath), entry)).href);
 }
 
 /**

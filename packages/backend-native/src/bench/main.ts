@@ -1,0 +1,248 @@
+// `pnpm bench [matmul] [forward] [wemoe]`: the native backend beside PyTorch (Debian's, OpenBLAS)
+// in one run, each measurement in a child process of its own: matMul GFLOP/s at transformer shapes,
+// CLIP ViT-B/32 image-tower forward images/s (modelpool-clip-vit's forward benchmark), and one WEMoE
+// adaptation step on a ViT-B/32-sized 8-task model (method-wemoe's benchmark model), then a table.
+// BENCH_WEMOE_BATCH (images per task, 16) and BENCH_WEMOE_STEPS (2) size the last one.
+import { spawnSync } from 'node:child_process';
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { formatTable } from '@mergebench/core';
+import { BENCH_MODELS, BENCH_TASKS } from '../../../method-wemoe/dist/bench/models.js';
+import { MATMUL_CASES } from './shapes.js';
+
+const SECTIONS = ['matmul', 'forward', 'wemoe'] as const;
+type Section = (typeof SECTIONS)[number];
+
+const here = (relative: string) => fileURLToPath(new URL(relative, import.meta.url));
+const REFERENCE = '../../../../tools/reference/';
+const FORWARD_SCRIPT = here('../../../modelpool-clip-vit/dist/bench/forward.js');
+/** Pythons tried for PyTorch, first that imports torch; TORCH_PYTHON picks one. */
+const PYTHONS = process.env.TORCH_PYTHON ? [process.env.TORCH_PYTHON] : ['/usr/bin/python3', 'python3'];
+const CORES = cpus().length;
+const FORWARD_BATCH = 32;
+const WEMOE_BATCH = Number(process.env.BENCH_WEMOE_BATCH ?? 16);
+const WEMOE_STEPS = Number(process.env.BENCH_WEMOE_STEPS ?? 2);
+
+type Outcome<T> = T | { error: string };
+const lastLine = (text: string) => text.trim().split('\n').at(-1) ?? '';
+const failed = <T extends object>(o: Outcome<T>): o is { error: string } => 'error' in o;
+
+function run<T>(command: string, args: string[], label: string): Outcome<T> {
+  process.stderr.write(`${label}…\n`);
+  const child = spawnSync(command, args, {
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  if (child.status !== 0) {
+    const lines = (child.stderr ?? '').split('\n');
+    const reason = lines.find((line) => /Error|error:/.test(line)) ?? `exit ${child.status ?? child.signal}`;
+    return { error: reason.trim().slice(0, 160) };
+  }
+  try {
+    return JSON.parse(lastLine(child.stdout)) as T;
+  } catch {
+    return { error: `unreadable output: ${lastLine(child.stdout).slice(0, 80)}` };
+  }
+}
+
+function torchPython(): string | undefined {
+  return PYTHONS.find(
+    (python) => spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0,
+  );
+}
+
+const ratio = (ours: number | undefined, reference: number | undefined) =>
+  ours && reference ? `${(ours / reference).toFixed(2)}×` : '-';
+const fixed = (value: number | undefined, digits = 1) => (value === undefined ? '-' : value.toFixed(digits));
+const torchThreads = [...new Set([1, CORES])];
+
+interface Timed {
+  readonly label: string;
+  readonly seconds: number;
+  readonly gflops: number;
+}
+
+function matmulSection(python: string | undefined): string {
+  const native = run<{ results: Timed[] }>(process.execPath, [here('./matmul.js')], 'matMul, native');
+  const torch = torchThreads.map((threads) =>
+    python
+      ? run<{ results: Timed[] }>(
+          python,
+          [
+            here(`${REFERENCE}bench_backend_native.py`),
+            '--shapes',
+            JSON.stringify(MATMUL_CASES),
+            '--threads',
+            String(threads),
+          ],
+          `matMul, PyTorch ${threads} thread(s)`,
+        )
+      : { error: 'no python with torch' },
+  );
+  const rows = MATMUL_CASES.map((c, i) => {
+    const ours = failed(native) ? undefined : native.results[i].gflops;
+    const refs = torch.map((t) => (failed(t) ? undefined : t.results[i].gflops));
+    const all = refs.at(-1);
+    return [c.label, fixed(ours), ...refs.map((r) => fixed(r)), ratio(ours, all)];
+  });
+  const errors = [native, ...torch].filter(failed).map((e) => e.error);
+  return (
+    `matMul GFLOP/s (fastest of 5 after a warm-up)${errors.length ? `; not run: ${errors.join('; ')}` : ''}\n\n` +
+    formatTable(
+      [
+        'product',
+        'tfjs native',
+        ...torchThreads.map((t) => `PyTorch ${t} thread${t === 1 ? '' : 's'}`),
+        `native speed ÷ PyTorch ${CORES} threads`,
+      ],
+      rows,
+    )
+  );
+}
+
+interface ForwardResult {
+  readonly imagesPerSecond?: number;
+  readonly secondsPerBatch?: number;
+  readonly peakRssMb?: number;
+  readonly error?: string;
+}
+
+function forwardSection(python: string | undefined): string {
+  const native = run<ForwardResult>(
+    process.execPath,
+    [FORWARD_SCRIPT, 'native', String(FORWARD_BATCH), '2'],
+    'ViT-B/32 forward, native',
+  );
+  const torch = torchThreads.map((threads) => {
+    if (!python) return { error: 'no python with torch' };
+    const out = run<{ images_per_second: number; seconds_per_batch: number; peak_rss_mb: number }>(
+      python,
+      [
+        here(`${REFERENCE}bench_clip_forward.py`),
+        '--batch',
+        String(FORWARD_BATCH),
+        '--repeats',
+        '2',
+        '--threads',
+        String(threads),
+      ],
+      `ViT-B/32 forward, PyTorch ${threads} thread(s)`,
+    );
+    return failed(out)
+      ? out
+      : {
+          imagesPerSecond: out.images_per_second,
+          secondsPerBatch: out.seconds_per_batch,
+          peakRssMb: out.peak_rss_mb,
+        };
+  });
+  const reference = torch.at(-1);
+  const referenceIps = reference && !failed(reference) ? reference.imagesPerSecond : undefined;
+  const row = (name: string, r: Outcome<ForwardResult>) =>
+    failed(r) || r.error !== undefined
+      ? [name, '-', '-', '-', `not run: ${failed(r) ? r.error : r.error}`]
+      : [
+          name,
+          fixed(r.secondsPerBatch, 2),
+          fixed(r.imagesPerSecond, 2),
+          fixed(r.peakRssMb, 0),
+          ratio(r.imagesPerSecond, referenceIps),
+        ];
+  return (
+    `CLIP ViT-B/32 image tower forward, batch ${FORWARD_BATCH} (fastest of 2 after a warm-up)\n\n` +
+    formatTable(
+      ['run', 's/batch', 'images/s', 'peak RSS MB', `speed ÷ PyTorch ${CORES} threads`],
+      [
+        row('tfjs native', native),
+        ...torch.map((r, i) =>
+          row(`PyTorch ${torchThreads[i]} thread${torchThreads[i] === 1 ? '' : 's'}`, r),
+        ),
+      ],
+    )
+  );
+}
+
+interface StepResult {
+  readonly stepSeconds: number[];
+  readonly evalSeconds: number;
+  readonly peakRssMb: number;
+}
+
+function wemoeSection(python: string | undefined): string {
+  const native = run<StepResult>(
+    process.execPath,
+    [here('./wemoe-step.js'), 'b32', String(WEMOE_BATCH), String(WEMOE_STEPS)],
+    'WEMoE step, native',
+  );
+  const modes = ['scaled', 'reference'] as const;
+  const torch = modes.map((mode) =>
+    python
+      ? run<{ step_seconds: number[]; eval_seconds: number; peak_rss_mb: number }>(
+          python,
+          [
+            here(`${REFERENCE}bench_wemoe_step.py`),
+            ...['--config', JSON.stringify(BENCH_MODELS.b32.config), '--tasks', String(BENCH_TASKS)],
+            ...[
+              '--batch',
+              String(WEMOE_BATCH),
+              '--steps',
+              String(WEMOE_STEPS),
+              '--threads',
+              String(CORES),
+              '--mode',
+              mode,
+            ],
+          ],
+          `WEMoE step, PyTorch (${mode})`,
+        )
+      : { error: 'no python with torch' },
+  );
+  const nativeStep = failed(native) ? undefined : Math.min(...native.stepSeconds);
+  const rows = [
+    failed(native)
+      ? ['tfjs native', '-', '-', '-', '-', `not run: ${native.error}`]
+      : [
+          'tfjs native',
+          fixed(nativeStep, 2),
+          fixed(native.evalSeconds, 2),
+          fixed(native.peakRssMb, 0),
+          '',
+          '',
+        ],
+    ...torch.map((t, i) => {
+      const name = `PyTorch ${CORES} threads, ${modes[i]}`;
+      if (failed(t)) return [name, '-', '-', '-', '-', `not run: ${t.error}`];
+      const step = Math.min(...t.step_seconds);
+      return [
+        name,
+        fixed(step, 2),
+        fixed(t.eval_seconds, 2),
+        fixed(t.peak_rss_mb, 0),
+        ratio(nativeStep, step),
+        '',
+      ];
+    }),
+  ];
+  return (
+    `WEMoE adaptation step on a ViT-B/32-sized ${BENCH_TASKS}-task model: ${BENCH_TASKS} tasks × ${WEMOE_BATCH} images, ` +
+    `forward + backward, one Adam update of the routers (fastest of ${WEMOE_STEPS} steps). PyTorch 'scaled' applies ` +
+    "per-sample weights as method-wemoe does; 'reference' merges a state dict per sample as the reference framework does.\n\n" +
+    formatTable(['run', 's/step', 'eval s/batch', 'peak RSS MB', 'native time ÷ this', 'note'], rows)
+  );
+}
+
+const asked = process.argv.slice(2);
+const unknown = asked.filter((s) => !(SECTIONS as readonly string[]).includes(s));
+if (unknown.length > 0) throw new Error(`unknown section ${unknown[0]}; expected ${SECTIONS.join(', ')}`);
+const sections: Section[] = asked.length > 0 ? (asked as Section[]) : [...SECTIONS];
+const python = torchPython();
+const machine = `float32, ${CORES} cores (${cpus()[0]?.model ?? 'unknown cpu'})`;
+const builders: Record<Section, (python: string | undefined) => string> = {
+  matmul: matmulSection,
+  forward: forwardSection,
+  wemoe: wemoeSection,
+};
+process.stdout.write(`tfjs native backend beside PyTorch, ${machine}\n`);
+// Each table as soon as it is measured: the WEMoE step takes minutes.
+for (const section of sections) process.stdout.write(`\n${builders[section](python)}\n`);

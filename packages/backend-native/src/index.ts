@@ -1,0 +1,21 @@
+// Importing the package registers the `native` tfjs backend, or throws one line saying why it
+// cannot (the addon was not built: no compiler or OpenBLAS), so that a caller can fall back.
+import { loadAddon, type NativeAddon } from './addon.js';
+import { BACKEND_NAME } from './kernels/kernel-io.js';
+import { nativeKernelNames, registerNativeBackend } from './register.js';
+
+const addon: NativeAddon = loadAddon();
+registerNativeBackend(addon);
+
+/** The name the backend is registered under: `tf.setBackend(NATIVE_BACKEND_NAME)`. */
+export const NATIVE_BACKEND_NAME = BACKEND_NAME;
+
+/** Kernels that run natively; every other kernel is the cpu backend's. */
+export const NATIVE_KERNELS: readonly string[] = nativeKernelNames(addon);
+
+/** Threads the native kernels use: OpenBLAS's for products, the addon's pool for the rest. */
+export function nativeThreads(): { readonly blas: number; readonly pool: number } {
+  return addon.threads();
+}
+
+export { NativeBackend } from './native-backend.js';
