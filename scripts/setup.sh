@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Everything a fresh machine needs before mergebench builds and tests: pnpm, the workspace's
-# packages, the offline image data sets (Debian packages), and the build. Safe to run again; it
+# packages, the offline image data sets and chromium (Debian packages), and the build. Safe to run again; it
 # only does what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,5 +9,19 @@ if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version)" != "$PNPM_VERSION"
   npm install --global "pnpm@$PNPM_VERSION" --no-fund --no-audit >/dev/null
 fi
 bash packages/taskpool-image-classification/scripts/install-datasets.sh
+# The native tensor backend (@mergebench/backend-native) compiles against OpenBLAS when it is
+# installed; without these it installs anyway and backend selection falls back.
+if ! dpkg -s libopenblas-dev >/dev/null 2>&1 || ! command -v g++ >/dev/null 2>&1 || ! command -v make >/dev/null 2>&1; then
+  { apt-get update -qq && apt-get install -y -qq --no-install-recommends libopenblas-dev g++ make python3 >/dev/null; } ||
+    echo "setup: could not install libopenblas-dev g++ make; the native backend will be unavailable" >&2
+fi
+# Debian's chromium: the benchmark report's test opens the page in it, headless, through
+# playwright-core (playwright's own browser download cannot work offline).
+if [ ! -x /usr/bin/chromium ]; then
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium
+fi
 pnpm install --frozen-lockfile
 pnpm build

@@ -1,5 +1,5 @@
 import { type DataNeeds, formatTable, type RunReport } from '@mergebench/core';
-import type { EntryOutcome } from './suite.js';
+import type { RunOutcome } from './suite.js';
 
 export interface LeaderboardRow {
   readonly label: string;
@@ -23,7 +23,7 @@ export function describeNeeds(needs: DataNeeds | undefined): string {
 
 /** One row per successful entry; a per-task entry takes each task's accuracy from its own run. */
 export function leaderboardRows(
-  outcomes: readonly EntryOutcome[],
+  outcomes: readonly RunOutcome[],
   tasks: readonly string[],
   needsOf: (method: string) => DataNeeds | undefined,
 ): LeaderboardRow[] {
@@ -87,6 +87,17 @@ export const PUBLISHED_B32: readonly (readonly [string, number])[] = [
   ['WEMoE (2-layer router)', 89.2],
   ['E-WEMoE (90% pruned)', 89.1],
 ];
+
+/** The published averages as a plain-text table, printed under the measured leaderboard. */
+export function publishedText(): string {
+  return [
+    'Published averages, CLIP ViT-B/32 on 8 tasks (FusionBench docs) - for orientation, NOT measured here:',
+    formatTable(
+      ['method', 'published %'],
+      PUBLISHED_B32.map(([m, v]) => [m, v.toFixed(1)]),
+    ),
+  ].join('\n');
+}
 
 export function publishedTable(): string {
   return [

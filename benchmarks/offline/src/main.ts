@@ -1,49 +1,23 @@
 #!/usr/bin/env node
-// The offline 8-task benchmark, end to end: build (or reuse) the model zoo, run every method on
-// it, print the leaderboard and write it to results/leaderboard.md.
+// The offline benchmark, end to end: check the suite file, build (or reuse) the model zoo, run
+// every run of the suite on it, compute the loss landscape, then print the leaderboard and write
+// it with the HTML report to the suite's results folder.
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  builtinPlugin,
-  ComponentRegistry,
-  type DataNeeds,
-  ensureComponent,
-  MergebenchError,
-  registerPlugin,
-  selectBackend,
-  stderrLogger,
-  writeFileAtomic,
-} from '@mergebench/core';
-import { formatLeaderboard, leaderboardRows, publishedTable } from './leaderboard.js';
-import { runSuite, type SuiteEntry } from './suite.js';
+import { MergebenchError, selectBackend, stderrLogger } from '@mergebench/core';
+import { type LossLandscape, lossLandscape } from './landscape/loss-landscape.js';
+import { writeSuiteResults } from './results.js';
+import { planSuite, runSuite, suiteRegistry } from './suite.js';
+import { checkMethodsExist } from './suite-check.js';
+import { loadSuite } from './suite-file.js';
 import { buildZoo } from './zoo/build-zoo.js';
 import { DEFAULT_ZOO_SPEC, type ZooSpec } from './zoo/zoo-spec.js';
 
 const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** The leaderboard's rows: baselines first, then the merge methods with the reference defaults. */
-export const OFFLINE_SUITE: readonly SuiteEntry[] = [
-  { label: 'pretrained', overrides: ['method=dummy'] },
-  {
-    label: 'individual',
-    overrides: ['method=dummy'],
-    perTask: (task) => [`method.model=${task}`, `taskpool.tasks=[${task}]`],
-  },
-  { label: 'simple-average', overrides: ['method=simple-average'] },
-  // With no weights given every model weighs the same: the row shows the method runs and equals simple averaging.
-  { label: 'weighted-average', overrides: ['method=weighted-average'] },
-  { label: 'task-arithmetic', overrides: ['method=task-arithmetic'] },
-  { label: 'ties', overrides: ['method=ties'] },
-  { label: 'fisher', overrides: ['method=fisher'] },
-  { label: 'regmean', overrides: ['method=regmean'] },
-  { label: 'adamerging-layer-wise', overrides: ['method=adamerging-layer-wise', 'method.progress=false'] },
-  // Eight coefficients converge long before the reference's 1000 steps; 300 keeps the suite short.
-  {
-    label: 'adamerging-task-wise',
-    overrides: ['method=adamerging-task-wise', 'method.max_steps=300', 'method.progress=false'],
-  },
-];
+const USAGE = `usage: offline [--suite suites/default.yaml] [--out dir] [--root cache-dir] [--spec zoo.json]
+                [--backend name] [--landscape taskA,taskB] [--grid 11] [--no-landscape] [--zoo-only] [--verbose]`;
 
 /** The default spec, or one with some fields replaced from a JSON file (`--spec`), to try other zoo sizes. */
 function zooSpec(file: string | undefined): ZooSpec {
@@ -60,51 +34,72 @@ function zooSpec(file: string | undefined): ZooSpec {
 }
 
 async function main(argv: string[]): Promise<void> {
+  if (argv.includes('--help')) {
+    console.log(USAGE);
+    return;
+  }
   const flag = (name: string) => {
     const i = argv.indexOf(`--${name}`);
+    if (i >= 0 && (argv[i + 1] === undefined || argv[i + 1].startsWith('--'))) {
+      throw new MergebenchError(`--${name}: expected a value; ${USAGE}`);
+    }
     return i >= 0 ? argv[i + 1] : undefined;
   };
+  const suiteFile = path.resolve(flag('suite') ?? path.join(packageDir, 'suites', 'default.yaml'));
+  const suite = loadSuite(suiteFile);
+  const registry = await suiteRegistry(suite, packageDir);
+  // Method names are checked before the zoo is built; every override once the zoo's config exists.
+  await checkMethodsExist(suite, registry, packageDir);
+
   const root = path.resolve(flag('root') ?? path.join(packageDir, '.cache'));
   const logger = stderrLogger({ verbose: argv.includes('--verbose') });
   const backend = await selectBackend(flag('backend') ?? process.env.MERGEBENCH_BACKEND ?? 'auto', logger);
-  logger.info(`offline benchmark: backend ${backend.name}, cache ${root}`);
+  logger.info(
+    `offline benchmark: suite ${suite.name} (${suite.runs.length} runs), backend ${backend.name}, cache ${root}`,
+  );
 
   const zoo = await buildZoo(root, zooSpec(flag('spec')), logger);
   if (argv.includes('--zoo-only')) return;
 
-  const outcomes = await runSuite(zoo, OFFLINE_SUITE, logger);
-  const registry = new ComponentRegistry();
-  registerPlugin(registry, builtinPlugin, 'builtin');
-  const needs = new Map<string, DataNeeds | undefined>();
-  for (const o of outcomes) {
-    if (!o.ok) continue;
-    const name = o.reports[0].method.name;
-    needs.set(name, (await ensureComponent(registry, 'method', name, packageDir)).component.info.needs);
+  const plan = await planSuite(zoo, suite, registry);
+  const outcomes = await runSuite(zoo, plan, registry, logger);
+
+  let landscape: LossLandscape | undefined;
+  if (!argv.includes('--no-landscape')) {
+    const pair = (flag('landscape') ?? zoo.spec.tasks.slice(0, 2).join(',')).split(',');
+    if (pair.length !== 2)
+      throw new MergebenchError(`--landscape: expected two tasks as a,b, got '${pair.join(',')}'`);
+    const grid = Number(flag('grid') ?? 11);
+    try {
+      landscape = (await lossLandscape(zoo, [pair[0], pair[1]], grid, logger)).landscape;
+    } catch (e) {
+      if (e instanceof MergebenchError && e.message.startsWith('--')) throw e;
+      // Like a failed run, a failed landscape leaves the rest of the report standing.
+      logger.warn(`landscape failed: ${(e as Error).message.split('\n')[0]}`);
+    }
   }
-  const rows = leaderboardRows(outcomes, zoo.spec.tasks, (m) => needs.get(m));
-  const { text, markdown } = formatLeaderboard(rows, zoo.spec.tasks);
+
+  const out = path.resolve(
+    flag('out') ??
+      (suite.name === 'default'
+        ? path.join(packageDir, 'results')
+        : path.join(packageDir, 'results', suite.name)),
+  );
+  mkdirSync(out, { recursive: true });
+  const { text, files } = await writeSuiteResults({
+    out,
+    suite,
+    zoo,
+    backend: backend.name,
+    outcomes,
+    registry,
+    landscape,
+    paretoDir: path.join(packageDir, 'results', 'pareto'),
+  });
   console.log(text);
   for (const o of outcomes) if (!o.ok) console.log(`${o.label}: failed: ${o.error}`);
-
-  const results = path.join(packageDir, 'results');
-  mkdirSync(results, { recursive: true });
-  await writeFileAtomic(
-    path.join(results, 'leaderboard.md'),
-    [
-      '# Offline 8-task leaderboard',
-      '',
-      `Measured on this project's offline zoo (zoo-${path.basename(zoo.dir).replace('zoo-', '')}, backend ${backend.name});`,
-      'accuracy in % on each task\'s test split; "method s" is the time spent merging or adapting.',
-      '',
-      markdown,
-      '',
-      '## Published numbers, for orientation (not measured here)',
-      '',
-      publishedTable(),
-      '',
-    ].join('\n'),
-  );
-  console.log(`leaderboard: ${path.join(results, 'leaderboard.md')}`);
+  for (const f of files) console.log(`written: ${f}`);
+  if (outcomes.some((o) => !o.ok)) process.exitCode = 1;
 }
 
 try {

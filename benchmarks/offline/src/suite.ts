@@ -1,79 +1,179 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { type Logger, type RunReport, runProgram, writeFileAtomic } from '@mergebench/core';
+import { performance } from 'node:perf_hooks';
+import {
+  builtinPlugin,
+  ComponentRegistry,
+  formatDuration,
+  type Logger,
+  loadPlugin,
+  MergebenchError,
+  type RunReport,
+  registerPlugin,
+  resolveRun,
+  runProgram,
+} from '@mergebench/core';
+import type { Suite, SuiteRun } from './suite-file.js';
 import type { Zoo } from './zoo/build-zoo.js';
 
-/** One row of the leaderboard: a method preset with overrides, run once per task or once in all. */
-export interface SuiteEntry {
-  readonly label: string;
+/** One `mergebench run` of the suite: a run, or one task of a per-task run. */
+export interface PlannedRun {
+  readonly run: SuiteRun;
+  readonly task?: string;
   readonly overrides: readonly string[];
-  /** Evaluate one run per task, each on its own task only (the "individual" row). */
-  readonly perTask?: (task: string) => readonly string[];
+  /** Hash of the resolved config: the run's folder name ends with it, so a rerun finds it. */
+  readonly key: string;
+  readonly dir: string;
 }
 
-export type EntryOutcome =
-  | { readonly label: string; readonly ok: true; readonly reports: readonly RunReport[] }
-  | { readonly label: string; readonly ok: false; readonly error: string };
+export type RunOutcome =
+  | {
+      readonly label: string;
+      readonly entry: string;
+      readonly ok: true;
+      readonly reports: readonly RunReport[];
+      /** The run folders, beside the reports: methods write histories and coefficients there. */
+      readonly dirs: readonly string[];
+    }
+  | { readonly label: string; readonly entry: string; readonly ok: false; readonly error: string };
 
-/** Runs are keyed by a hash of what determines them, so a rerun skips finished ones. */
-function runKey(zoo: Zoo, overrides: readonly string[]): string {
-  return createHash('sha256')
-    .update(JSON.stringify([zoo.dir, overrides]))
-    .digest('hex')
-    .slice(0, 10);
+/** Config entries that change how a run looks, not what it computes. */
+const COSMETIC = [['run_name'], ['method', 'progress']];
+
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
 }
 
-async function runOnce(
-  zoo: Zoo,
-  label: string,
-  overrides: readonly string[],
-  logger: Logger,
-): Promise<RunReport> {
-  const runName = `${label}-${runKey(zoo, overrides)}`;
-  const reportPath = path.join(zoo.dir, 'runs', runName, 'report.json');
-  if (existsSync(reportPath)) return JSON.parse(readFileSync(reportPath, 'utf8')) as RunReport;
-  logger.info(`suite: ${label} (${overrides.join(' ')})`);
-  const { report } = await runProgram({
-    cwd: zoo.dir,
-    configPath: zoo.config,
-    logger,
-    overrides: [...overrides, `run_name=${runName}`],
-  });
-  return report;
+/** A short hash of a resolved config, without the entries that do not change the result. */
+export function configKey(config: Readonly<Record<string, unknown>>): string {
+  const copy = structuredClone(config) as Record<string, Record<string, unknown>>;
+  for (const [group, key] of COSMETIC) {
+    if (key === undefined) delete copy[group];
+    else if (copy[group] && typeof copy[group] === 'object') delete copy[group][key];
+  }
+  return createHash('sha256').update(stableJson(copy)).digest('hex').slice(0, 10);
+}
+
+const slug = (label: string) =>
+  label
+    .toLowerCase()
+    .replace(/[^a-z0-9.]+/g, '-')
+    .replace(/^-|-$/g, '');
+
+/**
+ * A registry with the suite's plugins loaded by package name, looked up from the suite file's
+ * folder and then from this benchmark's own dependencies.
+ */
+export async function suiteRegistry(suite: Suite, packageDir: string): Promise<ComponentRegistry> {
+  const registry = new ComponentRegistry();
+  registerPlugin(registry, builtinPlugin, 'builtin');
+  for (const spec of suite.plugins) {
+    if (!(await loadPlugin(registry, spec, path.dirname(path.resolve(suite.file))))) {
+      if (!(await loadPlugin(registry, spec, packageDir))) {
+        throw new MergebenchError(
+          `${suite.file}: plugins: package '${spec}' is not installed (looked from ${path.dirname(suite.file)} and ${packageDir})`,
+        );
+      }
+    }
+  }
+  return registry;
 }
 
 /**
- * Runs every entry on the zoo. A failing entry is recorded with its error (and written to
- * `failures.json`) and does not stop the others.
+ * Resolves and validates every run's config against the zoo before any run starts, so an unknown
+ * method or a bad override stops the suite with the run's label and the key at fault.
+ */
+export async function planSuite(zoo: Zoo, suite: Suite, registry: ComponentRegistry): Promise<PlannedRun[]> {
+  const planned: PlannedRun[] = [];
+  for (const run of suite.runs) {
+    const tasks = run.perTask ? zoo.spec.tasks : [undefined];
+    for (const task of tasks) {
+      const overrides = run.overrides.map((o) => (task ? o.replaceAll('{task}', task) : o));
+      if (task) overrides.push(`taskpool.tasks=[${task}]`);
+      let config: Readonly<Record<string, unknown>>;
+      try {
+        const resolved = await resolveRun({ cwd: zoo.dir, configPath: zoo.config, overrides, registry });
+        config = resolved.config as unknown as Record<string, unknown>;
+      } catch (e) {
+        const message = e instanceof Error ? e.message.split('\n')[0] : String(e);
+        throw new MergebenchError(
+          `${suite.file}: run '${run.label}'${task ? ` (task ${task})` : ''}: ${message}`,
+        );
+      }
+      const key = configKey(config);
+      const name = `${slug(run.label)}${task ? `-${task}` : ''}-${key}`;
+      planned.push({ run, ...(task ? { task } : {}), overrides, key, dir: path.join(zoo.dir, 'runs', name) });
+    }
+  }
+  return planned;
+}
+
+/** Reports a finished run is found by; a folder without one (interrupted, failed) is run again. */
+const reportOf = (dir: string) => path.join(dir, 'report.json');
+
+/**
+ * Runs the plan on the zoo, in order, skipping runs whose report exists. A failing run is
+ * recorded with its error (a per-task run fails as a whole) and does not stop the others.
  */
 export async function runSuite(
   zoo: Zoo,
-  entries: readonly SuiteEntry[],
+  plan: readonly PlannedRun[],
+  registry: ComponentRegistry,
   logger: Logger,
-): Promise<EntryOutcome[]> {
-  const outcomes: EntryOutcome[] = [];
-  for (const entry of entries) {
+): Promise<RunOutcome[]> {
+  const todo = plan.filter((p) => !existsSync(reportOf(p.dir))).length;
+  logger.info(`suite: ${plan.length} runs, ${plan.length - todo} already done, ${todo} to do`);
+  const reports = new Map<PlannedRun, RunReport>();
+  const errors = new Map<SuiteRun, string>();
+  let done = 0;
+  let spent = 0;
+  for (const [i, p] of plan.entries()) {
+    if (errors.has(p.run)) continue;
     try {
-      const reports = entry.perTask
-        ? await sequential(zoo.spec.tasks, (task) =>
-            runOnce(zoo, `${entry.label}-${task}`, [...entry.overrides, ...entry.perTask!(task)], logger),
-          )
-        : [await runOnce(zoo, entry.label, entry.overrides, logger)];
-      outcomes.push({ label: entry.label, ok: true, reports });
+      if (existsSync(reportOf(p.dir))) {
+        reports.set(p, JSON.parse(readFileSync(reportOf(p.dir), 'utf8')) as RunReport);
+        continue;
+      }
+      const eta = done > 0 ? ` (suite ETA ${formatDuration((spent / done) * (todo - done))})` : '';
+      logger.info(`suite [${i + 1}/${plan.length}] ${p.run.label}${p.task ? ` / ${p.task}` : ''}${eta}`);
+      const start = performance.now();
+      const { report } = await runProgram({
+        cwd: zoo.dir,
+        configPath: zoo.config,
+        logger,
+        registry,
+        overrides: [...p.overrides, `run_name=${path.basename(p.dir)}`],
+      });
+      spent += (performance.now() - start) / 1000;
+      done += 1;
+      reports.set(p, report);
     } catch (e) {
       const error = e instanceof Error ? e.message.split('\n')[0] : String(e);
-      logger.warn(`suite: ${entry.label} failed: ${error}`);
-      outcomes.push({ label: entry.label, ok: false, error });
+      logger.warn(`suite: ${p.run.label} failed: ${error}`);
+      errors.set(p.run, error);
     }
   }
-  const failures = outcomes.filter((o) => !o.ok);
-  await writeFileAtomic(path.join(zoo.dir, 'failures.json'), `${JSON.stringify(failures, null, 2)}\n`);
+  const outcomes: RunOutcome[] = [];
+  for (const run of new Set(plan.map((p) => p.run))) {
+    const error = errors.get(run);
+    if (error !== undefined) {
+      outcomes.push({ label: run.label, entry: run.entry, ok: false, error });
+      continue;
+    }
+    const parts = plan.filter((p) => p.run === run);
+    outcomes.push({
+      label: run.label,
+      entry: run.entry,
+      ok: true,
+      reports: parts.map((p) => reports.get(p)!),
+      dirs: parts.map((p) => p.dir),
+    });
+  }
   return outcomes;
-}
-
-async function sequential<T, R>(items: readonly T[], fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = [];
-  for (const item of items) out.push(await fn(item));
-  return out;
 }

@@ -1,0 +1,155 @@
+#!/usr/bin/env node
+// The Pareto-front experiment: on the offline zoo, for task pairs and for all tasks, PWEMoE (LS and
+// EPO) against task arithmetic swept over the same preference grid; writes
+// results/pareto/<name>.json and prints the hypervolumes side by side.
+import { mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  builtinPlugin,
+  ComponentRegistry,
+  formatTable,
+  MergebenchError,
+  registerPlugin,
+  selectBackend,
+  stderrLogger,
+  writeFileAtomic,
+} from '@mergebench/core';
+import pwemoe from '@mergebench/method-pwemoe';
+import clipVit from '@mergebench/modelpool-clip-vit';
+import imageClassification from '@mergebench/taskpool-image-classification';
+import { buildZoo } from '../zoo/build-zoo.js';
+import { DEFAULT_ZOO_SPEC } from '../zoo/zoo-spec.js';
+import { type FrontMethod, paretoExperiment, type ZooFolder } from './experiment.js';
+import { coveredPoints } from './front.js';
+
+const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+const USAGE = `usage: pareto [--zoo built-zoo-dir | --root cache-dir] [--pairs a,b;c,d] [--steps 300] [--steps-all 200]
+              [--lr 0.01] [--batch-size 16] [--out dir] [--backend name] [--verbose]`;
+
+const DEFAULT_PAIRS = 'mnist,fashion-mnist;sklearn-digits,synthetic-colors';
+
+function methods(steps: number, lr: number, batchSize: number): FrontMethod[] {
+  const pwemoe = (loss: string): FrontMethod => ({
+    label: `pwemoe-${loss}`,
+    overrides: [
+      `method=pwemoe-${loss}`,
+      `method.max_steps=${steps}`,
+      `method.lr=${lr}`,
+      `method.batch_size=${batchSize}`,
+      'method.checkpoint_every=0',
+    ],
+  });
+  return [
+    pwemoe('ls'),
+    pwemoe('epo'),
+    { label: 'task-arithmetic', overrides: ['method=task-arithmetic-family'] },
+  ];
+}
+
+async function main(argv: string[]): Promise<void> {
+  if (argv.includes('--help')) {
+    console.log(USAGE);
+    return;
+  }
+  const flag = (name: string) => {
+    const i = argv.indexOf(`--${name}`);
+    if (i >= 0 && (argv[i + 1] === undefined || argv[i + 1].startsWith('--'))) {
+      throw new MergebenchError(`--${name}: expected a value; ${USAGE}`);
+    }
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const number = (name: string, fallback: number) => {
+    const value = Number(flag(name) ?? fallback);
+    if (!(value > 0)) throw new MergebenchError(`--${name}: expected a number > 0; ${USAGE}`);
+    return value;
+  };
+  const logger = stderrLogger({ verbose: argv.includes('--verbose') });
+  const backend = await selectBackend(flag('backend') ?? process.env.MERGEBENCH_BACKEND ?? 'auto', logger);
+
+  const given = flag('zoo');
+  let zoo: ZooFolder & { tasks: readonly string[] };
+  if (given) {
+    const dir = path.resolve(given);
+    const spec = JSON.parse(readFileSync(path.join(dir, 'zoo-spec.json'), 'utf8')) as { tasks: string[] };
+    zoo = { dir, config: path.join(dir, 'mergebench.config.yaml'), tasks: spec.tasks };
+  } else {
+    const built = await buildZoo(
+      path.resolve(flag('root') ?? path.join(packageDir, '.cache')),
+      DEFAULT_ZOO_SPEC,
+      logger,
+    );
+    zoo = { dir: built.dir, config: built.config, tasks: built.spec.tasks };
+  }
+  const pairs = (flag('pairs') ?? DEFAULT_PAIRS).split(';').map((pair) => pair.split(','));
+  for (const pair of pairs) {
+    const unknown = pair.filter((t) => !zoo.tasks.includes(t));
+    if (pair.length !== 2 || unknown.length > 0) {
+      throw new MergebenchError(
+        `--pairs: '${pair.join(',')}' is not two of the zoo's tasks (${zoo.tasks.join(', ')})`,
+      );
+    }
+  }
+  const lr = number('lr', 0.01);
+  const batchSize = number('batch-size', 16);
+  const experiments = [
+    ...pairs.map((pair) => ({ name: pair.join('+'), tasks: pair, steps: number('steps', 300) })),
+    { name: 'all-tasks', tasks: zoo.tasks, steps: number('steps-all', 200) },
+  ];
+
+  const registry = new ComponentRegistry();
+  registerPlugin(registry, builtinPlugin, 'builtin');
+  registerPlugin(registry, clipVit);
+  registerPlugin(registry, imageClassification);
+  registerPlugin(registry, pwemoe);
+
+  const out = path.resolve(flag('out') ?? path.join(packageDir, 'results', 'pareto'));
+  mkdirSync(out, { recursive: true });
+  logger.info(`pareto: zoo ${zoo.dir}, backend ${backend.name}, lr ${lr}, batch ${batchSize}`);
+  const rows: string[][] = [];
+  for (const experiment of experiments) {
+    const file = await paretoExperiment(
+      zoo,
+      experiment.name,
+      experiment.tasks,
+      methods(experiment.steps, lr, batchSize),
+      registry,
+      logger,
+    );
+    await writeFileAtomic(path.join(out, `${experiment.name}.json`), `${JSON.stringify(file, null, 2)}\n`);
+    const byName = new Map(file.fronts.map((f) => [f.method, f]));
+    const baseline = byName.get('task-arithmetic')!;
+    const covered = (method: string) =>
+      `${coveredPoints(baseline, byName.get(method)!, file.tasks)}/${baseline.points.length}`;
+    rows.push([
+      experiment.name,
+      String(baseline.points.length),
+      String(experiment.steps),
+      ...['pwemoe-ls', 'pwemoe-epo', 'task-arithmetic'].map((m) => byName.get(m)!.hypervolume.toFixed(4)),
+      covered('pwemoe-ls'),
+      covered('pwemoe-epo'),
+    ]);
+  }
+  // Hypervolumes, and how many of task arithmetic's points each PWEMoE front covers.
+  console.log(
+    formatTable(
+      [
+        'tasks',
+        'points',
+        'steps',
+        'HV PWEMoE-LS',
+        'HV PWEMoE-EPO',
+        'HV task arithmetic',
+        'TA covered: LS',
+        'EPO',
+      ],
+      rows,
+    ),
+  );
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  console.error(error instanceof MergebenchError ? error.message : error);
+  process.exitCode = 1;
+});
