@@ -36,7 +36,12 @@ export async function writeSuiteResults(
   const tasks = zoo.spec.tasks;
   const rows = leaderboardRows(outcomes, tasks, (m) => registry.get('method', m)?.component.info.needs);
   const { text, markdown } = formatLeaderboard(rows, tasks);
-  const where = `zoo-${path.basename(zoo.dir).replace('zoo-', '')}, backend ${input.backend}`;
+  // Runs are cached, so they may come from earlier processes: name the backends they ran on.
+  const measuredOn = [
+    ...new Set(outcomes.flatMap((o) => (o.ok ? o.reports.map((r) => r.backend.name) : []))),
+  ];
+  const backends = measuredOn.length > 0 ? measuredOn.join(', ') : input.backend;
+  const where = `zoo-${path.basename(zoo.dir).replace('zoo-', '')}, backend ${backends}`;
   const failures = outcomes.flatMap((o) => (o.ok ? [] : [{ label: o.label, error: o.error }]));
 
   const leaderboard = path.join(out, 'leaderboard.md');
