@@ -7,15 +7,11 @@ import {
   type ModelPool,
   type ModelSite,
   type Module,
-  mergeTaskVectors,
-  modelWriter,
   PRETRAINED,
   type SiteKind,
-  stateDictSource,
   type TensorSource,
-  taskArithmeticRules,
 } from '@mergebench/core';
-import { taskVectorsOf } from '@mergebench/method-wemoe';
+import { mergeOutsideSites, taskVectorsOf } from '@mergebench/method-wemoe';
 import { ParetoWeightEnsemblingModule } from './pareto-module.js';
 import { PreferenceRouter } from './preference-router.js';
 
@@ -93,18 +89,7 @@ export async function upscaleParetoModel(
     const sites = options.kinds.flatMap((kind) => findSites(model, kind));
     for (const task of tasks) sources.push(await modelpool.openWeights(task));
 
-    const writer = modelWriter(model, what);
-    const merge = await mergeTaskVectors({
-      ...taskArithmeticRules(
-        options.initLambda,
-        sites.map((site) => `${site.path}.*`),
-      ),
-      sources,
-      pretrained: stateDictSource(model.stateDict(), PRETRAINED),
-      onTensor: writer.write,
-    });
-    writer.finish();
-    model.requiresGrad(false);
+    const merge = await mergeOutsideSites(model, sites, sources, options.initLambda, what);
 
     for (const site of sites) {
       const block = await upscaleSite(model, site, sources, options);

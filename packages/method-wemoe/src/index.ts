@@ -28,7 +28,13 @@ export { sharedEnsembledProduct } from './ops/shared-ensembled-product.js';
 export { type LrScheduler, WEMOE_PARAMS, type WemoeSettings, wemoeSettings } from './params.js';
 export { ROUTER_DEPTHS, Router, type RouterDepth, type RouterOptions } from './router.js';
 export { ROUTERS_FILE, readRouterFile, routerVariables, writeRouterFile } from './router-file.js';
-export { taskVectorsOf, type UpscaleOptions, type UpscaleSummary, upscaleModel } from './upscale.js';
+export {
+  mergeOutsideSites,
+  taskVectorsOf,
+  type UpscaleOptions,
+  type UpscaleSummary,
+  upscaleModel,
+} from './upscale.js';
 export { WeightEnsemblingMoE, type WeightEnsemblingMoEOptions } from './we-moe.js';
 export { type MoeDesignFactory, WemoeMethod } from './wemoe-method.js';
 

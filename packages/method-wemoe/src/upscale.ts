@@ -136,6 +136,32 @@ async function upscaleSite(
  * replaced by a WeightEnsemblingMoE holding θ₀ and the sites' task vectors, frozen. Only the
  * routers are trainable. The models are read key by key from `openWeights`, one site at a time.
  */
+/**
+ * Task arithmetic (θ₀ + λ·Στᵢ) written into every parameter of `model` (holding θ₀) outside the
+ * `sites` about to be upscaled; then the whole model is frozen. Returns the merge's summary.
+ */
+export async function mergeOutsideSites(
+  model: Module,
+  sites: readonly ModelSite[],
+  sources: readonly TensorSource[],
+  lambda: number,
+  what: string,
+) {
+  const writer = modelWriter(model, what);
+  const merge = await mergeTaskVectors({
+    ...taskArithmeticRules(
+      lambda,
+      sites.map((site) => `${site.path}.*`),
+    ),
+    sources,
+    pretrained: stateDictSource(model.stateDict(), PRETRAINED),
+    onTensor: writer.write,
+  });
+  writer.finish();
+  model.requiresGrad(false);
+  return merge;
+}
+
 export async function upscaleModel(
   modelpool: ModelPool,
   options: UpscaleOptions,
@@ -154,18 +180,7 @@ export async function upscaleModel(
     for (const site of sites) mlpShape(model.getSubmodule(site.path), site.path);
     for (const task of tasks) sources.push(await modelpool.openWeights(task));
 
-    const writer = modelWriter(model, what);
-    const merge = await mergeTaskVectors({
-      ...taskArithmeticRules(
-        options.initLambda,
-        sites.map((site) => `${site.path}.*`),
-      ),
-      sources,
-      pretrained: stateDictSource(model.stateDict(), PRETRAINED),
-      onTensor: writer.write,
-    });
-    writer.finish();
-    model.requiresGrad(false);
+    const merge = await mergeOutsideSites(model, sites, sources, options.initLambda, what);
 
     const activations: string[] = [];
     let expertBytes = 0;

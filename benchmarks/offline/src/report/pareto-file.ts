@@ -2,17 +2,12 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { MergebenchError } from '@mergebench/core';
 
-export interface ParetoPoint {
-  readonly preference: readonly number[];
-  readonly accuracy: Readonly<Record<string, number>>;
-  readonly loss: Readonly<Record<string, number>>;
-}
+import type { ParetoFront as MeasuredFront, ParetoPoint } from '../pareto/front.js';
 
-export interface ParetoFront {
-  readonly method: string;
-  readonly points: readonly ParetoPoint[];
-  readonly hypervolume?: number;
-}
+export type { ParetoPoint };
+
+/** A front as the report draws it: a family run's front comes without a hypervolume. */
+export type ParetoFront = Omit<MeasuredFront, 'hypervolume'> & { readonly hypervolume?: number };
 
 /** One Pareto experiment: fronts of several methods over the same tasks. */
 export interface ParetoExperiment {
