@@ -6,6 +6,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MergebenchError, selectBackend, stderrLogger } from '@mergebench/core';
+import { cliFlags } from './cli-flags.js';
 import { type LossLandscape, lossLandscape } from './landscape/loss-landscape.js';
 import { writeSuiteResults } from './results.js';
 import { planSuite, runSuite, suiteRegistry } from './suite.js';
@@ -38,13 +39,7 @@ async function main(argv: string[]): Promise<void> {
     console.log(USAGE);
     return;
   }
-  const flag = (name: string) => {
-    const i = argv.indexOf(`--${name}`);
-    if (i >= 0 && (argv[i + 1] === undefined || argv[i + 1].startsWith('--'))) {
-      throw new MergebenchError(`--${name}: expected a value; ${USAGE}`);
-    }
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
+  const flag = cliFlags(argv, USAGE);
   const suiteFile = path.resolve(flag('suite') ?? path.join(packageDir, 'suites', 'default.yaml'));
   const suite = loadSuite(suiteFile);
   const registry = await suiteRegistry(suite, packageDir);

@@ -1,4 +1,5 @@
-import { check, createRng, Linear, Module } from '@mergebench/core';
+import { check, createRng, Module } from '@mergebench/core';
+import { routerLinear } from '@mergebench/method-wemoe';
 import * as tf from '@tensorflow/tfjs';
 
 export interface PreferenceRouterOptions {
@@ -9,9 +10,6 @@ export interface PreferenceRouterOptions {
   /** Seeds the initial weights. */
   readonly seed: number;
 }
-
-/** Standard deviation of the router's initial weights, as in the reference. */
-const INIT_STD = 0.01;
 
 /**
  * PWEMoE's router: maps a preference vector ray [T] to routing weights r [T] through
@@ -26,15 +24,8 @@ export class PreferenceRouter extends Module {
     super();
     this.tasks = tasks;
     const rng = createRng(seed);
-    const normal = (n: number) => Float32Array.from({ length: n }, () => rng.normal() * INIT_STD);
     const layer = (name: string, inF: number, outF: number, bias: number): void => {
-      const linear = this.registerModule(name, new Linear(inF, outF));
-      const weights = new Map([
-        ['weight', tf.tensor2d(normal(outF * inF), [outF, inF])],
-        ['bias', tf.fill([outF], bias)],
-      ]);
-      linear.loadStateDict(weights);
-      tf.dispose([...weights.values()]);
+      this.registerModule(name, routerLinear(inF, outF, bias, rng));
     };
     layer('fc1', tasks, 2 * tasks, 0);
     layer('fc2', 2 * tasks, tasks, initLambda);

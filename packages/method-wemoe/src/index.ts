@@ -26,7 +26,7 @@ export { perSampleEnsembledProduct } from './ops/per-sample-ensembled-product.js
 export { recomputedActivation } from './ops/recomputed-activation.js';
 export { sharedEnsembledProduct } from './ops/shared-ensembled-product.js';
 export { type LrScheduler, WEMOE_PARAMS, type WemoeSettings, wemoeSettings } from './params.js';
-export { ROUTER_DEPTHS, Router, type RouterDepth, type RouterOptions } from './router.js';
+export { ROUTER_DEPTHS, Router, type RouterDepth, type RouterOptions, routerLinear } from './router.js';
 export { ROUTERS_FILE, readRouterFile, routerVariables, writeRouterFile } from './router-file.js';
 export {
   mergeOutsideSites,

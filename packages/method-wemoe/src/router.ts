@@ -1,4 +1,4 @@
-import { check, createRng, Linear, Module } from '@mergebench/core';
+import { check, createRng, Linear, Module, type Rng } from '@mergebench/core';
 import * as tf from '@tensorflow/tfjs';
 
 /** Hidden layers of a router: 0 (a learned bias), 1 (Linear d→T) or 2 (Linear d→d, ReLU, Linear d→T). */
@@ -22,6 +22,27 @@ export interface RouterOptions {
 const INIT_STD = 0.01;
 
 /**
+ * A router layer as the reference initialises it: weights N(0, 0.01²) from `rng`, every bias
+ * `bias`, so a fresh router outputs about the last layer's bias whatever its input.
+ */
+export function routerLinear(inF: number, outF: number, bias: number, rng: Rng): Linear {
+  const linear = new Linear(inF, outF);
+  const weights = new Map([
+    [
+      'weight',
+      tf.tensor2d(
+        Float32Array.from({ length: outF * inF }, () => rng.normal() * INIT_STD),
+        [outF, inF],
+      ),
+    ],
+    ['bias', tf.fill([outF], bias)],
+  ]);
+  linear.loadStateDict(weights);
+  tf.dispose([...weights.values()]);
+  return linear;
+}
+
+/**
  * WEMoE's router: maps an MLP's input hidden states [B, N, d] to routing weights r [B, T], the
  * mean over tokens of its per-token outputs (no softmax). Depth 0 ignores its input: a learned
  * vector [1, T] shared by every sample, which makes the MoE a layer-wise AdaMerging of the MLPs.
@@ -43,15 +64,8 @@ export class Router extends Module {
     this.inputDim = inputDim;
     this.experts = experts;
     const rng = createRng(seed);
-    const normal = (n: number) => Float32Array.from({ length: n }, () => rng.normal() * INIT_STD);
     const layer = (name: string, inF: number, outF: number, bias: number): void => {
-      const linear = this.registerModule(name, new Linear(inF, outF));
-      const weights = new Map([
-        ['weight', tf.tensor2d(normal(outF * inF), [outF, inF])],
-        ['bias', tf.fill([outF], bias)],
-      ]);
-      linear.loadStateDict(weights);
-      tf.dispose([...weights.values()]);
+      this.registerModule(name, routerLinear(inF, outF, bias, rng));
     };
     if (depth === 0) this.registerParameter('bias', tf.fill([experts], initLambda));
     else if (depth === 1) layer('fc', inputDim, experts, initLambda);

@@ -18,6 +18,7 @@ import {
 import pwemoe from '@mergebench/method-pwemoe';
 import clipVit from '@mergebench/modelpool-clip-vit';
 import imageClassification from '@mergebench/taskpool-image-classification';
+import { cliFlags } from '../cli-flags.js';
 import { buildZoo } from '../zoo/build-zoo.js';
 import { DEFAULT_ZOO_SPEC } from '../zoo/zoo-spec.js';
 import { type FrontMethod, paretoExperiment, type ZooFolder } from './experiment.js';
@@ -53,13 +54,7 @@ async function main(argv: string[]): Promise<void> {
     console.log(USAGE);
     return;
   }
-  const flag = (name: string) => {
-    const i = argv.indexOf(`--${name}`);
-    if (i >= 0 && (argv[i + 1] === undefined || argv[i + 1].startsWith('--'))) {
-      throw new MergebenchError(`--${name}: expected a value; ${USAGE}`);
-    }
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
+  const flag = cliFlags(argv, USAGE);
   const number = (name: string, fallback: number) => {
     const value = Number(flag(name) ?? fallback);
     if (!(value > 0)) throw new MergebenchError(`--${name}: expected a number > 0; ${USAGE}`);
