@@ -34,11 +34,11 @@ const fashionMnist: TaskDefinition = {
   synthetic: false,
   defaultLocation: () => FASHION_MNIST_DIR,
   async open(dir = FASHION_MNIST_DIR) {
-    const [train, test] = await Promise.all(
-      (['train', 'test'] as const).map((split) =>
-        memoize(`fashion-mnist:${dir}:${split}`, () => loadFashionMnist(dir, split)),
-      ),
-    );
+    // One split after the other, so a missing installation is always reported by its first file.
+    const split = (name: 'train' | 'test') =>
+      memoize(`fashion-mnist:${dir}:${name}`, () => loadFashionMnist(dir, name));
+    const train = await split('train');
+    const test = await split('test');
     return { kind: 'official', train: imageSetSource(train), test: imageSetSource(test) };
   },
 };
