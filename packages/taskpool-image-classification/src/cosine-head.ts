@@ -36,7 +36,7 @@ export class CosineHead extends Module {
     );
     return tf.tidy(() => {
       const unit = (x: tf.Tensor) => tf.div(x, tf.add(tf.norm(x, 'euclidean', -1, true), 1e-12));
-      const cosines = matMul(unit(features), tf.transpose(unit(this.param('weight'))));
+      const cosines = matMul(unit(features), unit(this.param('weight')), false, true);
       return tf.mul(cosines, tf.exp(this.param('logit_scale')));
     });
   }

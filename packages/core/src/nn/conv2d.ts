@@ -69,7 +69,7 @@ export class Conv2d extends Module {
         channels * k * k,
       ]);
       const kernel = tf.reshape(this.param('weight'), [this.outChannels, channels * k * k]);
-      const product = matMul(patches, tf.transpose(kernel));
+      const product = matMul(patches, kernel, false, true);
       const y = this.bias === null ? product : tf.add(product, this.param('bias'));
       return tf.transpose(tf.reshape(y, [batch, rows, cols, this.outChannels]), [0, 3, 1, 2]);
     });

@@ -34,7 +34,7 @@ export class Linear extends Module {
     );
     return tf.tidy(() => {
       const rows = tf.reshape(x, [-1, this.inFeatures]);
-      const product = matMul(rows, tf.transpose(this.param('weight')));
+      const product = matMul(rows, this.param('weight'), false, true);
       const y = this.bias === null ? product : tf.add(product, this.param('bias'));
       return tf.reshape(y, [...x.shape.slice(0, -1), this.outFeatures]);
     });

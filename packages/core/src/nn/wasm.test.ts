@@ -3,8 +3,14 @@ import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Conv2d } from './conv2d.js';
 import { Embedding } from './embedding.js';
-import { matMul } from './functional/matmul.js';
+import {
+  expectMatchesTfMatMul,
+  FLAGS,
+  recordProductFlags,
+  SHAPES,
+} from './functional/matmul.test.helpers.js';
 import { LayerNorm } from './layer-norm.js';
+import { Linear } from './linear.js';
 import { Module } from './module.js';
 import { MultiHeadAttention } from './multi-head-attention.js';
 
@@ -48,20 +54,28 @@ describe('on the wasm backend', () => {
     await tf.setBackend('cpu');
   });
 
-  it('matMul and its gradients match tf.matMul', async () => {
+  it('matMul and its gradients match tf.matMul, every transpose flag', async () => {
     await tf.setBackend('wasm');
     expect(tf.getBackend()).toBe('wasm');
-    tf.tidy(() => {
-      const a = tf.randomNormal([2, 3, 4, 5], 0, 1, 'float32', 1);
-      const b = tf.randomNormal([2, 3, 5, 6], 0, 1, 'float32', 2);
-      const [dA, dB] = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.square(matMul(x, y))))([a, b]);
-      const [refA, refB] = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.square(tf.matMul(x, y))))([
-        a,
-        b,
-      ]);
-      expect(tf.max(tf.abs(tf.sub(dA, refA))).dataSync()[0]).toBeLessThanOrEqual(1e-4);
-      expect(tf.max(tf.abs(tf.sub(dB, refB))).dataSync()[0]).toBeLessThanOrEqual(1e-4);
+    for (const [transposeA, transposeB] of FLAGS) expectMatchesTfMatMul(SHAPES[2], transposeA, transposeB);
+  });
+
+  it('runs Linear and attention, forward and backward, with plain products only', async () => {
+    await tf.setBackend('wasm');
+    const linear = new Linear(8, 8);
+    const attention = new MultiHeadAttention(8, 2);
+    const flags = recordProductFlags('wasm', () => {
+      tf.tidy(() => {
+        const x = tf.randomNormal([2, 3, 8]);
+        const variables = [...linear.trainableVariables(), ...attention.trainableVariables()];
+        tf.variableGrads(() => tf.sum(attention.forward(linear.forward(x))) as tf.Scalar, variables);
+      });
     });
+    linear.dispose();
+    attention.dispose();
+    // Forward: 1 + 4 projections + 2 attention products; backward: two products each.
+    expect(flags.length).toBe(7 * 3);
+    expect(flags.flat().some(Boolean)).toBe(false);
   });
 
   it('a miniature vision transformer gives the same outputs and gradients as on cpu', async () => {

@@ -47,7 +47,7 @@ export class ZeroShotHead extends Module {
       () => `ZeroShotHead: expected features [B, ${this.weight.shape[1]}], got [${features.shape}]`,
     );
     return tf.tidy(() =>
-      tf.mul(matMul(normalizeRows(features), tf.transpose(this.weight)), tf.exp(this.logitScale)),
+      tf.mul(matMul(normalizeRows(features), this.weight, false, true), tf.exp(this.logitScale)),
     );
   }
 }
