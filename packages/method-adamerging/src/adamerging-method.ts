@@ -134,6 +134,7 @@ export class AdaMergingMethod implements Method {
         optimizer,
         steps: settings.maxSteps,
         batchSize: settings.batchSize,
+        microBatchSize: settings.microBatchSize,
         seed: deriveSeed(ctx.seed, `${name}/batches`),
         checkpoint: runCheckpoints(ctx.runDir, name, settings),
         logger: ctx.logger,

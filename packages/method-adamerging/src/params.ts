@@ -3,6 +3,7 @@ import {
   EXCLUDE_KEYS_PARAM,
   type ParamSpec,
   type ParamValues,
+  MICRO_BATCH_PARAM,
   PROGRESS_PARAM,
 } from '@mergebench/core';
 
@@ -35,6 +36,7 @@ export const ADAMERGING_PARAMS: readonly ParamSpec[] = [
     min: 1,
     description: 'Unlabelled test examples per task per step.',
   },
+  MICRO_BATCH_PARAM,
   {
     name: 'clamp',
     type: 'boolean',
@@ -60,6 +62,8 @@ export interface AdaMergingSettings {
   readonly lr: number;
   readonly maxSteps: number;
   readonly batchSize: number;
+  /** Examples per forward and backward pass; undefined: the whole batch. */
+  readonly microBatchSize: number | undefined;
   readonly clamp: boolean;
   readonly excludeKeys: readonly string[];
   /** 0: no checkpoints. */
@@ -81,6 +85,7 @@ export function adamergingSettings(
     lr: params.lr as number,
     maxSteps: params.max_steps as number,
     batchSize: params.batch_size as number,
+    microBatchSize: (params.micro_batch_size as number | null) ?? undefined,
     clamp: params.clamp as boolean,
     excludeKeys: params.exclude_keys as string[],
     checkpointEvery: params.checkpoint_every as number,

@@ -1,4 +1,10 @@
-import { checkpointParams, type ParamSpec, type ParamValues, PROGRESS_PARAM } from '@mergebench/core';
+import {
+  checkpointParams,
+  MICRO_BATCH_PARAM,
+  type ParamSpec,
+  type ParamValues,
+  PROGRESS_PARAM,
+} from '@mergebench/core';
 
 /** How the tasks' losses combine in a training step. */
 export type ParetoLoss = 'ls' | 'epo';
@@ -40,6 +46,7 @@ export const PWEMOE_PARAMS: readonly ParamSpec[] = [
     min: 1,
     description: 'Labelled training examples per task per step.',
   },
+  MICRO_BATCH_PARAM,
   {
     name: 'alpha',
     type: 'number',
@@ -85,6 +92,8 @@ export interface PwemoeSettings {
   readonly lr: number;
   readonly maxSteps: number;
   readonly batchSize: number;
+  /** Examples per forward and backward pass; undefined: the whole batch. */
+  readonly microBatchSize: number | undefined;
   readonly alpha: number;
   readonly gridPoints: number;
   readonly preference: readonly number[] | null;
@@ -110,6 +119,7 @@ export function pwemoeSettings(
     lr: params.lr as number,
     maxSteps: params.max_steps as number,
     batchSize: params.batch_size as number,
+    microBatchSize: (params.micro_batch_size as number | null) ?? undefined,
     alpha: params.alpha as number,
     gridPoints: params.grid_points as number,
     preference: params.preference as number[] | null,

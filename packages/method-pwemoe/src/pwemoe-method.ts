@@ -249,6 +249,7 @@ export class PwemoeMethod implements Method {
         schedule,
         steps: settings.maxSteps,
         batchSize: settings.batchSize,
+        microBatchSize: settings.microBatchSize,
         seed: deriveSeed(ctx.seed, `${name}/batches`),
         checkpoint: runCheckpoints(ctx.runDir, name, settings),
         logger: ctx.logger,

@@ -1,4 +1,10 @@
-import { checkpointParams, type ParamSpec, type ParamValues, PROGRESS_PARAM } from '@mergebench/core';
+import {
+  checkpointParams,
+  MICRO_BATCH_PARAM,
+  type ParamSpec,
+  type ParamValues,
+  PROGRESS_PARAM,
+} from '@mergebench/core';
 import { ACTIVATION_NAMES } from './mlp-site.js';
 import { ROUTER_DEPTHS, type RouterDepth } from './router.js';
 
@@ -56,6 +62,7 @@ export const WEMOE_PARAMS: readonly ParamSpec[] = [
     min: 1,
     description: 'Unlabelled test examples per task per step.',
   },
+  MICRO_BATCH_PARAM,
   {
     name: 'activation',
     type: 'string',
@@ -85,6 +92,8 @@ export interface WemoeSettings {
   readonly lrScheduler: LrScheduler;
   readonly maxSteps: number;
   readonly batchSize: number;
+  /** Examples per forward and backward pass; undefined: the whole batch. */
+  readonly microBatchSize: number | undefined;
   readonly activation: string;
   /** 0: no checkpoints. */
   readonly checkpointEvery: number;
@@ -105,6 +114,7 @@ export function wemoeSettings(params: ParamValues, resolvePath: (path: string) =
     lrScheduler: params.lr_scheduler as LrScheduler,
     maxSteps: params.max_steps as number,
     batchSize: params.batch_size as number,
+    microBatchSize: (params.micro_batch_size as number | null) ?? undefined,
     activation: params.activation as string,
     checkpointEvery: params.checkpoint_every as number,
     resume: params.resume as boolean,

@@ -129,6 +129,7 @@ export class WemoeMethod implements Method {
         schedule,
         steps: settings.maxSteps,
         batchSize: settings.batchSize,
+        microBatchSize: settings.microBatchSize,
         seed: deriveSeed(ctx.seed, `${name}/batches`),
         checkpoint: runCheckpoints(ctx.runDir, name, settings),
         logger: ctx.logger,

@@ -111,6 +111,31 @@ describe('runAdaptation', () => {
     dispose();
   });
 
+  it('split into micro-batches, takes the same steps as with whole batches', async () => {
+    const common = { tasks, data: world, steps: 3, batchSize: 16, seed: 2, progress: false };
+    const whole = setUpProbe();
+    const reference = await runAdaptation({ ...common, ...whole });
+    const split = setUpProbe();
+    // 16 = 5 + 5 + 5 + 1: unequal passes, so each must be weighted by its share.
+    const history = (await runAdaptation({ ...common, ...split, microBatchSize: 5 })).history;
+    history.forEach((record, i) => {
+      for (const task of tasks) {
+        expect(record.taskLosses[task]).toBeCloseTo(reference.history[i].taskLosses[task], 5);
+      }
+    });
+    const expected = weightsOf(whole.model);
+    for (const [key, values] of Object.entries(weightsOf(split.model))) {
+      values.forEach((v, j) => {
+        expect(v).toBeCloseTo(expected[key][j], 5);
+      });
+    }
+    await expect(runAdaptation({ ...common, ...split, microBatchSize: 0 })).rejects.toThrow(
+      'adaptation: microBatchSize 0 must be an integer ≥ 1',
+    );
+    whole.dispose();
+    split.dispose();
+  });
+
   it('resumed from a checkpoint after an interruption, ends exactly where an uninterrupted run does', async () => {
     const common = {
       tasks,

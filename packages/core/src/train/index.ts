@@ -13,7 +13,7 @@ export {
   writeTrainingCheckpoint,
 } from './checkpoint.js';
 export { HISTORY_FILE, historyCsv, type StepRecord, summarizeHistory, writeHistoryCsv } from './history.js';
-export { checkpointParams, PROGRESS_PARAM } from './loop-params.js';
+export { checkpointParams, MICRO_BATCH_PARAM, PROGRESS_PARAM } from './loop-params.js';
 export { crossEntropy, entropyLoss } from './losses.js';
 export { OptimizerWrapper } from './optimizer-wrapper.js';
 export {

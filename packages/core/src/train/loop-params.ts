@@ -26,3 +26,14 @@ export const PROGRESS_PARAM: ParamSpec = {
   default: true,
   description: 'Show a progress bar when stderr is a terminal.',
 };
+
+/** The parameter of a method whose loop can split each batch into smaller passes (LoopOptions.microBatchSize). */
+export const MICRO_BATCH_PARAM: ParamSpec = {
+  name: 'micro_batch_size',
+  type: 'integer',
+  default: null,
+  nullable: true,
+  min: 1,
+  description:
+    'Examples per forward and backward pass (null: the whole batch). Smaller passes give the same gradients in less memory.',
+};

@@ -64,6 +64,14 @@ export interface LoopOptions {
   readonly steps: number;
   /** Examples per task per step. */
   readonly batchSize: number;
+  /**
+   * Examples per forward and backward pass (default: the whole batch). A task's batch is split
+   * into passes of at most this many and their losses and gradients summed, each weighted by its
+   * share of the batch: for a loss that is a mean over examples (entropy, cross-entropy) that is
+   * the whole batch's gradient, while a pass's memory (activations and intermediate gradients,
+   * which tfjs holds until its backward pass ends) shrinks with its examples.
+   */
+  readonly microBatchSize?: number;
   /** Seeds the batch order of every task and epoch. */
   readonly seed: number;
   /** Called before each step draws its batches (e.g. to set what the step trains for); awaited. */
@@ -124,6 +132,11 @@ function checkOptions(options: TrainingLoopOptions, named: ReadonlyMap<string, t
   check(
     Number.isInteger(batchSize) && batchSize >= 1,
     () => `${name}: batchSize ${batchSize} must be an integer ≥ 1`,
+  );
+  const { microBatchSize } = options;
+  check(
+    microBatchSize === undefined || (Number.isInteger(microBatchSize) && microBatchSize >= 1),
+    () => `${name}: microBatchSize ${microBatchSize} must be an integer ≥ 1`,
   );
   if (checkpoint) {
     check(
@@ -247,6 +260,66 @@ function disposeBatch(batch: Batch): void {
   tf.dispose(batch.labels ? [batch.inputs, batch.labels] : [batch.inputs]);
 }
 
+/** Rows [start, start + size) of a batch, as new tensors. */
+function sliceBatch(batch: Batch, start: number, size: number): Batch {
+  const rows = (t: tf.Tensor) => tf.slice(t, start, size);
+  return batch.labels
+    ? { inputs: rows(batch.inputs), labels: rows(batch.labels) as tf.Tensor1D }
+    : { inputs: rows(batch.inputs) };
+}
+
+/**
+ * The loss of one batch and its gradients by variable name, from passes of at most `microBatch`
+ * examples, each weighted by its share of the batch (one unweighted pass when the batch fits).
+ * Disposes the batch.
+ */
+async function batchGradients(
+  lossOf: (batch: Batch) => tf.Scalar,
+  batch: Batch,
+  variables: tf.Variable[],
+  microBatch: number | undefined,
+): Promise<{ value: number; grads: tf.NamedTensorMap }> {
+  const rows = batch.inputs.shape[0];
+  const passes =
+    microBatch === undefined || microBatch >= rows
+      ? [{ start: 0, size: rows }]
+      : Array.from({ length: Math.ceil(rows / microBatch) }, (_, i) => ({
+          start: i * microBatch,
+          size: Math.min(microBatch, rows - i * microBatch),
+        }));
+  let value = 0;
+  const grads: tf.NamedTensorMap = {};
+  try {
+    for (const { start, size } of passes) {
+      const part = passes.length === 1 ? batch : sliceBatch(batch, start, size);
+      let pass: { value: tf.Scalar; grads: tf.NamedTensorMap };
+      try {
+        pass = tf.variableGrads(() => lossOf(part), variables);
+      } finally {
+        if (part !== batch) disposeBatch(part);
+      }
+      const share = size / rows;
+      value += (await pass.value.data())[0] * share;
+      pass.value.dispose();
+      for (const [key, grad] of Object.entries(pass.grads)) {
+        if (grad === null) continue;
+        const previous = grads[key];
+        grads[key] =
+          passes.length === 1
+            ? grad
+            : tf.tidy(() => (previous ? tf.add(previous, tf.mul(grad, share)) : tf.mul(grad, share)));
+        if (passes.length > 1) tf.dispose(previous ? [previous, grad] : [grad]);
+      }
+    }
+  } catch (e) {
+    tf.dispose(Object.values(grads));
+    throw e;
+  } finally {
+    disposeBatch(batch);
+  }
+  return { value, grads };
+}
+
 /**
  * The loop shared by test-time adaptation and supervised training. Each step takes one batch of
  * every task, computes each task's loss and its gradients w.r.t. the variables, sums the
@@ -334,14 +407,13 @@ export async function runTrainingLoop(options: TrainingLoopOptions): Promise<Tra
       try {
         for (const [t, task] of tasks.entries()) {
           const batch = await streams[t].next();
-          let result: { value: tf.Scalar; grads: tf.NamedTensorMap };
-          try {
-            result = tf.variableGrads(() => options.lossForBatch(task, batch), variableList);
-          } finally {
-            disposeBatch(batch);
-          }
-          const loss = (await result.value.data())[0];
-          result.value.dispose();
+          const result = await batchGradients(
+            (part) => options.lossForBatch(task, part),
+            batch,
+            variableList,
+            options.microBatchSize,
+          );
+          const loss = result.value;
           if (!Number.isFinite(loss)) {
             tf.dispose(Object.values(result.grads).filter((g) => g !== null));
             throw stop(step, `the loss of task '${task}' is ${loss}`);
