@@ -1,9 +1,9 @@
 import {
   checkpointParams,
   EXCLUDE_KEYS_PARAM,
+  MICRO_BATCH_PARAM,
   type ParamSpec,
   type ParamValues,
-  MICRO_BATCH_PARAM,
   PROGRESS_PARAM,
 } from '@mergebench/core';
 
