@@ -135,6 +135,19 @@ describe('writeSafetensors', () => {
     for (const t of tensors.values()) (t as tf.Tensor).dispose();
   });
 
+  it('writes a float32 tensor cast from int32 (whose values the cpu backend keeps as integers)', async () => {
+    const path = join(await tmp.make(), 'cast.safetensors');
+    const cast = tf.cast(tf.tensor1d([0, 1, -2], 'int32'), 'float32');
+    await writeSafetensors(path, new Map([['x', cast]]));
+    cast.dispose();
+    const file = await openSafetensors(path);
+    expect(file.info('x').storedDtype).toBe('F32');
+    const read = await file.read('x');
+    expect(Array.from(read.dataSync())).toEqual([0, 1, -2]);
+    read.dispose();
+    await file.close();
+  });
+
   it('writes an empty file without metadata', async () => {
     const path = join(await tmp.make(), 'empty.safetensors');
     await writeSafetensors(path, new Map());

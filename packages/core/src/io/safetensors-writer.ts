@@ -128,7 +128,10 @@ export async function encodeTensor(
   scratch?: ArrayBuffer,
 ): Promise<Uint8Array> {
   if (isRawTensor(item.tensor)) return item.tensor.data;
-  const values = (await item.tensor.data()) as TfValues;
+  let values = (await item.tensor.data()) as TfValues;
+  // tfjs's cpu backend casts int32 to float32 by relabelling: the values stay an Int32Array.
+  if (item.tensor.dtype === 'float32' && !(values instanceof Float32Array))
+    values = Float32Array.from(values);
   return encodeFromTf(values, item.dtype, `${origin}: tensor '${item.name}'`, scratch);
 }
 
