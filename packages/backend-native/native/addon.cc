@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "kernels.h"
@@ -175,12 +176,31 @@ napi_value AddN(napi_env env, napi_callback_info info) {
   });
 }
 
-void freeBuffer(napi_env, void* data, void*) { std::free(data); }
+// An output's memory: malloc'd, returned by release() as soon as its tensor is disposed, or else
+// by the array buffer's finalizer. Finalizers run only once the event loop turns, which a training
+// step's synchronous forward and backward pass never lets happen: without release(), outputs freed
+// within one pass would pile up (gigabytes on a ViT-B/32) until it ends.
+struct Block {
+  size_t bytes;
+  bool released;
+};
+std::unordered_map<void*, Block*> blocks;  // by data pointer; the main thread only
+
+void finalizeBlock(napi_env env, void* data, void* hint) {
+  auto* block = static_cast<Block*>(hint);
+  if (!block->released) {
+    std::free(data);
+    blocks.erase(data);
+    int64_t ignored;
+    napi_adjust_external_memory(env, -static_cast<int64_t>(block->bytes), &ignored);
+  }
+  delete block;
+}
 
 // alloc(length): a Float32Array for a kernel's output (contents undefined: kernels write every
-// element). Its memory comes from malloc and returns there when the array is garbage collected,
-// so that outputs reuse memory the process already touched instead of faulting in fresh pages for
-// every tensor, which is slow (very slow in some sandboxed kernels).
+// element). Its memory comes from malloc, so that outputs reuse memory the process already touched
+// instead of faulting in fresh pages for every tensor, which is slow (very slow in some sandboxed
+// kernels). V8 is told of it, so that its size counts towards the next garbage collection.
 napi_value Alloc(napi_env env, napi_callback_info info) {
   return guarded(env, [&] {
     Args args(env, info, 1);
@@ -188,10 +208,37 @@ napi_value Alloc(napi_env env, napi_callback_info info) {
     size_t bytes = std::max<size_t>(length, 1) * sizeof(float);
     void* data = std::malloc(bytes);
     if (data == nullptr) throw ArgError{"out of memory allocating " + std::to_string(bytes) + " bytes"};
+    auto* block = new Block{bytes, false};
     napi_value buffer, array;
-    check(env, napi_create_external_arraybuffer(env, data, bytes, freeBuffer, nullptr, &buffer), "array buffer");
+    check(env, napi_create_external_arraybuffer(env, data, bytes, finalizeBlock, block, &buffer), "array buffer");
+    blocks[data] = block;
+    int64_t ignored;
+    napi_adjust_external_memory(env, static_cast<int64_t>(bytes), &ignored);
     check(env, napi_create_typedarray(env, napi_float32_array, length, buffer, 0, &array), "typed array");
     return array;
+  });
+}
+
+// release(array): frees now the memory of an array alloc() made, detaching its buffer (the array
+// reads as empty from then on). For outputs nobody can see any more; anything else is left alone.
+napi_value Release(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args args(env, info, 1);
+    napi_value buffer;
+    void* data;
+    check(env, napi_get_typedarray_info(env, args.values[0], nullptr, nullptr, &data, &buffer, nullptr),
+          "typed array");
+    auto found = blocks.find(data);
+    if (found != blocks.end()) {
+      Block* block = found->second;
+      blocks.erase(found);
+      check(env, napi_detach_arraybuffer(env, buffer), "detach");
+      block->released = true;
+      std::free(data);
+      int64_t ignored;
+      napi_adjust_external_memory(env, -static_cast<int64_t>(block->bytes), &ignored);
+    }
+    return undefinedValue(env);
   });
 }
 
@@ -220,6 +267,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"softmax", nullptr, Softmax, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"addN", nullptr, AddN, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"alloc", nullptr, Alloc, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"release", nullptr, Release, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"threads", nullptr, Threads, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);

@@ -75,6 +75,8 @@ export interface NativeAddon {
   addN(inputs: readonly Float32Array[], out: Float32Array): void;
   /** A Float32Array for an output, its contents undefined (kernels write every element). */
   alloc(length: number): Float32Array;
+  /** Frees an array alloc() made at once, leaving it empty; for outputs nobody can see any more. */
+  release(array: Float32Array): void;
   threads(): { blas: number; pool: number };
 }
 

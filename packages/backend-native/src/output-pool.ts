@@ -9,9 +9,10 @@ const DEFAULT_CAPACITY = 1 << 30;
  * sandboxed kernels); tensors of a training step have the same sizes step after step, so freed
  * outputs are handed to the next kernel that asks for that many elements.
  *
- * Only buffers this pool allocated and that nobody else can see are recycled: a buffer whose values
- * were read out (`dataSync`, `data`) or that another tensor views (a cpu kernel's `slice` returns a
- * view of its input) is pinned and left to the garbage collector.
+ * Only buffers this pool allocated and that nobody else can see are recycled, or, past the pool's
+ * capacity, freed at once: a buffer whose values were read out (`dataSync`, `data`) or that another
+ * tensor views (a cpu kernel's `slice` returns a view of its input) is pinned and left to the
+ * garbage collector.
  */
 export class OutputPool {
   readonly #free = new Map<number, Float32Array[]>();
@@ -44,7 +45,12 @@ export class OutputPool {
     const buffer = values.buffer;
     if (!this.#owned.has(buffer) || this.#pinned.has(buffer) || this.#waiting.has(buffer)) return;
     if (values.byteOffset !== 0 || values.byteLength !== buffer.byteLength || values.length === 0) return;
-    if (this.#bytes + values.byteLength > this.capacity) return;
+    if (this.#bytes + values.byteLength > this.capacity) {
+      // Left to the garbage collector, its memory would come back only after the current
+      // (synchronous) pass ends: many passes' worth of outputs exceed the pool.
+      this.addon.release(values);
+      return;
+    }
     // Listed once: disposing a buffer twice must not hand it to two tensors.
     this.#waiting.add(buffer);
     const list = this.#free.get(values.length) ?? [];

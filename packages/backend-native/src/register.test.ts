@@ -43,6 +43,24 @@ describe('the native backend', () => {
     tf.dispose([x, view, reshaped, again]);
   });
 
+  it('returns the memory of outputs disposed within one synchronous pass, past the pool', async () => {
+    await tf.setBackend('native');
+    const x = tf.ones([1]);
+    const start = process.memoryUsage().rss;
+    let peak = start;
+    // 160 outputs of 16 MB, each of a new length so that the pool cannot recycle them: 2.5 GB in all,
+    // all disposed before the event loop could run a garbage collector's finalizers.
+    for (let i = 0; i < 160; i++) {
+      tf.tidy(() => {
+        tf.add(tf.fill([(4 << 20) + i], 1), x);
+      });
+      peak = Math.max(peak, process.memoryUsage().rss);
+    }
+    // The pool keeps 1 GB of freed outputs; what goes past it is freed at once.
+    expect((peak - start) / 2 ** 30).toBeLessThan(1.5);
+    x.dispose();
+  });
+
   it('uses every core', () => {
     const threads = nativeThreads();
     expect(threads.pool).toBeGreaterThanOrEqual(1);

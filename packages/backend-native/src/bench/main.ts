@@ -2,7 +2,8 @@
 // in one run, each measurement in a child process of its own: matMul GFLOP/s at transformer shapes,
 // CLIP ViT-B/32 image-tower forward images/s (modelpool-clip-vit's forward benchmark), and one WEMoE
 // adaptation step on a ViT-B/32-sized 8-task model (method-wemoe's benchmark model), then a table.
-// BENCH_WEMOE_BATCH (images per task, 16) and BENCH_WEMOE_STEPS (2) size the last one.
+// BENCH_WEMOE_BATCH (images per task, 16) and BENCH_WEMOE_STEPS (2) size the last one;
+// BENCH_WEMOE_TORCH (default 'scaled,reference') picks the PyTorch steps beside it.
 import { spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +23,8 @@ const CORES = cpus().length;
 const FORWARD_BATCH = 32;
 const WEMOE_BATCH = Number(process.env.BENCH_WEMOE_BATCH ?? 16);
 const WEMOE_STEPS = Number(process.env.BENCH_WEMOE_STEPS ?? 2);
+/** The reference's per-sample loop takes about 5x the scaled step: a quick run leaves it out. */
+const WEMOE_TORCH_MODES = (process.env.BENCH_WEMOE_TORCH ?? 'scaled,reference').split(',');
 
 type Outcome<T> = T | { error: string };
 const lastLine = (text: string) => text.trim().split('\n').at(-1) ?? '';
@@ -175,7 +178,7 @@ function wemoeSection(python: string | undefined): string {
     [here('./wemoe-step.js'), 'b32', String(WEMOE_BATCH), String(WEMOE_STEPS)],
     'WEMoE step, native',
   );
-  const modes = ['scaled', 'reference'] as const;
+  const modes = (['scaled', 'reference'] as const).filter((mode) => WEMOE_TORCH_MODES.includes(mode));
   const torch = modes.map((mode) =>
     python
       ? run<{ step_seconds: number[]; eval_seconds: number; peak_rss_mb: number }>(
