@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { formatTable } from '@mergebench/core';
-import { BENCH_BACKEND, BENCH_CLASSES, BENCH_MODELS, BENCH_TASKS, benchBatch } from './models.js';
+import { BENCH_BACKEND, BENCH_CLASSES, BENCH_MODELS, BENCH_TASKS } from './models.js';
 import type { StepMeasurement } from './step.js';
 
 const STEP_SCRIPT = fileURLToPath(new URL('./step.js', import.meta.url));
@@ -61,7 +61,7 @@ function runTorch(python: string | undefined, name: string): Timing {
     '--tasks',
     String(BENCH_TASKS),
     '--batch',
-    String(benchBatch(name, BENCH_BACKEND)),
+    String(BENCH_MODELS[name].batch),
     '--classes',
     String(BENCH_CLASSES),
     '--steps',
@@ -94,7 +94,7 @@ for (const name of names) {
     tfjs.steps && torch.steps ? `${(bestStep(tfjs.steps) / bestStep(torch.steps)).toFixed(1)}×` : '-';
   rows.push([
     BENCH_MODELS[name].label,
-    `${BENCH_TASKS} × ${benchBatch(name, BENCH_BACKEND)}`,
+    `${BENCH_TASKS} × ${BENCH_MODELS[name].batch}${BENCH_MODELS[name].microBatch ? ` (passes of ${BENCH_MODELS[name].microBatch})` : ''}`,
     tfjs.parameters ? `${(tfjs.parameters / 1e6).toFixed(1)}M in ${tfjs.parameterTensors}` : '-',
     seconds(tfjs),
     seconds(torch),

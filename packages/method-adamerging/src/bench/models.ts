@@ -8,6 +8,8 @@ export interface BenchModel {
   readonly batch: number;
   /** Steps run; the first warms up, the fastest of the rest is reported. */
   readonly steps: number;
+  /** Images per forward and backward pass, when a task's batch is split (runAdaptation's microBatchSize). */
+  readonly microBatch?: number;
 }
 
 export const BENCH_MODELS: Readonly<Record<string, BenchModel>> = {
@@ -41,18 +43,11 @@ export const BENCH_MODELS: Readonly<Record<string, BenchModel>> = {
     batch: 16,
     steps: 4,
   },
-  b32: { label: 'CLIP ViT-B/32 image tower', config: clipVisionConfig(), batch: 16, steps: 2 },
+  // tfjs keeps a pass's activations and intermediate gradients until its backward pass ends, about
+  // 0.3 GB per B/32 image: a batch of 16 runs as four passes of 4 (the same gradient), which fits
+  // the wasm backend's 4 GiB heap too.
+  b32: { label: 'CLIP ViT-B/32 image tower', config: clipVisionConfig(), batch: 16, steps: 2, microBatch: 4 },
 };
-
-/**
- * Images per task in one step on `backend`. Batch 16 on B/32 does not fit the wasm backend's
- * 4 GiB heap: tfjs keeps every saved activation and every intermediate gradient until the
- * backward pass ends (about 0.25 GiB per image there, on top of 1.4 GiB of weights, merged
- * weights and their gradients), so wasm measures 4.
- */
-export function benchBatch(name: string, backend: string): number {
-  return name === 'b32' && backend === 'wasm' ? 4 : BENCH_MODELS[name].batch;
-}
 
 /** The backend the bench measures: MERGEBENCH_BACKEND, else wasm. */
 export const BENCH_BACKEND = process.env.MERGEBENCH_BACKEND ?? 'wasm';

@@ -17,14 +17,7 @@ import { ClipVisionModelWithProjection } from '@mergebench/modelpool-clip-vit';
 import * as tf from '@tensorflow/tfjs';
 import { MergedWeights } from '../merged-weights.js';
 import { TaskVectors } from '../task-vectors.js';
-import {
-  BENCH_BACKEND,
-  BENCH_CLASSES,
-  BENCH_MODELS,
-  BENCH_TASKS,
-  type BenchModel,
-  benchBatch,
-} from './models.js';
+import { BENCH_BACKEND, BENCH_CLASSES, BENCH_MODELS, BENCH_TASKS, type BenchModel } from './models.js';
 
 export interface StepMeasurement {
   readonly backend: string;
@@ -92,7 +85,7 @@ function randomStacks(model: Module): Map<string, Float32Array> {
 
 async function measure(name: string): Promise<StepMeasurement> {
   const choice = await selectBackend(BENCH_BACKEND);
-  const bench = { ...BENCH_MODELS[name], batch: benchBatch(name, BENCH_BACKEND) };
+  const bench = BENCH_MODELS[name];
   const setupStart = performance.now();
   const model = new ClipVisionModelWithProjection(bench.config).eval();
   const tasks = new RandomTasks(bench, bench.batch * bench.steps);
@@ -110,6 +103,7 @@ async function measure(name: string): Promise<StepMeasurement> {
     optimizer,
     steps: bench.steps,
     batchSize: bench.batch,
+    microBatchSize: bench.microBatch,
     seed: 0,
     progress: false,
     lossForTask: (task, inputs) => weights.entropy(tasks.head(task), inputs),
