@@ -2,11 +2,12 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { memoryLogger } from '@mergebench/core';
+import { memoryLogger, openSafetensors } from '@mergebench/core';
 import { describe, expect, it } from 'vitest';
 import { lossLandscape } from './landscape/loss-landscape.js';
 import { checkPage } from './report/browser.test.helpers.js';
 import { writeSuiteResults } from './results.js';
+import { routersFile, writeOneHotRouters } from './routing-ceiling/one-hot-routers.js';
 import { planSuite, runSuite, suiteRegistry } from './suite.js';
 import { checkMethodsExist } from './suite-check.js';
 import { loadSuite, parseSuite } from './suite-file.js';
@@ -240,5 +241,35 @@ describe('offline benchmark', () => {
     expect(() => suiteOf('  - label: pretrained\n    method: ties\n')).toThrow(
       `${file}: run 'pretrained' is listed twice`,
     );
+  });
+  it('bounds WEMoE by perfect routing: one-hot routers per task, the routing-ceiling suite', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'mb-ceiling-'));
+    const logger = memoryLogger();
+    const zoo = await buildZoo(root, TINY, logger);
+    const suite = loadSuite(path.join(packageDir, 'suites', 'routing-ceiling.yaml'));
+    const registry = await suiteRegistry(suite, packageDir);
+    const dir = await writeOneHotRouters(zoo, registry, logger);
+    for (const [t, task] of TINY.tasks.entries()) {
+      const file = await openSafetensors(routersFile(dir, task));
+      expect(file.keys()).toEqual(['vision_model.encoder.layers.0.mlp.router.bias']);
+      const routing = await file.read(file.keys()[0]);
+      expect(Array.from(routing.dataSync())).toEqual(TINY.tasks.map((_, i) => (i === t ? 1 : 0)));
+      routing.dispose();
+      await file.close();
+    }
+    const plan = await planSuite(zoo, suite, registry);
+    const outcomes = await runSuite(
+      zoo,
+      plan.filter((p) => !p.overrides.includes('method.init_lambda=0.3')),
+      registry,
+      logger,
+    );
+    expect(outcomes.every((o) => o.ok)).toBe(true);
+    // Each task's run evaluates that task with that task's routers, read rather than trained.
+    const ceiling = outcomes.find((o) => o.label === 'wemoe-perfect-routing (init_lambda=0)');
+    expect(ceiling?.ok && ceiling.reports.map((r) => [r.artifacts.routersFrom, r.artifacts.steps])).toEqual(
+      TINY.tasks.map((task) => [routersFile(dir, task), 0]),
+    );
+    rmSync(root, { recursive: true, force: true });
   });
 });
