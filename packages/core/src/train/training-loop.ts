@@ -303,12 +303,16 @@ async function batchGradients(
       pass.value.dispose();
       for (const [key, grad] of Object.entries(pass.grads)) {
         if (grad === null) continue;
+        if (passes.length === 1) {
+          grads[key] = grad;
+          continue;
+        }
         const previous = grads[key];
-        grads[key] =
-          passes.length === 1
-            ? grad
-            : tf.tidy(() => (previous ? tf.add(previous, tf.mul(grad, share)) : tf.mul(grad, share)));
-        if (passes.length > 1) tf.dispose(previous ? [previous, grad] : [grad]);
+        grads[key] = tf.tidy(() => {
+          const scaled = tf.mul(grad, share);
+          return previous ? tf.add(previous, scaled) : scaled;
+        });
+        tf.dispose(previous ? [previous, grad] : [grad]);
       }
     }
   } catch (e) {
