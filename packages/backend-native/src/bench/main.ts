@@ -17,6 +17,8 @@ type Section = (typeof SECTIONS)[number];
 const here = (relative: string) => fileURLToPath(new URL(relative, import.meta.url));
 const REFERENCE = '../../../../tools/reference/';
 const FORWARD_SCRIPT = here('../../../modelpool-clip-vit/dist/bench/forward.js');
+/** method-wemoe's benchmark step (its model, data and step), run here on the native backend. */
+const WEMOE_STEP_SCRIPT = here('../../../method-wemoe/dist/bench/step.js');
 /** Pythons tried for PyTorch, first that imports torch; TORCH_PYTHON picks one. */
 const PYTHONS = process.env.TORCH_PYTHON ? [process.env.TORCH_PYTHON] : ['/usr/bin/python3', 'python3'];
 const CORES = cpus().length;
@@ -30,9 +32,10 @@ type Outcome<T> = T | { error: string };
 const lastLine = (text: string) => text.trim().split('\n').at(-1) ?? '';
 const failed = <T extends object>(o: Outcome<T>): o is { error: string } => 'error' in o;
 
-function run<T>(command: string, args: string[], label: string): Outcome<T> {
+function run<T>(command: string, args: string[], label: string, env = process.env): Outcome<T> {
   process.stderr.write(`${label}…\n`);
   const child = spawnSync(command, args, {
+    env,
     encoding: 'utf8',
     maxBuffer: 1 << 26,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -175,8 +178,9 @@ interface StepResult {
 function wemoeSection(python: string | undefined): string {
   const native = run<StepResult>(
     process.execPath,
-    [here('./wemoe-step.js'), 'b32', String(WEMOE_BATCH), String(WEMOE_STEPS)],
+    [WEMOE_STEP_SCRIPT, 'b32', String(WEMOE_BATCH), String(WEMOE_STEPS)],
     'WEMoE step, native',
+    { ...process.env, MERGEBENCH_BACKEND: 'native' },
   );
   const modes = (['scaled', 'reference'] as const).filter((mode) => WEMOE_TORCH_MODES.includes(mode));
   const torch = modes.map((mode) =>

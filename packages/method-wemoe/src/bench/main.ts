@@ -35,6 +35,8 @@ function runNode<T>(name: string, args: string[]): T | { error: string } {
     encoding: 'utf8',
     maxBuffer: 1 << 24,
     stdio: ['ignore', 'pipe', 'inherit'],
+    // This table is wasm's beside single-threaded PyTorch; backend-native's bench runs the step on native.
+    env: { ...process.env, MERGEBENCH_BACKEND: 'wasm' },
   });
   if (child.status !== 0) return { error: `exit ${child.status}` };
   return JSON.parse(lastLine(child.stdout)) as T;

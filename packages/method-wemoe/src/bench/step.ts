@@ -1,7 +1,9 @@
 // One measurement of `pnpm bench`, in a child process of its own so its peak memory is its own:
-// seconds per WEMoE adaptation step on the wasm backend for one model of BENCH_MODELS (random
-// weights, task vectors, heads and images; the values do not change the work), and the seconds
-// of one evaluation forward pass. Prints one JSON line (StepMeasurement).
+// seconds per WEMoE adaptation step on MERGEBENCH_BACKEND (default wasm) for one model of
+// BENCH_MODELS (random weights, task vectors, heads and images; the values do not change the
+// work), and the seconds of one evaluation forward pass. Arguments: the model's name, then
+// optionally images per task and steps instead of the model's. Prints one JSON line
+// (StepMeasurement).
 import { performance } from 'node:perf_hooks';
 import { Adam, entropyLoss, runAdaptation, selectBackend } from '@mergebench/core';
 import * as tf from '@tensorflow/tfjs';
@@ -30,9 +32,9 @@ export interface StepMeasurement {
   readonly peakRssMb: number;
 }
 
-async function measure(name: string): Promise<StepMeasurement> {
-  const choice = await selectBackend('wasm');
-  const bench = BENCH_MODELS[name];
+async function measure(name: string, batch?: number, steps?: number): Promise<StepMeasurement> {
+  const choice = await selectBackend(process.env.MERGEBENCH_BACKEND ?? 'wasm');
+  const bench = { ...BENCH_MODELS[name], ...(batch ? { batch } : {}), ...(steps ? { steps } : {}) };
   const setupStart = performance.now();
   const pool = new RandomClipPool(bench.config, BENCH_TASKS);
   const tasks = new RandomTasks(bench.config, pool.modelNames, BENCH_CLASSES, bench.batch * bench.steps);
@@ -99,4 +101,7 @@ async function measure(name: string): Promise<StepMeasurement> {
   };
 }
 
-process.stdout.write(`${JSON.stringify(await measure(process.argv[2]))}\n`);
+const [name, batch, steps] = process.argv.slice(2);
+process.stdout.write(
+  `${JSON.stringify(await measure(name, Number(batch) || undefined, Number(steps) || undefined))}\n`,
+);
