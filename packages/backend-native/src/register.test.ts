@@ -48,16 +48,17 @@ describe('the native backend', () => {
     const x = tf.ones([1]);
     const start = process.memoryUsage().rss;
     let peak = start;
-    // 160 outputs of 16 MB, each of a new length so that the pool cannot recycle them: 2.5 GB in all,
+    // 256 outputs of 16 MB, each of a new length so that the pool cannot recycle them: 4 GB in all,
     // all disposed before the event loop could run a garbage collector's finalizers.
-    for (let i = 0; i < 160; i++) {
+    for (let i = 0; i < 256; i++) {
       tf.tidy(() => {
         tf.add(tf.fill([(4 << 20) + i], 1), x);
       });
       peak = Math.max(peak, process.memoryUsage().rss);
     }
-    // The pool keeps 1 GB of freed outputs; what goes past it is freed at once.
-    expect((peak - start) / 2 ** 30).toBeLessThan(1.5);
+    // The pool keeps 1 GB of freed outputs and what goes past it is freed at once: about 1.5 GB
+    // of growth with the garbage of the cpu kernel's fills, against all 4 GB without the release.
+    expect((peak - start) / 2 ** 30).toBeLessThan(2.5);
     x.dispose();
   });
 
