@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Zoo } from '../zoo/build-zoo.js';
 
 /** Folder in the zoo holding one routers file per task, as the routing-ceiling suite names them. */
-export const ROUTERS_DIR = 'routing-ceiling';
+const ROUTERS_DIR = 'routing-ceiling';
 
 /**
  * Writes `<zoo>/routing-ceiling/routers-<task>.safetensors` for every task: depth-0 WEMoE routers
@@ -53,6 +53,7 @@ export async function writeOneHotRouters(
   return dir;
 }
 
+/** The routers file of `task` in the folder writeOneHotRouters returns. */
 export function routersFile(dir: string, task: string): string {
   return path.join(dir, `routers-${task}.safetensors`);
 }
