@@ -25,7 +25,7 @@ export interface SuiteResultsInput {
   readonly registry: ComponentRegistry;
   readonly landscape?: LossLandscape;
   /** Folder of `mergebench.pareto/1` files to draw beside the suite's own family runs. */
-  readonly paretoDir?: string;
+  readonly paretoDir: string;
 }
 
 /** Writes leaderboard.md, report.html and failures.json; returns the printed table and the files. */
@@ -73,7 +73,7 @@ export async function writeSuiteResults(
     tasks,
     outcomes,
     rows,
-    pareto: input.paretoDir ? readParetoFolder(input.paretoDir) : [],
+    pareto: readParetoFolder(input.paretoDir),
     ...(input.landscape ? { landscape: input.landscape } : {}),
     published: PUBLISHED_B32,
   });

@@ -1,21 +1,22 @@
 #!/usr/bin/env node
 // WEMoE's ceiling on the offline zoo: writes one-hot routers files into the zoo (every task's
-// inputs routed to its own MLP task vector), then runs suites/routing-ceiling.yaml and writes its
-// leaderboard to results/routing-ceiling/. No router can beat the right expert for every input.
-import { mkdirSync } from 'node:fs';
+// inputs routed to its own MLP task vector), then hands suites/routing-ceiling.yaml to the
+// offline benchmark, which runs it and writes its leaderboard to results/routing-ceiling/. No
+// router can beat the right expert for every input.
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MergebenchError, selectBackend, stderrLogger } from '@mergebench/core';
 import { cliFlags } from '../cli-flags.js';
-import { writeSuiteResults } from '../results.js';
-import { planSuite, runSuite, suiteRegistry } from '../suite.js';
-import { checkMethodsExist } from '../suite-check.js';
+import { suiteRegistry } from '../suite.js';
 import { loadSuite } from '../suite-file.js';
 import { buildZoo } from '../zoo/build-zoo.js';
 import { DEFAULT_ZOO_SPEC } from '../zoo/zoo-spec.js';
 import { writeOneHotRouters } from './one-hot-routers.js';
 
-const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const here = path.dirname(fileURLToPath(import.meta.url));
+const packageDir = path.resolve(here, '../..');
+const SUITE_FILE = path.join(packageDir, 'suites', 'routing-ceiling.yaml');
 const USAGE = 'usage: routing-ceiling [--root cache-dir] [--out dir] [--backend name] [--verbose]';
 
 async function main(argv: string[]): Promise<void> {
@@ -25,32 +26,18 @@ async function main(argv: string[]): Promise<void> {
   }
   const flag = cliFlags(argv, USAGE);
   const logger = stderrLogger({ verbose: argv.includes('--verbose') });
-  const backend = await selectBackend(flag('backend') ?? process.env.MERGEBENCH_BACKEND ?? 'auto', logger);
-  const suite = loadSuite(path.join(packageDir, 'suites', 'routing-ceiling.yaml'));
-  const registry = await suiteRegistry(suite, packageDir);
-  await checkMethodsExist(suite, registry, packageDir);
+  await selectBackend(flag('backend') ?? process.env.MERGEBENCH_BACKEND ?? 'auto', logger);
+  const root = path.resolve(flag('root') ?? path.join(packageDir, '.cache'));
+  const zoo = await buildZoo(root, DEFAULT_ZOO_SPEC, logger);
+  await writeOneHotRouters(zoo, await suiteRegistry(loadSuite(SUITE_FILE), packageDir), logger);
 
-  const zoo = await buildZoo(
-    path.resolve(flag('root') ?? path.join(packageDir, '.cache')),
-    DEFAULT_ZOO_SPEC,
-    logger,
+  // The offline benchmark takes it from here, with the flags it shares with this script.
+  const child = spawnSync(
+    process.execPath,
+    [path.join(here, '../main.js'), '--suite', SUITE_FILE, '--root', root, '--no-landscape', ...argv],
+    { stdio: 'inherit' },
   );
-  await writeOneHotRouters(zoo, registry, logger);
-  const outcomes = await runSuite(zoo, await planSuite(zoo, suite, registry), registry, logger);
-
-  const out = path.resolve(flag('out') ?? path.join(packageDir, 'results', suite.name));
-  mkdirSync(out, { recursive: true });
-  const { text, files } = await writeSuiteResults({
-    out,
-    suite,
-    zoo,
-    backend: backend.name,
-    outcomes,
-    registry,
-  });
-  console.log(text);
-  for (const f of files) console.log(`written: ${f}`);
-  if (outcomes.some((o) => !o.ok)) process.exitCode = 1;
+  process.exitCode = child.status ?? 1;
 }
 
 try {
