@@ -19,10 +19,16 @@ export { hypervolume } from './hypervolume.js';
 export { type ParetoLoss, PWEMOE_PARAMS, type PwemoeSettings, pwemoeSettings } from './params.js';
 export { BASE_MODULE, type ParetoModuleOptions, ParetoWeightEnsemblingModule } from './pareto-module.js';
 export { checkPreference, preferenceGrid, preferenceLabel, sampleDirichlet } from './preference.js';
+export { PreferenceRemainder } from './preference-remainder.js';
 export { PreferenceRouter, type PreferenceRouterOptions } from './preference-router.js';
 export { HISTORY_FILE, PwemoeMethod } from './pwemoe-method.js';
 export { TaskArithmeticFamily } from './task-arithmetic-family.js';
-export { type ParetoUpscaleOptions, type ParetoUpscaleSummary, upscaleParetoModel } from './upscale.js';
+export {
+  type ParetoUpscaled,
+  type ParetoUpscaleOptions,
+  type ParetoUpscaleSummary,
+  upscaleParetoModel,
+} from './upscale.js';
 
 export default definePlugin({
   name: '@mergebench/method-pwemoe',

@@ -25,6 +25,13 @@ export const PWEMOE_PARAMS: readonly ParamSpec[] = [
     description: 'Upscale the attention blocks too (the MLPs always are).',
   },
   {
+    name: 'preference_remainder',
+    type: 'boolean',
+    default: false,
+    description:
+      'Merge the parameters outside the upscaled blocks for each preference vector, θ₀ + λ·T·Σᵢ rayᵢτᵢ (task arithmetic’s member for the ray), instead of once as θ₀ + λ·Στᵢ (the reference). Not in the paper.',
+  },
+  {
     name: 'lr',
     type: 'number',
     default: 1e-5,
@@ -89,6 +96,8 @@ export interface PwemoeSettings {
   readonly loss: ParetoLoss;
   readonly initLambda: number;
   readonly upscaleAttention: boolean;
+  /** Merge the rest per preference vector (see PreferenceRemainder). */
+  readonly preferenceRemainder: boolean;
   readonly lr: number;
   readonly maxSteps: number;
   readonly batchSize: number;
@@ -116,6 +125,7 @@ export function pwemoeSettings(
     loss,
     initLambda: params.init_lambda as number,
     upscaleAttention: params.upscale_attention as boolean,
+    preferenceRemainder: params.preference_remainder as boolean,
     lr: params.lr as number,
     maxSteps: params.max_steps as number,
     batchSize: params.batch_size as number,

@@ -28,6 +28,7 @@ import { collapseInto, paretoModules, setPreference } from './collapse.js';
 import { type EpoMove, epoWeights, gramMatrix } from './epo-lp.js';
 import type { PwemoeSettings } from './params.js';
 import { checkPreference, preferenceGrid, preferenceLabel, sampleDirichlet } from './preference.js';
+import type { PreferenceRemainder } from './preference-remainder.js';
 import { upscaleParetoModel } from './upscale.js';
 import { writeWeightedTaskVectors } from './weighted-task-vectors.js';
 
@@ -102,13 +103,18 @@ export class PwemoeMethod implements Method {
         ? null
         : checkPreference(settings.preference, tasks.length, `${what}.preference`);
     const services = settings.routersFile === null ? this.taskServices(tasks, ctx) : undefined;
-    const { model, summary } = await upscaleParetoModel(modelpool, {
+    const { model, summary, remainder } = await upscaleParetoModel(modelpool, {
       initLambda: settings.initLambda,
       kinds: settings.upscaleAttention ? ['mlp', 'attention'] : ['mlp'],
       seed: deriveSeed(ctx.seed, `${name}/routers`),
       what,
+      preferenceRemainder: settings.preferenceRemainder,
       logger: ctx.logger,
     });
+    const prefer = (ray: readonly number[]) => {
+      setPreference(model, ray);
+      remainder?.set(ray);
+    };
     try {
       const routers = routerVariables(model);
       const routerParameters = [...routers.values()].reduce((n, v) => n + v.size, 0);
@@ -118,7 +124,7 @@ export class PwemoeMethod implements Method {
       let training: TrainingResult | undefined;
       const epo: EpoCounts = { fallbacks: 0, balance: 0, descent: 0 };
       if (services) {
-        training = await this.train(model, routers, tasks, services, epo, ctx);
+        training = await this.train(model, prefer, routers, tasks, services, epo, ctx);
       } else {
         await readRouterFile(settings.routersFile!, routers);
         ctx.logger.info(`${name}: evaluating with the routers of ${settings.routersFile}`);
@@ -133,6 +139,7 @@ export class PwemoeMethod implements Method {
       const artifacts = {
         loss: settings.loss,
         upscaledSites: summary.sites.length,
+        preferenceRemainder: settings.preferenceRemainder,
         mergedParameters: summary.mergedParameters,
         routerParameters,
         steps: training?.history.length ?? 0,
@@ -145,17 +152,18 @@ export class PwemoeMethod implements Method {
       };
       model.eval();
       if (preference !== null) {
-        setPreference(model, preference);
+        prefer(preference);
         const plain = collapseInto(model, await modelpool.loadModel(PRETRAINED));
         return { kind: 'model', model: plain, artifacts: { ...artifacts, preference } };
       }
       const grid = preferenceGrid(tasks.length, settings.gridPoints);
       return {
         kind: 'family',
-        members: this.family(model, modelpool, grid),
+        members: this.family(model, modelpool, grid, remainder),
         artifacts: { ...artifacts, grid },
       };
     } finally {
+      remainder?.dispose();
       model.dispose();
     }
   }
@@ -163,12 +171,18 @@ export class PwemoeMethod implements Method {
   /**
    * One member per preference vector. The routing weights of every block are computed for the
    * whole grid up front and the upscaled model is released; a member is built by writing
-   * θ₀ + Σᵢ rᵢτᵢ into each upscaled block's parameters (and θ₀ + λ·Στᵢ elsewhere, as in the
-   * upscaled model) of a freshly loaded pretrained model, reading the pool key by key.
+   * θ₀ + Σᵢ rᵢτᵢ into each upscaled block's parameters (and elsewhere θ₀ + λ·Στᵢ, or the
+   * remainder's weights for the ray, as in the upscaled model) of a freshly loaded pretrained
+   * model, reading the pool key by key.
    */
-  private family(upscaled: Module, modelpool: ModelPool, grid: readonly number[][]): FamilyMember[] {
+  private family(
+    upscaled: Module,
+    modelpool: ModelPool,
+    grid: readonly number[][],
+    remainder: PreferenceRemainder | null,
+  ): FamilyMember[] {
     const blocks = [...paretoModules(upscaled)];
-    const outside = modelpool.modelNames.map(() => this.settings.initLambda);
+    const fixed = modelpool.modelNames.map(() => this.settings.initLambda);
     const routing = grid.map((ray) => {
       setPreference(upscaled, ray);
       return blocks.map(([path, block]) => {
@@ -183,6 +197,7 @@ export class PwemoeMethod implements Method {
       preference: ray,
       model: async () => {
         const target = await modelpool.loadModel(PRETRAINED);
+        const outside = remainder ? remainder.weights(ray) : fixed;
         try {
           await writeWeightedTaskVectors(
             modelpool,
@@ -221,6 +236,7 @@ export class PwemoeMethod implements Method {
 
   private async train(
     model: Module,
+    prefer: (ray: readonly number[]) => void,
     routers: ReadonlyMap<string, tf.Variable>,
     tasks: readonly string[],
     { data, heads }: TaskServices,
@@ -256,7 +272,7 @@ export class PwemoeMethod implements Method {
         progress: settings.progress,
         beforeStep: (step) => {
           ray = rayOf(step);
-          setPreference(model, ray);
+          prefer(ray);
         },
         weighTasks: async (_step, losses, gradients) => {
           if (settings.loss === 'ls') return ray;

@@ -86,6 +86,46 @@ describe('the Pareto weight-ensembling model', () => {
     model.dispose();
   });
 
+  it('with a preference remainder, merges the rest as task arithmetic does for the ray, and still collapses exactly', async () => {
+    const pool = await ToyModelPool.create();
+    const options = { initLambda: 0.3, kinds: ['mlp'] as const, seed: 1, what: 'test' };
+    const fixed = await upscaleParetoModel(pool, options);
+    const { model, remainder } = await upscaleParetoModel(pool, { ...options, preferenceRemainder: true });
+    expect(fixed.remainder).toBeNull();
+    const blocks = [...paretoModules(model).keys()];
+    const outside = [...model.stateDict().keys()].filter(
+      (key) => !blocks.some((b) => key.startsWith(`${b}.`)),
+    );
+    expect(outside.length).toBeGreaterThan(0);
+    const values = (m: import('@mergebench/core').Module) =>
+      outside.map((key) => Array.from(m.stateDict().get(key)!.dataSync()));
+    // At equal weights, the reference's θ₀ + λ·Στᵢ.
+    expect(maxAbsDifference(values(model).flat(), values(fixed.model).flat())).toBeLessThan(1e-6);
+
+    const theta0 = await pool.loadModel(PRETRAINED);
+    const second = await pool.loadModel(pool.modelNames[1]);
+    const expected = values(theta0).map((row, k) =>
+      row.map((v, j) => v + 0.3 * 3 * (values(second)[k][j] - v)),
+    );
+    randomiseRouters(model);
+    model.eval();
+    const x = inputs();
+    for (const ray of [
+      [0, 1, 0],
+      [0.2, 0.3, 0.5],
+    ]) {
+      setPreference(model, ray);
+      remainder!.set(ray);
+      if (ray[1] === 1) expect(maxAbsDifference(values(model).flat(), expected.flat())).toBeLessThan(1e-5);
+      const plain = collapseInto(model, await pool.loadModel(PRETRAINED));
+      expect(maxAbsDifference(outputs(model, x), outputs(plain, x))).toBeLessThan(1e-6);
+      plain.dispose();
+    }
+    tf.dispose(x);
+    remainder!.dispose();
+    for (const m of [model, fixed.model, theta0, second]) m.dispose();
+  });
+
   it('trains only the routers, and the gradient reaches them through the merged weights', async () => {
     const pool = await ToyModelPool.create();
     const { model } = await upscaleParetoModel(pool, {
@@ -153,6 +193,23 @@ describe('the methods', () => {
     tf.dispose(x);
     member.dispose();
     single.result.model.dispose();
+  });
+
+  it('with preference_remainder, a member still equals the plain model asked for by preference', async () => {
+    const { result } = await run(pwemoeLs, { preference_remainder: true });
+    if (result.kind !== 'family') throw new Error('expected a family');
+    expect(result.artifacts).toMatchObject({ preferenceRemainder: true });
+    const member = await result.members[0].model();
+    const single = await run(pwemoeLs, { preference_remainder: true, preference: [1, 0, 0] });
+    if (single.result.kind !== 'model') throw new Error('expected a model');
+    const reference = await run(pwemoeLs, { preference: [1, 0, 0] });
+    if (reference.result.kind !== 'model') throw new Error('expected a model');
+    const x = inputs();
+    expect(maxAbsDifference(outputs(member, x), outputs(single.result.model, x))).toBeLessThan(1e-5);
+    // The one-hot member differs from the reference's, whose rest carries every task vector.
+    expect(maxAbsDifference(outputs(member, x), outputs(reference.result.model, x))).toBeGreaterThan(1e-3);
+    tf.dispose(x);
+    for (const m of [member, single.result.model, reference.result.model]) m.dispose();
   });
 
   it('EPO trains with LP weights and reports its moves and fall-backs', async () => {

@@ -13,6 +13,7 @@ import {
 } from '@mergebench/core';
 import { mergeOutsideSites, taskVectorsOf } from '@mergebench/method-wemoe';
 import { ParetoWeightEnsemblingModule } from './pareto-module.js';
+import { PreferenceRemainder } from './preference-remainder.js';
 import { PreferenceRouter } from './preference-router.js';
 
 export interface ParetoUpscaleOptions {
@@ -24,6 +25,11 @@ export interface ParetoUpscaleOptions {
   readonly seed: number;
   /** Names the caller in errors, e.g. `method pwemoe-ls`. */
   readonly what: string;
+  /**
+   * Merge the parameters outside the blocks for each preference vector (θ₀ + λ·T·Σᵢ rayᵢτᵢ, see
+   * PreferenceRemainder) instead of once (θ₀ + λ·Στᵢ, the reference).
+   */
+  readonly preferenceRemainder?: boolean;
   readonly logger?: Logger;
 }
 
@@ -32,6 +38,13 @@ export interface ParetoUpscaleSummary {
   readonly sites: readonly string[];
   /** Parameters merged by task arithmetic (everything outside the upscaled blocks). */
   readonly mergedParameters: number;
+}
+
+/** The upscaled model, and its per-preference remainder when one was asked for. */
+export interface ParetoUpscaled {
+  readonly model: Module;
+  readonly summary: ParetoUpscaleSummary;
+  readonly remainder: PreferenceRemainder | null;
 }
 
 /** A Pareto block for the block at `site`, its task vectors read from the sources. */
@@ -65,7 +78,7 @@ async function upscaleSite(
 export async function upscaleParetoModel(
   modelpool: ModelPool,
   options: ParetoUpscaleOptions,
-): Promise<{ model: Module; summary: ParetoUpscaleSummary }> {
+): Promise<ParetoUpscaled> {
   const { what } = options;
   const tasks = modelpool.modelNames;
   check(tasks.length > 0, `${what}: the model pool has no fine-tuned models to upscale with`);
@@ -76,6 +89,7 @@ export async function upscaleParetoModel(
   check(options.kinds.length > 0, `${what}: no kind of block to upscale`);
   const model = await modelpool.loadModel(PRETRAINED);
   const sources: TensorSource[] = [];
+  let remainder: PreferenceRemainder | null = null;
   try {
     const declared = model.sites();
     for (const kind of options.kinds) {
@@ -89,7 +103,15 @@ export async function upscaleParetoModel(
     const sites = options.kinds.flatMap((kind) => findSites(model, kind));
     for (const task of tasks) sources.push(await modelpool.openWeights(task));
 
-    const merge = await mergeOutsideSites(model, sites, sources, options.initLambda, what);
+    let mergedParameters: number;
+    if (options.preferenceRemainder) {
+      model.requiresGrad(false);
+      remainder = await PreferenceRemainder.read(model, sites, sources, options.initLambda);
+      remainder.set(tasks.map(() => 1 / tasks.length));
+      mergedParameters = remainder.parameters;
+    } else {
+      ({ mergedParameters } = await mergeOutsideSites(model, sites, sources, options.initLambda, what));
+    }
 
     for (const site of sites) {
       const block = await upscaleSite(model, site, sources, options);
@@ -97,11 +119,9 @@ export async function upscaleParetoModel(
       model.setSubmodule(site.path, block);
       options.logger?.debug(`${what}: upscaled ${site.path}`);
     }
-    return {
-      model,
-      summary: { sites: sites.map((site) => site.path), mergedParameters: merge.mergedParameters },
-    };
+    return { model, summary: { sites: sites.map((site) => site.path), mergedParameters }, remainder };
   } catch (error) {
+    remainder?.dispose();
     model.dispose();
     throw error;
   } finally {

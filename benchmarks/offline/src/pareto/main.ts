@@ -26,27 +26,28 @@ import { coveredPoints } from './front.js';
 
 const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
+/** The PWEMoE fronts: the reference's, and with the rest merged per preference (`-remainder`). */
+const FRONTS = ['pwemoe-ls', 'pwemoe-epo', 'pwemoe-ls-remainder', 'pwemoe-epo-remainder'];
+
 const USAGE = `usage: pareto [--zoo built-zoo-dir | --root cache-dir] [--pairs a,b;c,d] [--steps 300] [--steps-all 200]
-              [--lr 0.01] [--batch-size 16] [--out dir] [--backend name] [--verbose]`;
+              [--lr 0.01] [--batch-size 16] [--fronts ${FRONTS.join(',')}]
+              [--out dir] [--backend name] [--verbose]`;
 
 const DEFAULT_PAIRS = 'mnist,fashion-mnist;sklearn-digits,synthetic-colors';
 
-function methods(steps: number, lr: number, batchSize: number): FrontMethod[] {
-  const pwemoe = (loss: string): FrontMethod => ({
-    label: `pwemoe-${loss}`,
+function methods(fronts: readonly string[], steps: number, lr: number, batchSize: number): FrontMethod[] {
+  const pwemoe = (label: string): FrontMethod => ({
+    label,
     overrides: [
-      `method=pwemoe-${loss}`,
+      `method=${label.replace('-remainder', '')}`,
       `method.max_steps=${steps}`,
       `method.lr=${lr}`,
       `method.batch_size=${batchSize}`,
       'method.checkpoint_every=0',
+      ...(label.endsWith('-remainder') ? ['method.preference_remainder=true'] : []),
     ],
   });
-  return [
-    pwemoe('ls'),
-    pwemoe('epo'),
-    { label: 'task-arithmetic', overrides: ['method=task-arithmetic-family'] },
-  ];
+  return [...fronts.map(pwemoe), { label: 'task-arithmetic', overrides: ['method=task-arithmetic-family'] }];
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -86,6 +87,13 @@ async function main(argv: string[]): Promise<void> {
       );
     }
   }
+  const fronts = (flag('fronts') ?? FRONTS.join(',')).split(',');
+  const unknownFront = fronts.find((front) => !FRONTS.includes(front));
+  if (unknownFront !== undefined) {
+    throw new MergebenchError(
+      `--fronts: unknown front '${unknownFront}'; expected some of ${FRONTS.join(',')}`,
+    );
+  }
   const lr = number('lr', 0.01);
   const batchSize = number('batch-size', 16);
   const experiments = [
@@ -108,39 +116,27 @@ async function main(argv: string[]): Promise<void> {
       zoo,
       experiment.name,
       experiment.tasks,
-      methods(experiment.steps, lr, batchSize),
+      methods(fronts, experiment.steps, lr, batchSize),
       registry,
       logger,
     );
     await writeFileAtomic(path.join(out, `${experiment.name}.json`), `${JSON.stringify(file, null, 2)}\n`);
     const byName = new Map(file.fronts.map((f) => [f.method, f]));
     const baseline = byName.get('task-arithmetic')!;
-    const covered = (method: string) =>
-      `${coveredPoints(baseline, byName.get(method)!, file.tasks)}/${baseline.points.length}`;
     rows.push([
       experiment.name,
       String(baseline.points.length),
       String(experiment.steps),
-      ...['pwemoe-ls', 'pwemoe-epo', 'task-arithmetic'].map((m) => byName.get(m)!.hypervolume.toFixed(4)),
-      covered('pwemoe-ls'),
-      covered('pwemoe-epo'),
+      baseline.hypervolume.toFixed(4),
+      ...fronts.map((front) => {
+        const f = byName.get(front)!;
+        return `${f.hypervolume.toFixed(4)} (${coveredPoints(baseline, f, file.tasks)}/${baseline.points.length})`;
+      }),
     ]);
   }
-  // Hypervolumes, and how many of task arithmetic's points each PWEMoE front covers.
+  // Hypervolumes, and (in brackets) how many of task arithmetic's points each PWEMoE front covers.
   console.log(
-    formatTable(
-      [
-        'tasks',
-        'points',
-        'steps',
-        'HV PWEMoE-LS',
-        'HV PWEMoE-EPO',
-        'HV task arithmetic',
-        'TA covered: LS',
-        'EPO',
-      ],
-      rows,
-    ),
+    formatTable(['tasks', 'points', 'steps', 'HV task arithmetic', ...fronts.map((f) => `HV ${f}`)], rows),
   );
 }
 
