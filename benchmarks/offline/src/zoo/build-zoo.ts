@@ -1,10 +1,12 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { type Logger, runProgram, writeFileAtomic } from '@mergebench/core';
-import { saveClipVisionModel } from '@mergebench/modelpool-clip-vit';
-import { loadImageTasks, saveHeads } from '@mergebench/taskpool-image-classification';
+import { type ClipVisionModelWithProjection, saveClipVisionModel } from '@mergebench/modelpool-clip-vit';
+import { loadImageTasks, saveHeads, type TaskHeadSet } from '@mergebench/taskpool-image-classification';
 import { stringify } from 'yaml';
 import { pretrain } from './pretrain.js';
+import { pretrainByRotation } from './pretrain-rotation.js';
+import { prototypeHeads } from './prototype-heads.js';
 import { type ZooSpec, zooKey } from './zoo-spec.js';
 
 /** Where a built zoo lives; `config` is a mergebench config naming all of it. */
@@ -72,9 +74,19 @@ export async function buildZoo(root: string, spec: ZooSpec, logger: Logger): Pro
   await writeFileAtomic(path.join(zoo.dir, 'zoo-spec.json'), `${JSON.stringify(spec, null, 2)}\n`);
 
   if (!existsSync(zoo.pretrained) || !existsSync(zoo.heads)) {
-    logger.info(`zoo: pretraining the encoder and ${spec.tasks.length} heads (${spec.pretrain.steps} steps)`);
     const data = await loadImageTasks({ tasks: spec.tasks, ...spec.data });
-    const { model, heads } = await pretrain(spec, data, logger);
+    let model: ClipVisionModelWithProjection;
+    let heads: TaskHeadSet;
+    if (spec.pretrain.objective === 'rotation') {
+      logger.info(`zoo: pretraining the encoder by rotation prediction (${spec.pretrain.steps} steps)`);
+      model = await pretrainByRotation(spec, data, logger);
+      heads = await prototypeHeads(spec, model, data, spec.pretrain.headExamples ?? 256);
+    } else {
+      logger.info(
+        `zoo: pretraining the encoder and ${spec.tasks.length} heads (${spec.pretrain.steps} steps)`,
+      );
+      ({ model, heads } = await pretrain(spec, data, logger));
+    }
     await saveHeads(zoo.heads, heads);
     await saveClipVisionModel(model, zoo.pretrained, { overwrite: true });
     model.dispose();

@@ -18,14 +18,19 @@ export interface ZooSpec {
     readonly seed: number;
   };
   /**
-   * Broad pretraining: encoder and one cosine head per task trained jointly, briefly;
-   * `logitScale` multiplies the heads' cosines (CLIP's trained value is 100).
+   * Broad pretraining; `logitScale` multiplies the heads' cosines (CLIP's trained value is 100).
+   * `objective` 'tasks' (the default): the encoder and one cosine head per task trained jointly
+   * on the tasks' labels, briefly. 'rotation': the encoder alone, self-supervised on every task's
+   * images (pretrain-rotation.ts), the heads then the class prototypes of `headExamples`
+   * labelled images per task (prototype-heads.ts). `batchSize` is per task.
    */
   readonly pretrain: {
     readonly steps: number;
     readonly batchSize: number;
     readonly lr: number;
     readonly logitScale: number;
+    readonly objective?: 'tasks' | 'rotation';
+    readonly headExamples?: number;
   };
   /** Fine-tuning of the encoder on one task with that task's head frozen. */
   readonly finetune: { readonly steps: number; readonly batchSize: number; readonly lr: number };
