@@ -2,7 +2,7 @@
 // The offline benchmark, end to end: check the suite file, build (or reuse) the model zoo, run
 // every run of the suite on it, compute the loss landscape, then print the leaderboard and write
 // it with the HTML report to the suite's results folder.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MergebenchError, selectBackend, stderrLogger } from '@mergebench/core';
@@ -13,26 +13,12 @@ import { planSuite, runSuite, suiteRegistry } from './suite.js';
 import { checkMethodsExist } from './suite-check.js';
 import { loadSuite } from './suite-file.js';
 import { buildZoo } from './zoo/build-zoo.js';
-import { DEFAULT_ZOO_SPEC, type ZooSpec } from './zoo/zoo-spec.js';
+import { loadZooSpec } from './zoo/zoo-spec.js';
 
 const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 const USAGE = `usage: offline [--suite suites/default.yaml] [--out dir] [--root cache-dir] [--spec zoo.json]
                 [--backend name] [--landscape taskA,taskB] [--grid 11] [--no-landscape] [--zoo-only] [--verbose]`;
-
-/** The default spec, or one with some fields replaced from a JSON file (`--spec`), to try other zoo sizes. */
-function zooSpec(file: string | undefined): ZooSpec {
-  if (!file) return DEFAULT_ZOO_SPEC;
-  let changes: Partial<ZooSpec>;
-  try {
-    changes = JSON.parse(readFileSync(file, 'utf8')) as Partial<ZooSpec>;
-  } catch (e) {
-    throw new MergebenchError(
-      `--spec ${file}: expected a JSON object of zoo settings (${(e as Error).message})`,
-    );
-  }
-  return { ...DEFAULT_ZOO_SPEC, ...changes };
-}
 
 async function main(argv: string[]): Promise<void> {
   if (argv.includes('--help')) {
@@ -53,7 +39,7 @@ async function main(argv: string[]): Promise<void> {
     `offline benchmark: suite ${suite.name} (${suite.runs.length} runs), backend ${backend.name}, cache ${root}`,
   );
 
-  const zoo = await buildZoo(root, zooSpec(flag('spec')), logger);
+  const zoo = await buildZoo(root, loadZooSpec(flag('spec')), logger);
   if (argv.includes('--zoo-only')) return;
 
   const plan = await planSuite(zoo, suite, registry);

@@ -11,13 +11,14 @@ import { cliFlags } from '../cli-flags.js';
 import { suiteRegistry } from '../suite.js';
 import { loadSuite } from '../suite-file.js';
 import { buildZoo } from '../zoo/build-zoo.js';
-import { DEFAULT_ZOO_SPEC } from '../zoo/zoo-spec.js';
+import { loadZooSpec } from '../zoo/zoo-spec.js';
 import { writeOneHotRouters } from './one-hot-routers.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const packageDir = path.resolve(here, '../..');
 const SUITE_FILE = path.join(packageDir, 'suites', 'routing-ceiling.yaml');
-const USAGE = 'usage: routing-ceiling [--root cache-dir] [--out dir] [--backend name] [--verbose]';
+const USAGE =
+  'usage: routing-ceiling [--root cache-dir] [--spec zoo.json] [--out dir] [--backend name] [--verbose]';
 
 async function main(argv: string[]): Promise<void> {
   if (argv.includes('--help')) {
@@ -28,7 +29,7 @@ async function main(argv: string[]): Promise<void> {
   const logger = stderrLogger({ verbose: argv.includes('--verbose') });
   await selectBackend(flag('backend') ?? process.env.MERGEBENCH_BACKEND ?? 'auto', logger);
   const root = path.resolve(flag('root') ?? path.join(packageDir, '.cache'));
-  const zoo = await buildZoo(root, DEFAULT_ZOO_SPEC, logger);
+  const zoo = await buildZoo(root, loadZooSpec(flag('spec')), logger);
   await writeOneHotRouters(zoo, await suiteRegistry(loadSuite(SUITE_FILE), packageDir), logger);
 
   // The offline benchmark takes it from here, with the flags it shares with this script.

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { MergebenchError } from '@mergebench/core';
 import { BUILTIN_TASK_NAMES } from '@mergebench/taskpool-image-classification';
 
 /**
@@ -56,6 +58,20 @@ export const DEFAULT_ZOO_SPEC: ZooSpec = {
   finetune: { steps: 800, batchSize: 32, lr: 5e-4 },
   seed: 0,
 };
+
+/** The default spec, or one with some fields replaced from a JSON file (`--spec`), to try other zoo sizes. */
+export function loadZooSpec(file: string | undefined): ZooSpec {
+  if (!file) return DEFAULT_ZOO_SPEC;
+  let changes: Partial<ZooSpec>;
+  try {
+    changes = JSON.parse(readFileSync(file, 'utf8')) as Partial<ZooSpec>;
+  } catch (e) {
+    throw new MergebenchError(
+      `--spec ${file}: expected a JSON object of zoo settings (${(e as Error).message})`,
+    );
+  }
+  return { ...DEFAULT_ZOO_SPEC, ...changes };
+}
 
 /** A short stable hash of the spec, naming the zoo's cache folder. */
 export function zooKey(spec: ZooSpec): string {
