@@ -3,6 +3,7 @@ import path from 'node:path';
 import { type Logger, runProgram, writeFileAtomic } from '@mergebench/core';
 import { type ClipVisionModelWithProjection, saveClipVisionModel } from '@mergebench/modelpool-clip-vit';
 import { loadImageTasks, saveHeads, type TaskHeadSet } from '@mergebench/taskpool-image-classification';
+import * as tf from '@tensorflow/tfjs';
 import { stringify } from 'yaml';
 import { pretrain } from './pretrain.js';
 import { pretrainByRotation } from './pretrain-rotation.js';
@@ -20,8 +21,13 @@ export interface Zoo {
   readonly config: string;
 }
 
-export function zooLayout(root: string, spec: ZooSpec): Zoo {
-  const dir = path.join(root, `zoo-${zooKey(spec)}`);
+/**
+ * The zoo's folder, named by the backend that builds it and the spec's hash. Backends sum in
+ * different orders, and over thousands of training steps the last bits grow into different
+ * models, so a zoo built on one backend is not the zoo another would build.
+ */
+export function zooLayout(root: string, spec: ZooSpec, backend = tf.getBackend()): Zoo {
+  const dir = path.join(root, `zoo-${backend}-${zooKey(spec)}`);
   return {
     dir,
     spec,

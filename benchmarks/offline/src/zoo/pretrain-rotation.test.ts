@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { buildZoo } from './build-zoo.js';
 import { rotations } from './pretrain-rotation.js';
 import { prototypeHeads } from './prototype-heads.js';
-import { DEFAULT_ZOO_SPEC, type ZooSpec } from './zoo-spec.js';
+import { DEFAULT_ZOO_SPEC, type ZooSpec, zooKey } from './zoo-spec.js';
 
 const TINY_ROTATION: ZooSpec = {
   ...DEFAULT_ZOO_SPEC,
@@ -71,6 +71,7 @@ describe('pretraining by rotation', () => {
     const root = mkdtempSync(path.join(tmpdir(), 'mb-rotation-'));
     const logger = memoryLogger();
     const zoo = await buildZoo(root, TINY_ROTATION, logger);
+    expect(path.basename(zoo.dir)).toBe(`zoo-${tf.getBackend()}-${zooKey(TINY_ROTATION)}`);
     expect(logger.lines.some((line) => line.includes('rotation prediction (3 steps)'))).toBe(true);
     const heads = await openSafetensors(zoo.heads);
     expect(heads.keys().some((key) => key.startsWith('synthetic-shapes.'))).toBe(true);
