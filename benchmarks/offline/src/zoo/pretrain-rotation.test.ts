@@ -70,8 +70,9 @@ describe('pretraining by rotation', () => {
   it('builds a zoo whose heads come from the rotation-pretrained encoder', async () => {
     const root = mkdtempSync(path.join(tmpdir(), 'mb-rotation-'));
     const logger = memoryLogger();
+    const backend = tf.getBackend();
     const zoo = await buildZoo(root, TINY_ROTATION, logger);
-    expect(path.basename(zoo.dir)).toBe(`zoo-${tf.getBackend()}-${zooKey(TINY_ROTATION)}`);
+    expect(path.basename(zoo.dir)).toBe(`zoo-${backend}-${zooKey(TINY_ROTATION)}`);
     expect(logger.lines.some((line) => line.includes('rotation prediction (3 steps)'))).toBe(true);
     const heads = await openSafetensors(zoo.heads);
     expect(heads.keys().some((key) => key.startsWith('synthetic-shapes.'))).toBe(true);

@@ -1,4 +1,12 @@
-import { Adam, type Batch, cosine, crossEntropy, type Logger, runTrainingLoop } from '@mergebench/core';
+import {
+  Adam,
+  type Batch,
+  cosine,
+  crossEntropy,
+  deriveSeed,
+  type Logger,
+  runTrainingLoop,
+} from '@mergebench/core';
 import { ClipVisionModelWithProjection, clipVisionConfig } from '@mergebench/modelpool-clip-vit';
 import type { ImageTaskData } from '@mergebench/taskpool-image-classification';
 import * as tf from '@tensorflow/tfjs';
@@ -30,7 +38,7 @@ export async function pretrainByRotation(
   logger: Logger,
 ): Promise<ClipVisionModelWithProjection> {
   const config = clipVisionConfig(spec.vision);
-  const model = new ClipVisionModelWithProjection(config);
+  const model = new ClipVisionModelWithProjection(config, { seed: deriveSeed(spec.seed, 'encoder') });
   const width = config.projection_dim;
   const head = {
     weight: tf.variable(tf.randomNormal([width, 4], 0, 1 / Math.sqrt(width), 'float32', spec.seed)),

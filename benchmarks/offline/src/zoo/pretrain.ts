@@ -18,7 +18,7 @@ export async function pretrain(
   logger: Logger,
 ): Promise<{ model: ClipVisionModelWithProjection; heads: TaskHeadSet }> {
   const config = clipVisionConfig(spec.vision);
-  const model = new ClipVisionModelWithProjection(config);
+  const model = new ClipVisionModelWithProjection(config, { seed: deriveSeed(spec.seed, 'encoder') });
   // One head per label set, as CLIP's text embeddings of the same class names are one head:
   // the three digit tasks share theirs, so their fine-tunings pull features the same way.
   const shared = new Map<string, CosineHead>();

@@ -1,5 +1,6 @@
 import { LayerNorm, Module, MultiHeadAttention } from '@mergebench/core';
 import * as tf from '@tensorflow/tfjs';
+import { childSeed } from './child-seed.js';
 import { ClipMlp } from './clip-mlp.js';
 
 /** The settings an encoder layer reads; vision and text configs both have them. */
@@ -24,17 +25,24 @@ export class ClipEncoderLayer extends Module {
   readonly layerNorm1: LayerNorm;
   readonly layerNorm2: LayerNorm;
 
-  constructor(config: ClipEncoderSettings) {
+  constructor(config: ClipEncoderSettings, seed?: number) {
     super();
     const eps = config.layer_norm_eps;
     this.registerModule(
       ATTENTION_CHILD,
-      new MultiHeadAttention(config.hidden_size, config.num_attention_heads),
+      new MultiHeadAttention(config.hidden_size, config.num_attention_heads, {
+        seed: childSeed(seed, ATTENTION_CHILD),
+      }),
     );
     this.layerNorm1 = this.registerModule('layer_norm1', new LayerNorm(config.hidden_size, { eps }));
     this.registerModule(
       MLP_CHILD,
-      new ClipMlp(config.hidden_size, config.intermediate_size, config.hidden_act),
+      new ClipMlp(
+        config.hidden_size,
+        config.intermediate_size,
+        config.hidden_act,
+        childSeed(seed, MLP_CHILD),
+      ),
     );
     this.layerNorm2 = this.registerModule('layer_norm2', new LayerNorm(config.hidden_size, { eps }));
   }

@@ -1,5 +1,6 @@
 import { type ModelSite, Module, ModuleList } from '@mergebench/core';
 import * as tf from '@tensorflow/tfjs';
+import { childSeed } from './child-seed.js';
 import {
   ATTENTION_CHILD,
   ClipEncoderLayer,
@@ -11,11 +12,16 @@ import {
 export class ClipEncoder extends Module {
   readonly layers: ModuleList<ClipEncoderLayer>;
 
-  constructor(config: ClipEncoderSettings) {
+  constructor(config: ClipEncoderSettings, seed?: number) {
     super();
     this.layers = this.registerModule(
       'layers',
-      new ModuleList(Array.from({ length: config.num_hidden_layers }, () => new ClipEncoderLayer(config))),
+      new ModuleList(
+        Array.from(
+          { length: config.num_hidden_layers },
+          (_, i) => new ClipEncoderLayer(config, childSeed(seed, `layers.${i}`)),
+        ),
+      ),
     );
   }
 

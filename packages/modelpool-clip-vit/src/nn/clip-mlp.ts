@@ -1,5 +1,6 @@
 import { type Activation, activationByName, Linear, Module } from '@mergebench/core';
 import * as tf from '@tensorflow/tfjs';
+import { childSeed } from './child-seed.js';
 
 /** CLIP's feed-forward block: `fc1` → activation → `fc2`. */
 export class ClipMlp extends Module {
@@ -7,11 +8,17 @@ export class ClipMlp extends Module {
   readonly fc2: Linear;
   readonly activation: Activation;
 
-  constructor(hiddenSize: number, intermediateSize: number, hiddenAct: string) {
+  constructor(hiddenSize: number, intermediateSize: number, hiddenAct: string, seed?: number) {
     super();
     this.activation = activationByName(hiddenAct);
-    this.fc1 = this.registerModule('fc1', new Linear(hiddenSize, intermediateSize));
-    this.fc2 = this.registerModule('fc2', new Linear(intermediateSize, hiddenSize));
+    this.fc1 = this.registerModule(
+      'fc1',
+      new Linear(hiddenSize, intermediateSize, { seed: childSeed(seed, 'fc1') }),
+    );
+    this.fc2 = this.registerModule(
+      'fc2',
+      new Linear(intermediateSize, hiddenSize, { seed: childSeed(seed, 'fc2') }),
+    );
   }
 
   /** [..., hidden] → [..., hidden]. */

@@ -1,6 +1,7 @@
 import { Conv2d, check, Embedding, Module } from '@mergebench/core';
 import * as tf from '@tensorflow/tfjs';
 import type { ClipVisionConfig } from '../config/vision-config.js';
+import { childSeed } from './child-seed.js';
 
 /**
  * Patch embedding plus a class token and learnt positions, as Hugging Face's CLIPVisionEmbeddings:
@@ -13,18 +14,30 @@ export class ClipVisionEmbeddings extends Module {
   readonly positionIds: tf.Variable;
   readonly numPositions: number;
 
-  constructor(readonly config: ClipVisionConfig) {
+  constructor(
+    readonly config: ClipVisionConfig,
+    seed?: number,
+  ) {
     super();
     const dim = config.hidden_size;
     const gridSize = Math.floor(config.image_size / config.patch_size);
     this.numPositions = gridSize * gridSize + 1;
     // Hugging Face's initialisation of the class token: N(0, dim^-0.5).
-    this.classEmbedding = this.registerParameter('class_embedding', tf.randomNormal([dim], 0, dim ** -0.5));
+    this.classEmbedding = this.registerParameter(
+      'class_embedding',
+      tf.randomNormal([dim], 0, dim ** -0.5, 'float32', childSeed(seed, 'class_embedding')),
+    );
     this.patchEmbedding = this.registerModule(
       'patch_embedding',
-      new Conv2d(config.num_channels, dim, config.patch_size, { bias: false }),
+      new Conv2d(config.num_channels, dim, config.patch_size, {
+        bias: false,
+        seed: childSeed(seed, 'patch_embedding'),
+      }),
     );
-    this.positionEmbedding = this.registerModule('position_embedding', new Embedding(this.numPositions, dim));
+    this.positionEmbedding = this.registerModule(
+      'position_embedding',
+      new Embedding(this.numPositions, dim, { seed: childSeed(seed, 'position_embedding') }),
+    );
     // Not persistent, as in current transformers: older checkpoints that still hold it are read
     // without it (see the checkpoint rules).
     this.positionIds = this.registerBuffer(

@@ -134,4 +134,28 @@ describe('ClipVisionModelWithProjection', () => {
     tf.dispose(pixels);
     tiny.dispose();
   });
+
+  it('initialises reproducibly from a seed: every tensor the same for the same seed, none shared by two', () => {
+    const config = clipVisionConfig({
+      hidden_size: 16,
+      intermediate_size: 32,
+      num_hidden_layers: 2,
+      num_attention_heads: 2,
+      image_size: 8,
+      patch_size: 4,
+      projection_dim: 4,
+    });
+    const [a, b, c] = [7, 7, 8].map((seed) => new ClipVisionModelWithProjection(config, { seed }));
+    const values = (m: Module) => new Map([...m.stateDict()].map(([k, v]) => [k, Array.from(v.dataSync())]));
+    const [va, vb, vc] = [a, b, c].map(values);
+    // Layer norms start at ones and zeros; every other tensor is drawn.
+    const drawn = [...va.keys()].filter((key) => !/norm/.test(key));
+    expect(drawn.length).toBeGreaterThan(10);
+    for (const key of va.keys()) expect(vb.get(key), key).toEqual(va.get(key));
+    for (const key of drawn) expect(vc.get(key), key).not.toEqual(va.get(key));
+    // Two layers' tensors of the same name are drawn from different streams.
+    const first = va.get('vision_model.encoder.layers.0.mlp.fc1.weight');
+    expect(va.get('vision_model.encoder.layers.1.mlp.fc1.weight')).not.toEqual(first);
+    for (const m of [a, b, c]) m.dispose();
+  });
 });

@@ -1,6 +1,7 @@
 import { Linear, Module } from '@mergebench/core';
 import * as tf from '@tensorflow/tfjs';
 import type { ClipVisionConfig } from '../config/vision-config.js';
+import { childSeed } from './child-seed.js';
 import { type ClipVisionOutput, ClipVisionTransformer } from './vision-transformer.js';
 
 /** A vision tower's outputs, the projected image embeddings included. */
@@ -19,12 +20,22 @@ export class ClipVisionModelWithProjection extends Module {
   readonly visionModel: ClipVisionTransformer;
   readonly visualProjection: Linear;
 
-  constructor(readonly config: ClipVisionConfig) {
+  /** `seed` makes the initial values reproducible; random when left out. */
+  constructor(
+    readonly config: ClipVisionConfig,
+    { seed }: { readonly seed?: number } = {},
+  ) {
     super();
-    this.visionModel = this.registerModule('vision_model', new ClipVisionTransformer(config));
+    this.visionModel = this.registerModule(
+      'vision_model',
+      new ClipVisionTransformer(config, childSeed(seed, 'vision_model')),
+    );
     this.visualProjection = this.registerModule(
       'visual_projection',
-      new Linear(config.hidden_size, config.projection_dim, { bias: false }),
+      new Linear(config.hidden_size, config.projection_dim, {
+        bias: false,
+        seed: childSeed(seed, 'visual_projection'),
+      }),
     );
   }
 

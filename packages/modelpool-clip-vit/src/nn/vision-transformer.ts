@@ -1,6 +1,7 @@
 import { LayerNorm, Module } from '@mergebench/core';
 import * as tf from '@tensorflow/tfjs';
 import type { ClipVisionConfig } from '../config/vision-config.js';
+import { childSeed } from './child-seed.js';
 import { ClipEncoder } from './clip-encoder.js';
 import { ClipVisionEmbeddings } from './vision-embeddings.js';
 
@@ -22,12 +23,18 @@ export class ClipVisionTransformer extends Module {
   readonly encoder: ClipEncoder;
   readonly postLayernorm: LayerNorm;
 
-  constructor(readonly config: ClipVisionConfig) {
+  constructor(
+    readonly config: ClipVisionConfig,
+    seed?: number,
+  ) {
     super();
     const eps = config.layer_norm_eps;
-    this.embeddings = this.registerModule('embeddings', new ClipVisionEmbeddings(config));
+    this.embeddings = this.registerModule(
+      'embeddings',
+      new ClipVisionEmbeddings(config, childSeed(seed, 'embeddings')),
+    );
     this.preLayrnorm = this.registerModule('pre_layrnorm', new LayerNorm(config.hidden_size, { eps }));
-    this.encoder = this.registerModule('encoder', new ClipEncoder(config));
+    this.encoder = this.registerModule('encoder', new ClipEncoder(config, childSeed(seed, 'encoder')));
     this.postLayernorm = this.registerModule('post_layernorm', new LayerNorm(config.hidden_size, { eps }));
   }
 
