@@ -30,12 +30,19 @@ const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '.
 const FRONTS = ['pwemoe-ls', 'pwemoe-epo', 'pwemoe-ls-remainder', 'pwemoe-epo-remainder'];
 
 const USAGE = `usage: pareto [--zoo built-zoo-dir | --root cache-dir] [--pairs a,b;c,d] [--steps 300] [--steps-all 200]
-              [--lr 0.01] [--batch-size 16] [--fronts ${FRONTS.join(',')}]
-              [--out dir] [--backend name] [--verbose]`;
+              [--lr 0.01] [--batch-size 16] [--alpha 1] [--fronts ${FRONTS.join(',')}]
+              [--no-all] [--out dir] [--backend name] [--verbose]`;
 
 const DEFAULT_PAIRS = 'mnist,fashion-mnist;sklearn-digits,synthetic-colors';
 
-function methods(fronts: readonly string[], steps: number, lr: number, batchSize: number): FrontMethod[] {
+interface Training {
+  readonly steps: number;
+  readonly lr: number;
+  readonly batchSize: number;
+  readonly alpha: number;
+}
+
+function methods(fronts: readonly string[], { steps, lr, batchSize, alpha }: Training): FrontMethod[] {
   const pwemoe = (label: string): FrontMethod => ({
     label,
     overrides: [
@@ -43,6 +50,7 @@ function methods(fronts: readonly string[], steps: number, lr: number, batchSize
       `method.max_steps=${steps}`,
       `method.lr=${lr}`,
       `method.batch_size=${batchSize}`,
+      `method.alpha=${alpha}`,
       'method.checkpoint_every=0',
       ...(label.endsWith('-remainder') ? ['method.preference_remainder=true'] : []),
     ],
@@ -96,9 +104,12 @@ async function main(argv: string[]): Promise<void> {
   }
   const lr = number('lr', 0.01);
   const batchSize = number('batch-size', 16);
+  const alpha = number('alpha', 1);
   const experiments = [
     ...pairs.map((pair) => ({ name: pair.join('+'), tasks: pair, steps: number('steps', 300) })),
-    { name: 'all-tasks', tasks: zoo.tasks, steps: number('steps-all', 200) },
+    ...(argv.includes('--no-all')
+      ? []
+      : [{ name: 'all-tasks', tasks: zoo.tasks, steps: number('steps-all', 200) }]),
   ];
 
   const registry = new ComponentRegistry();
@@ -109,14 +120,16 @@ async function main(argv: string[]): Promise<void> {
 
   const out = path.resolve(flag('out') ?? path.join(packageDir, 'results', 'pareto'));
   mkdirSync(out, { recursive: true });
-  logger.info(`pareto: zoo ${zoo.dir}, backend ${backend.name}, lr ${lr}, batch ${batchSize}`);
+  logger.info(
+    `pareto: zoo ${zoo.dir}, backend ${backend.name}, lr ${lr}, batch ${batchSize}, alpha ${alpha}`,
+  );
   const rows: string[][] = [];
   for (const experiment of experiments) {
     const file = await paretoExperiment(
       zoo,
       experiment.name,
       experiment.tasks,
-      methods(fronts, experiment.steps, lr, batchSize),
+      methods(fronts, { steps: experiment.steps, lr, batchSize, alpha }),
       registry,
       logger,
     );
