@@ -20,7 +20,12 @@ export { type ParetoLoss, PWEMOE_PARAMS, type PwemoeSettings, pwemoeSettings } f
 export { BASE_MODULE, type ParetoModuleOptions, ParetoWeightEnsemblingModule } from './pareto-module.js';
 export { checkPreference, preferenceGrid, preferenceLabel, sampleDirichlet } from './preference.js';
 export { PreferenceRemainder } from './preference-remainder.js';
-export { PreferenceRouter, type PreferenceRouterOptions } from './preference-router.js';
+export {
+  PreferenceRouter,
+  type PreferenceRouterOptions,
+  ROUTER_INITS,
+  type RouterInit,
+} from './preference-router.js';
 export { HISTORY_FILE, PwemoeMethod } from './pwemoe-method.js';
 export { TaskArithmeticFamily } from './task-arithmetic-family.js';
 export {

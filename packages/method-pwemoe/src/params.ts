@@ -5,6 +5,7 @@ import {
   type ParamValues,
   PROGRESS_PARAM,
 } from '@mergebench/core';
+import { ROUTER_INITS, type RouterInit } from './preference-router.js';
 
 /** How the tasks' losses combine in a training step. */
 export type ParetoLoss = 'ls' | 'epo';
@@ -30,6 +31,14 @@ export const PWEMOE_PARAMS: readonly ParamSpec[] = [
     default: false,
     description:
       'Merge the parameters outside the upscaled blocks for each preference vector, θ₀ + λ·T·Σᵢ rayᵢτᵢ (task arithmetic’s member for the ray), instead of once as θ₀ + λ·Στᵢ (the reference). Not in the paper.',
+  },
+  {
+    name: 'router_init',
+    type: 'string',
+    default: 'constant',
+    choices: ROUTER_INITS,
+    description:
+      "Where the routers start: 'constant' (the reference: every routing weight ≈ init_lambda for every preference) or 'task-arithmetic' (r(ray) = init_lambda·T·ray, task arithmetic's weights for the ray; with preference_remainder the family starts as task arithmetic's). Not in the paper.",
   },
   {
     name: 'lr',
@@ -98,6 +107,7 @@ export interface PwemoeSettings {
   readonly upscaleAttention: boolean;
   /** Merge the rest per preference vector (see PreferenceRemainder). */
   readonly preferenceRemainder: boolean;
+  readonly routerInit: RouterInit;
   readonly lr: number;
   readonly maxSteps: number;
   readonly batchSize: number;
@@ -126,6 +136,7 @@ export function pwemoeSettings(
     initLambda: params.init_lambda as number,
     upscaleAttention: params.upscale_attention as boolean,
     preferenceRemainder: params.preference_remainder as boolean,
+    routerInit: params.router_init as RouterInit,
     lr: params.lr as number,
     maxSteps: params.max_steps as number,
     batchSize: params.batch_size as number,

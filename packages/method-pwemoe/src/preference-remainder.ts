@@ -13,7 +13,8 @@ interface RemainderEntry {
  * The parameters outside the upscaled blocks (embeddings, layer norms, projection), merged for
  * each preference vector as task arithmetic's member for it: θ₀ + λ·T·Σᵢ rayᵢτᵢ. At equal weights
  * this is the reference's fixed θ₀ + λ·Στᵢ; at a one-hot vector it carries that task's vector
- * alone, so PWEMoE's family contains task arithmetic's. Not in the paper: an option.
+ * alone, so PWEMoE's family can hold task arithmetic's members (routers at λ·T·ray, which
+ * `router_init: 'task-arithmetic'` starts from). Not in the paper: an option.
  *
  * Holds θ₀ and the T task vectors of every such parameter and rewrites the model's values when
  * the preference changes; the values are frozen, so no gradient flows into them.

@@ -109,6 +109,7 @@ export class PwemoeMethod implements Method {
       seed: deriveSeed(ctx.seed, `${name}/routers`),
       what,
       preferenceRemainder: settings.preferenceRemainder,
+      routerInit: settings.routerInit,
       logger: ctx.logger,
     });
     const prefer = (ray: readonly number[]) => {
@@ -140,6 +141,7 @@ export class PwemoeMethod implements Method {
         loss: settings.loss,
         upscaledSites: summary.sites.length,
         preferenceRemainder: settings.preferenceRemainder,
+        routerInit: settings.routerInit,
         mergedParameters: summary.mergedParameters,
         routerParameters,
         steps: training?.history.length ?? 0,

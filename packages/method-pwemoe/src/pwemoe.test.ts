@@ -15,7 +15,8 @@ import { routerVariables } from '@mergebench/method-wemoe';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { collapseInto, paretoModules, setPreference } from './collapse.js';
-import { pwemoeEpo, pwemoeLs } from './components.js';
+import { pwemoeEpo, pwemoeLs, taskArithmeticFamily } from './components.js';
+import { PreferenceRouter } from './preference-router.js';
 import { upscaleParetoModel } from './upscale.js';
 
 const world = toyWorld();
@@ -126,6 +127,35 @@ describe('the Pareto weight-ensembling model', () => {
     for (const m of [model, fixed.model, theta0, second]) m.dispose();
   });
 
+  it("a router with init 'task-arithmetic' starts at λ·T·ray, and every weight can still learn", () => {
+    const router = new PreferenceRouter({ tasks: 3, initLambda: 0.3, seed: 5, init: 'task-arithmetic' });
+    for (const ray of [
+      [1, 0, 0],
+      [0, 0, 1],
+      [0.2, 0.3, 0.5],
+    ]) {
+      const r = tf.tidy(() => Array.from(router.forward(tf.tensor1d(ray)).dataSync()));
+      expect(
+        maxAbsDifference(
+          r,
+          ray.map((v) => 0.9 * v),
+        ),
+      ).toBeLessThan(1e-7);
+    }
+    const params = [...router.namedParameters()];
+    const grads = tf.variableGrads(
+      () => tf.sum(tf.square(router.forward(tf.tensor1d([0.2, 0.3, 0.5])))) as tf.Scalar,
+      params.map(([, v]) => v as tf.Variable),
+    );
+    // fc1's random rows reach the loss only through fc2's zero columns: their gradient waits a step.
+    const fc2 = grads.grads[
+      params.find(([name]) => name === 'fc2.weight')![1].name
+    ].arraySync() as number[][];
+    expect(Math.max(...fc2.flatMap((row) => row.slice(3).map(Math.abs)))).toBeGreaterThan(0);
+    tf.dispose([grads.value, ...Object.values(grads.grads)]);
+    router.dispose();
+  });
+
   it('trains only the routers, and the gradient reaches them through the merged weights', async () => {
     const pool = await ToyModelPool.create();
     const { model } = await upscaleParetoModel(pool, {
@@ -210,6 +240,38 @@ describe('the methods', () => {
     expect(maxAbsDifference(outputs(member, x), outputs(reference.result.model, x))).toBeGreaterThan(1e-3);
     tf.dispose(x);
     for (const m of [member, single.result.model, reference.result.model]) m.dispose();
+  });
+
+  it("with router_init 'task-arithmetic' and preference_remainder, the untrained family is task arithmetic's", async () => {
+    const { result } = await run(pwemoeLs, {
+      preference_remainder: true,
+      router_init: 'task-arithmetic',
+      max_steps: 0,
+    });
+    const params = validateParams(
+      'method',
+      { scaling_factor: 0.3, grid_points: 3 },
+      taskArithmeticFamily.info.params,
+    );
+    const ctx = context();
+    const family = await taskArithmeticFamily.create({
+      params,
+      container: createRunContainer(),
+      baseDir: ctx.runDir,
+    });
+    const baseline = await family.run(await ToyModelPool.create(), ctx);
+    if (result.kind !== 'family' || baseline.kind !== 'family') throw new Error('expected families');
+    expect(result.artifacts).toMatchObject({ routerInit: 'task-arithmetic' });
+    const x = inputs();
+    for (const [i, member] of result.members.entries()) {
+      const ta = baseline.members[i];
+      expect(member.label).toBe(ta.label);
+      const [a, b] = [await member.model(), await ta.model()];
+      expect(maxAbsDifference(outputs(a, x), outputs(b, x))).toBeLessThan(1e-5);
+      a.dispose();
+      b.dispose();
+    }
+    tf.dispose(x);
   });
 
   it('EPO trains with LP weights and reports its moves and fall-backs', async () => {

@@ -14,7 +14,7 @@ import {
 import { mergeOutsideSites, taskVectorsOf } from '@mergebench/method-wemoe';
 import { ParetoWeightEnsemblingModule } from './pareto-module.js';
 import { PreferenceRemainder } from './preference-remainder.js';
-import { PreferenceRouter } from './preference-router.js';
+import { PreferenceRouter, type RouterInit } from './preference-router.js';
 
 export interface ParetoUpscaleOptions {
   /** λ of the task arithmetic outside the upscaled blocks, and every router's initial output. */
@@ -30,6 +30,8 @@ export interface ParetoUpscaleOptions {
    * PreferenceRemainder) instead of once (θ₀ + λ·Στᵢ, the reference).
    */
   readonly preferenceRemainder?: boolean;
+  /** Where the routers start; default 'constant' (the reference). */
+  readonly routerInit?: RouterInit;
   readonly logger?: Logger;
 }
 
@@ -65,6 +67,7 @@ async function upscaleSite(
     tasks: sources.length,
     initLambda: options.initLambda,
     seed: deriveSeed(options.seed, `router/${site.path}`),
+    init: options.routerInit,
   });
   return new ParetoWeightEnsemblingModule({ base, taskVectors, router });
 }

@@ -26,8 +26,19 @@ import { coveredPoints } from './front.js';
 
 const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-/** The PWEMoE fronts: the reference's, and with the rest merged per preference (`-remainder`). */
-const FRONTS = ['pwemoe-ls', 'pwemoe-epo', 'pwemoe-ls-remainder', 'pwemoe-epo-remainder'];
+/**
+ * How each PWEMoE front departs from the reference: '-remainder' merges the rest per preference;
+ * '-from-ta' also starts the routers at task arithmetic's weights, so the untrained family is
+ * task arithmetic's.
+ */
+const VARIANTS: Readonly<Record<string, readonly string[]>> = {
+  '': [],
+  '-remainder': ['method.preference_remainder=true'],
+  '-from-ta': ['method.preference_remainder=true', 'method.router_init=task-arithmetic'],
+};
+const FRONTS = ['pwemoe-ls', 'pwemoe-epo'].flatMap((method) =>
+  Object.keys(VARIANTS).map((variant) => method + variant),
+);
 
 const USAGE = `usage: pareto [--zoo built-zoo-dir | --root cache-dir] [--pairs a,b;c,d] [--steps 300] [--steps-all 200]
               [--lr 0.01] [--batch-size 16] [--alpha 1] [--fronts ${FRONTS.join(',')}]
@@ -43,18 +54,21 @@ interface Training {
 }
 
 function methods(fronts: readonly string[], { steps, lr, batchSize, alpha }: Training): FrontMethod[] {
-  const pwemoe = (label: string): FrontMethod => ({
-    label,
-    overrides: [
-      `method=${label.replace('-remainder', '')}`,
-      `method.max_steps=${steps}`,
-      `method.lr=${lr}`,
-      `method.batch_size=${batchSize}`,
-      `method.alpha=${alpha}`,
-      'method.checkpoint_every=0',
-      ...(label.endsWith('-remainder') ? ['method.preference_remainder=true'] : []),
-    ],
-  });
+  const pwemoe = (label: string): FrontMethod => {
+    const method = label.startsWith('pwemoe-ls') ? 'pwemoe-ls' : 'pwemoe-epo';
+    return {
+      label,
+      overrides: [
+        `method=${method}`,
+        `method.max_steps=${steps}`,
+        `method.lr=${lr}`,
+        `method.batch_size=${batchSize}`,
+        `method.alpha=${alpha}`,
+        'method.checkpoint_every=0',
+        ...VARIANTS[label.slice(method.length)],
+      ],
+    };
+  };
   return [...fronts.map(pwemoe), { label: 'task-arithmetic', overrides: ['method=task-arithmetic-family'] }];
 }
 
