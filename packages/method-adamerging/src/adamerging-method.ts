@@ -3,6 +3,7 @@ import {
   Adam,
   type AdaptationServices,
   adaptationServices,
+  CollapseWatch,
   check,
   deriveSeed,
   HISTORY_FILE,
@@ -126,6 +127,7 @@ export class AdaMergingMethod implements Method {
     const adam = new Adam([weights.coefficients], { lr: settings.lr });
     const optimizer: Optimizer = settings.clamp ? new ClampedOptimizer(adam) : adam;
     const byTask = new Map<string, Module>(weights.tasks.map((task) => [task, heads.head(task)]));
+    const watch = new CollapseWatch(weights.tasks, { name, logger: ctx.logger });
     try {
       return await runAdaptation({
         tasks: weights.tasks,
@@ -139,8 +141,12 @@ export class AdaMergingMethod implements Method {
         checkpoint: runCheckpoints(ctx.runDir, name, settings),
         logger: ctx.logger,
         progress: settings.progress,
-        lossForTask: (task, inputs) => weights.entropy(byTask.get(task)!, inputs),
-        recordExtra: () => coefficientColumns(weights.coefficientsByTask()),
+        lossForTask: (task, inputs) =>
+          weights.entropy(byTask.get(task)!, inputs, (logits) => watch.observe(task, logits)),
+        recordExtra: (step) => ({
+          ...coefficientColumns(weights.coefficientsByTask()),
+          ...watch.endStep(step),
+        }),
       });
     } finally {
       optimizer.dispose();

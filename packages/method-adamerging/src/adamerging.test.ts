@@ -72,10 +72,34 @@ describe('adamerging-layer-wise', () => {
       'lambda/toy0/min',
       'lambda/toy0/max',
     ]);
-    expect(header).toHaveLength(6 + 3 * TASKS.length);
+    expect(header.slice(6 + 3 * TASKS.length)).toEqual(TASKS.map((t) => `top_class_share/${t}`));
     expect(rows.map((r) => r[0])).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
     const last = rows.at(-1)!;
     expect(last[header.indexOf('lambda/toy1/max')]).toBe(Math.max(...coefficients.toy1));
+    // The share of the step's batch given its most predicted class: at least 1/C, at most 1.
+    const shares = rows.flatMap((r) => r.slice(6 + 3 * TASKS.length));
+    expect(shares.every((s) => s >= 1 / world.numClasses() && s <= 1)).toBe(true);
+    model.dispose();
+  });
+
+  it('warns when a task collapses to one class as its entropy falls', async () => {
+    // The toy pool's heads reward confidence over correctness: at a high lr the merged model soon
+    // sends nearly every input of a task to one class (the toy tasks' classes are balanced).
+    const logger = memoryLogger();
+    const { model, runDir } = await runMethod(
+      adamergingLayerWise,
+      { lr: 0.2, max_steps: 40, checkpoint_every: 0 },
+      context({ logger }),
+    );
+    const warnings = logger.lines.filter((line) => line.includes('collapse to a constant prediction'));
+    expect(warnings.length).toBeGreaterThan(0);
+    expect(warnings[0]).toMatch(/task 'toy\d' has sent ≥90% of its inputs to one class for 20 steps \(step \d+\)/);
+    const { header, rows } = readCsv(join(runDir, 'history.csv'));
+    const task = /task '(toy\d)'/.exec(warnings[0])![1];
+    const step = Number(/\(step (\d+)\)/.exec(warnings[0])![1]);
+    const shares = rows.map((r) => r[header.indexOf(`top_class_share/${task}`)]);
+    expect(shares.slice(step - 20, step).every((s) => s >= 0.9)).toBe(true);
+    expect(shares[step - 21] ?? 0).toBeLessThan(0.9); // the first such run of 20 steps
     model.dispose();
   });
 
@@ -147,8 +171,11 @@ describe('adamerging-task-wise', () => {
       'lambda/toy0',
       'lambda/toy1',
       'lambda/toy2',
+      'top_class_share/toy0',
+      'top_class_share/toy1',
+      'top_class_share/toy2',
     ]);
-    expect(rows.at(-1)!.slice(6)).toEqual(TASKS.map((t) => coefficients[t]));
+    expect(rows.at(-1)!.slice(6, 9)).toEqual(TASKS.map((t) => coefficients[t]));
     model.dispose();
   });
 

@@ -67,13 +67,15 @@ export class MergedWeights {
 
   /**
    * AdaMerging's objective for one task: the mean prediction entropy of `head` on the merged
-   * model's features of `inputs`.
+   * model's features of `inputs`. `onLogits` sees the head's logits (e.g. a CollapseWatch).
    */
-  entropy(head: Module, inputs: tf.Tensor): tf.Scalar {
+  entropy(head: Module, inputs: tf.Tensor, onLogits?: (logits: tf.Tensor) => void): tf.Scalar {
     return tf.tidy(() =>
-      functionalCall(this.model, this.parameters(), () =>
-        entropyLoss(head.forward(this.model.forward(inputs))),
-      ),
+      functionalCall(this.model, this.parameters(), () => {
+        const logits = head.forward(this.model.forward(inputs));
+        onLogits?.(logits);
+        return entropyLoss(logits);
+      }),
     );
   }
 

@@ -3,6 +3,7 @@ import {
   Adam,
   type AdaptationServices,
   adaptationServices,
+  CollapseWatch,
   constant,
   cosine,
   deriveSeed,
@@ -119,6 +120,7 @@ export class WemoeMethod implements Method {
         ? cosine(settings.lr, settings.maxSteps)
         : constant(settings.lr);
     const byTask = new Map<string, Module>(tasks.map((task) => [task, heads.head(task)]));
+    const watch = new CollapseWatch(tasks, { name, logger: ctx.logger });
     model.train();
     try {
       return await runAdaptation({
@@ -135,7 +137,12 @@ export class WemoeMethod implements Method {
         logger: ctx.logger,
         progress: settings.progress,
         lossForTask: (task, inputs) =>
-          tf.tidy(() => entropyLoss(byTask.get(task)!.forward(model.forward(inputs)))),
+          tf.tidy(() => {
+            const logits = byTask.get(task)!.forward(model.forward(inputs));
+            watch.observe(task, logits);
+            return entropyLoss(logits);
+          }),
+        recordExtra: (step) => watch.endStep(step),
       });
     } finally {
       model.eval();

@@ -33,7 +33,17 @@ describe('wemoe', () => {
     expect(model.countParameters({ trainableOnly: true })).toBe(artifacts.routerParameters);
     expect(model.training).toBe(false);
     const { header, rows } = readCsv(join(runDir, 'history.csv'));
-    expect(header).toEqual(['step', 'loss', 'loss/toy0', 'loss/toy1', 'loss/toy2', 'lr']);
+    expect(header).toEqual([
+      'step',
+      'loss',
+      'loss/toy0',
+      'loss/toy1',
+      'loss/toy2',
+      'lr',
+      'top_class_share/toy0',
+      'top_class_share/toy1',
+      'top_class_share/toy2',
+    ]);
     expect(rows).toHaveLength(12);
     expect(existsSync(join(runDir, ROUTERS_FILE))).toBe(true);
     model.dispose();

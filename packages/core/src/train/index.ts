@@ -12,6 +12,7 @@ export {
   VARIABLES_FILE,
   writeTrainingCheckpoint,
 } from './checkpoint.js';
+export { CollapseWatch, type CollapseWatchOptions, topClassShareColumn } from './collapse-watch.js';
 export { HISTORY_FILE, historyCsv, type StepRecord, summarizeHistory, writeHistoryCsv } from './history.js';
 export { checkpointParams, MICRO_BATCH_PARAM, PROGRESS_PARAM } from './loop-params.js';
 export { crossEntropy, entropyLoss } from './losses.js';
