@@ -93,7 +93,9 @@ describe('adamerging-layer-wise', () => {
     );
     const warnings = logger.lines.filter((line) => line.includes('collapse to a constant prediction'));
     expect(warnings.length).toBeGreaterThan(0);
-    expect(warnings[0]).toMatch(/task 'toy\d' has sent ≥90% of its inputs to one class for 20 steps \(step \d+\)/);
+    expect(warnings[0]).toMatch(
+      /task 'toy\d' has sent ≥90% of its inputs to one class for 20 steps \(step \d+\)/,
+    );
     const { header, rows } = readCsv(join(runDir, 'history.csv'));
     const task = /task '(toy\d)'/.exec(warnings[0])![1];
     const step = Number(/\(step (\d+)\)/.exec(warnings[0])![1]);
