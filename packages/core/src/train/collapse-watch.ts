@@ -84,9 +84,4 @@ export class CollapseWatch {
     this.counts.clear();
     return columns;
   }
-
-  /** Tasks warned about so far, in warning order. */
-  get collapsedTasks(): readonly string[] {
-    return [...this.warned];
-  }
 }
