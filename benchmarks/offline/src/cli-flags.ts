@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { MergebenchError } from '@mergebench/core';
 
 /** `--name value` from argv: undefined when absent, an error naming the usage when its value is missing. */
@@ -9,4 +10,18 @@ export function cliFlags(argv: readonly string[], usage: string): (name: string)
     }
     return i >= 0 ? argv[i + 1] : undefined;
   };
+}
+
+/**
+ * A path from the command line, resolved against the folder the command was run from. pnpm runs
+ * a package's scripts in the package's folder and says where it was invoked in INIT_CWD, so
+ * `pnpm bench --suite x.yaml` from the repository root reads the root's x.yaml.
+ */
+export function invocationPath(given: string): string {
+  return path.resolve(process.env.INIT_CWD ?? process.cwd(), given);
+}
+
+/** invocationPath of a flag's value, undefined when the flag is absent. */
+export function optionalPath(given: string | undefined): string | undefined {
+  return given === undefined ? undefined : invocationPath(given);
 }

@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MergebenchError, selectBackend, stderrLogger } from '@mergebench/core';
-import { cliFlags } from './cli-flags.js';
+import { cliFlags, invocationPath, optionalPath } from './cli-flags.js';
 import { type LossLandscape, lossLandscape } from './landscape/loss-landscape.js';
 import { writeSuiteResults } from './results.js';
 import { planSuite, runSuite, suiteRegistry } from './suite.js';
@@ -26,20 +26,20 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   const flag = cliFlags(argv, USAGE);
-  const suiteFile = path.resolve(flag('suite') ?? path.join(packageDir, 'suites', 'default.yaml'));
+  const suiteFile = invocationPath(flag('suite') ?? path.join(packageDir, 'suites', 'default.yaml'));
   const suite = loadSuite(suiteFile);
   const registry = await suiteRegistry(suite, packageDir);
   // Method names are checked before the zoo is built; every override once the zoo's config exists.
   await checkMethodsExist(suite, registry, packageDir);
 
-  const root = path.resolve(flag('root') ?? path.join(packageDir, '.cache'));
+  const root = invocationPath(flag('root') ?? path.join(packageDir, '.cache'));
   const logger = stderrLogger({ verbose: argv.includes('--verbose') });
   const backend = await selectBackend(flag('backend') ?? process.env.MERGEBENCH_BACKEND ?? 'auto', logger);
   logger.info(
     `offline benchmark: suite ${suite.name} (${suite.runs.length} runs), backend ${backend.name}, cache ${root}`,
   );
 
-  const zoo = await buildZoo(root, loadZooSpec(flag('spec')), logger);
+  const zoo = await buildZoo(root, loadZooSpec(optionalPath(flag('spec'))), logger);
   if (argv.includes('--zoo-only')) return;
 
   const plan = await planSuite(zoo, suite, registry);
@@ -60,7 +60,7 @@ async function main(argv: string[]): Promise<void> {
     }
   }
 
-  const out = path.resolve(
+  const out = invocationPath(
     flag('out') ??
       (suite.name === 'default'
         ? path.join(packageDir, 'results')

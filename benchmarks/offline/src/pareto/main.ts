@@ -18,7 +18,7 @@ import {
 import pwemoe from '@mergebench/method-pwemoe';
 import clipVit from '@mergebench/modelpool-clip-vit';
 import imageClassification from '@mergebench/taskpool-image-classification';
-import { cliFlags } from '../cli-flags.js';
+import { cliFlags, invocationPath } from '../cli-flags.js';
 import { buildZoo } from '../zoo/build-zoo.js';
 import { DEFAULT_ZOO_SPEC } from '../zoo/zoo-spec.js';
 import { type FrontMethod, paretoExperiment, type ZooFolder } from './experiment.js';
@@ -89,12 +89,12 @@ async function main(argv: string[]): Promise<void> {
   const given = flag('zoo');
   let zoo: ZooFolder & { tasks: readonly string[] };
   if (given) {
-    const dir = path.resolve(given);
+    const dir = invocationPath(given);
     const spec = JSON.parse(readFileSync(path.join(dir, 'zoo-spec.json'), 'utf8')) as { tasks: string[] };
     zoo = { dir, config: path.join(dir, 'mergebench.config.yaml'), tasks: spec.tasks };
   } else {
     const built = await buildZoo(
-      path.resolve(flag('root') ?? path.join(packageDir, '.cache')),
+      invocationPath(flag('root') ?? path.join(packageDir, '.cache')),
       DEFAULT_ZOO_SPEC,
       logger,
     );
@@ -132,7 +132,7 @@ async function main(argv: string[]): Promise<void> {
   registerPlugin(registry, imageClassification);
   registerPlugin(registry, pwemoe);
 
-  const out = path.resolve(flag('out') ?? path.join(packageDir, 'results', 'pareto'));
+  const out = invocationPath(flag('out') ?? path.join(packageDir, 'results', 'pareto'));
   mkdirSync(out, { recursive: true });
   logger.info(
     `pareto: zoo ${zoo.dir}, backend ${backend.name}, lr ${lr}, batch ${batchSize}, alpha ${alpha}`,

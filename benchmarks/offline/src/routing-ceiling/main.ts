@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MergebenchError, selectBackend, stderrLogger } from '@mergebench/core';
-import { cliFlags } from '../cli-flags.js';
+import { cliFlags, invocationPath, optionalPath } from '../cli-flags.js';
 import { suiteRegistry } from '../suite.js';
 import { loadSuite } from '../suite-file.js';
 import { buildZoo } from '../zoo/build-zoo.js';
@@ -28,8 +28,8 @@ async function main(argv: string[]): Promise<void> {
   const flag = cliFlags(argv, USAGE);
   const logger = stderrLogger({ verbose: argv.includes('--verbose') });
   await selectBackend(flag('backend') ?? process.env.MERGEBENCH_BACKEND ?? 'auto', logger);
-  const root = path.resolve(flag('root') ?? path.join(packageDir, '.cache'));
-  const zoo = await buildZoo(root, loadZooSpec(flag('spec')), logger);
+  const root = invocationPath(flag('root') ?? path.join(packageDir, '.cache'));
+  const zoo = await buildZoo(root, loadZooSpec(optionalPath(flag('spec'))), logger);
   await writeOneHotRouters(zoo, await suiteRegistry(loadSuite(SUITE_FILE), packageDir), logger);
 
   // The offline benchmark takes it from here, with the flags it shares with this script.
