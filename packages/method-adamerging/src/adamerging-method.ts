@@ -22,6 +22,7 @@ import {
   type TrainingResult,
   writeHistoryCsv,
 } from '@mergebench/core';
+import * as tf from '@tensorflow/tfjs';
 import { ClampedOptimizer } from './clamped-optimizer.js';
 import { coefficientColumns } from './coefficient-columns.js';
 import { COEFFICIENTS_FILE, readCoefficientsFile, writeCoefficientsFile } from './coefficients-file.js';
@@ -142,7 +143,7 @@ export class AdaMergingMethod implements Method {
         logger: ctx.logger,
         progress: settings.progress,
         lossForTask: (task, inputs) =>
-          weights.entropy(byTask.get(task)!, inputs, (logits) => watch.observe(task, logits)),
+          tf.tidy(() => watch.entropy(task, weights.logits(byTask.get(task)!, inputs))),
         recordExtra: (step) => ({
           ...coefficientColumns(weights.coefficientsByTask()),
           ...watch.endStep(step),

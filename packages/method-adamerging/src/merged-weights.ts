@@ -65,18 +65,19 @@ export class MergedWeights {
     );
   }
 
+  /** `head`'s logits on the merged model's features of `inputs`. */
+  logits(head: Module, inputs: tf.Tensor): tf.Tensor {
+    return tf.tidy(() =>
+      functionalCall(this.model, this.parameters(), () => head.forward(this.model.forward(inputs))),
+    );
+  }
+
   /**
    * AdaMerging's objective for one task: the mean prediction entropy of `head` on the merged
-   * model's features of `inputs`. `onLogits` sees the head's logits (e.g. a CollapseWatch).
+   * model's features of `inputs`.
    */
-  entropy(head: Module, inputs: tf.Tensor, onLogits?: (logits: tf.Tensor) => void): tf.Scalar {
-    return tf.tidy(() =>
-      functionalCall(this.model, this.parameters(), () => {
-        const logits = head.forward(this.model.forward(inputs));
-        onLogits?.(logits);
-        return entropyLoss(logits);
-      }),
-    );
+  entropy(head: Module, inputs: tf.Tensor): tf.Scalar {
+    return tf.tidy(() => entropyLoss(this.logits(head, inputs)));
   }
 
   coefficientsByTask(): CoefficientsByTask {

@@ -7,7 +7,6 @@ import {
   constant,
   cosine,
   deriveSeed,
-  entropyLoss,
   HISTORY_FILE,
   type Method,
   type MethodContext,
@@ -137,11 +136,7 @@ export class WemoeMethod implements Method {
         logger: ctx.logger,
         progress: settings.progress,
         lossForTask: (task, inputs) =>
-          tf.tidy(() => {
-            const logits = byTask.get(task)!.forward(model.forward(inputs));
-            watch.observe(task, logits);
-            return entropyLoss(logits);
-          }),
+          tf.tidy(() => watch.entropy(task, byTask.get(task)!.forward(model.forward(inputs)))),
         recordExtra: (step) => watch.endStep(step),
       });
     } finally {

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Logger } from '../contracts/logger.js';
 import { check } from '../errors.js';
+import { entropyLoss } from './losses.js';
 
 export interface CollapseWatchOptions {
   /** A task is suspect when at least this share of a step's inputs went to one class (default 0.9). */
@@ -22,8 +23,8 @@ export const topClassShareColumn = (task: string) => `top_class_share/${task}`;
  * task and step it records the share of the step's inputs given the most predicted class, and
  * warns once for a task whose share stays at or above the threshold for `patience` steps.
  *
- * Call `observe` from the loss with each batch's logits and `endStep` from the loop's
- * `recordExtra`, whose columns it returns.
+ * Compute the loss with `entropy` (or call `observe` with each batch's logits) and call `endStep`
+ * from the loop's `recordExtra`, whose columns it returns.
  */
 export class CollapseWatch {
   private readonly counts = new Map<string, Map<number, number>>();
@@ -56,6 +57,12 @@ export class CollapseWatch {
     const counts = this.counts.get(task) ?? new Map<number, number>();
     this.counts.set(task, counts);
     for (const c of classes) counts.set(c, (counts.get(c) ?? 0) + 1);
+  }
+
+  /** entropyLoss(logits), the batch's predictions counted for `task`. */
+  entropy(task: string, logits: tf.Tensor): tf.Scalar {
+    this.observe(task, logits);
+    return entropyLoss(logits);
   }
 
   /**
