@@ -1,7 +1,11 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { type Logger, runProgram, writeFileAtomic } from '@mergebench/core';
-import { type ClipVisionModelWithProjection, saveClipVisionModel } from '@mergebench/modelpool-clip-vit';
+import {
+  type ClipVisionModelWithProjection,
+  loadClipVisionModel,
+  saveClipVisionModel,
+} from '@mergebench/modelpool-clip-vit';
 import { loadImageTasks, saveHeads, type TaskHeadSet } from '@mergebench/taskpool-image-classification';
 import * as tf from '@tensorflow/tfjs';
 import { stringify } from 'yaml';
@@ -83,7 +87,11 @@ export async function buildZoo(root: string, spec: ZooSpec, logger: Logger): Pro
     const data = await loadImageTasks({ tasks: spec.tasks, ...spec.data });
     let model: ClipVisionModelWithProjection;
     let heads: TaskHeadSet;
-    if (spec.pretrain.objective === 'rotation') {
+    if (spec.pretrain.objective === 'checkpoint') {
+      logger.info(`zoo: the pretrained encoder is ${spec.pretrain.checkpoint}`);
+      model = await loadClipVisionModel(spec.pretrain.checkpoint!);
+      heads = await prototypeHeads(spec, model, data, spec.pretrain.headExamples ?? 256);
+    } else if (spec.pretrain.objective === 'rotation') {
       logger.info(`zoo: pretraining the encoder by rotation prediction (${spec.pretrain.steps} steps)`);
       model = await pretrainByRotation(spec, data, logger);
       heads = await prototypeHeads(spec, model, data, spec.pretrain.headExamples ?? 256);

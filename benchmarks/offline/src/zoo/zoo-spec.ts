@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { MergebenchError } from '@mergebench/core';
 import { BUILTIN_TASK_NAMES } from '@mergebench/taskpool-image-classification';
 
@@ -24,15 +25,19 @@ export interface ZooSpec {
    * `objective` 'tasks' (the default): the encoder and one cosine head per task trained jointly
    * on the tasks' labels, briefly. 'rotation': the encoder alone, self-supervised on every task's
    * images (pretrain-rotation.ts), the heads then the class prototypes of `headExamples`
-   * labelled images per task (prototype-heads.ts). `batchSize` is per task.
+   * labelled images per task (prototype-heads.ts). 'checkpoint': the encoder is the Hugging Face
+   * folder `checkpoint` (relative to the spec file), pretrained elsewhere, e.g. by
+   * tools/pretrain/pretrain_procedural.py; `steps`, `batchSize` and `lr` are then unused and the
+   * heads are prototypes as for 'rotation'. `batchSize` is per task.
    */
   readonly pretrain: {
     readonly steps: number;
     readonly batchSize: number;
     readonly lr: number;
     readonly logitScale: number;
-    readonly objective?: 'tasks' | 'rotation';
+    readonly objective?: 'tasks' | 'rotation' | 'checkpoint';
     readonly headExamples?: number;
+    readonly checkpoint?: string;
   };
   /** Fine-tuning of the encoder on one task with that task's head frozen. */
   readonly finetune: { readonly steps: number; readonly batchSize: number; readonly lr: number };
@@ -70,10 +75,39 @@ export function loadZooSpec(file: string | undefined): ZooSpec {
       `--spec ${file}: expected a JSON object of zoo settings (${(e as Error).message})`,
     );
   }
-  return { ...DEFAULT_ZOO_SPEC, ...changes };
+  const spec = { ...DEFAULT_ZOO_SPEC, ...changes };
+  const { objective, checkpoint } = spec.pretrain;
+  if ((objective === 'checkpoint') !== (checkpoint !== undefined)) {
+    throw new MergebenchError(
+      `--spec ${file}: pretrain.checkpoint (a Hugging Face folder) goes with pretrain.objective "checkpoint", and only with it`,
+    );
+  }
+  if (checkpoint === undefined) return spec;
+  const folder = path.resolve(path.dirname(file), checkpoint);
+  if (!existsSync(path.join(folder, 'model.safetensors'))) {
+    throw new MergebenchError(
+      `--spec ${file}: pretrain.checkpoint ${checkpoint}: expected a folder with config.json and model.safetensors at ${folder}`,
+    );
+  }
+  return { ...spec, pretrain: { ...spec.pretrain, checkpoint: folder } };
 }
 
-/** A short stable hash of the spec, naming the zoo's cache folder. */
+/**
+ * A short stable hash of the spec, naming the zoo's cache folder. A pretrained checkpoint counts
+ * by its content, not its path: the same weights give the same zoo wherever the checkout is.
+ */
 export function zooKey(spec: ZooSpec): string {
-  return createHash('sha256').update(JSON.stringify(spec)).digest('hex').slice(0, 12);
+  const { checkpoint } = spec.pretrain;
+  const keyed =
+    checkpoint === undefined
+      ? spec
+      : {
+          ...spec,
+          pretrain: { ...spec.pretrain, checkpoint: fileSha256(path.join(checkpoint, 'model.safetensors')) },
+        };
+  return createHash('sha256').update(JSON.stringify(keyed)).digest('hex').slice(0, 12);
+}
+
+function fileSha256(file: string): string {
+  return createHash('sha256').update(readFileSync(file)).digest('hex');
 }
