@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { type Logger, runProgram, writeFileAtomic } from '@mergebench/core';
+import { type Logger, MergebenchError, runProgram, writeFileAtomic } from '@mergebench/core';
 import {
   type ClipVisionModelWithProjection,
   loadClipVisionModel,
@@ -73,6 +73,18 @@ function configYaml(zoo: Zoo, models: readonly string[]): string {
   });
 }
 
+/** The spec's `vision` describes the zoo's encoder: a checkpoint of another shape is a mistake. */
+function checkVisionMatches(spec: ZooSpec, model: ClipVisionModelWithProjection): void {
+  const config = model.config as unknown as Record<string, unknown>;
+  for (const [key, value] of Object.entries(spec.vision)) {
+    if (config[key] !== value) {
+      throw new MergebenchError(
+        `zoo spec: vision.${key} is ${JSON.stringify(value)} but pretrain.checkpoint ${spec.pretrain.checkpoint} has ${JSON.stringify(config[key])}`,
+      );
+    }
+  }
+}
+
 /**
  * Builds the zoo with mergebench's own machinery, step by step, each step skipped when its
  * output exists (outputs are written atomically, so an interrupted build resumes cleanly):
@@ -90,6 +102,7 @@ export async function buildZoo(root: string, spec: ZooSpec, logger: Logger): Pro
     if (spec.pretrain.objective === 'checkpoint') {
       logger.info(`zoo: the pretrained encoder is ${spec.pretrain.checkpoint}`);
       model = await loadClipVisionModel(spec.pretrain.checkpoint!);
+      checkVisionMatches(spec, model);
       heads = await prototypeHeads(spec, model, data, spec.pretrain.headExamples ?? 256);
     } else if (spec.pretrain.objective === 'rotation') {
       logger.info(`zoo: pretraining the encoder by rotation prediction (${spec.pretrain.steps} steps)`);

@@ -81,6 +81,15 @@ describe('a zoo on a pretrained checkpoint', () => {
     expect(keyOf(copy)).not.toBe(keyOf(first));
   });
 
+  it('refuses a checkpoint of another shape than the spec’s vision settings', async () => {
+    (await writeEncoder(path.join(root, 'shape', 'encoder'), 4)).dispose();
+    const spec = loadZooSpec(writeSpec(path.join(root, 'shape', 'spec'), '../encoder'));
+    const wider = { ...spec, vision: { ...spec.vision, hidden_size: 32 } };
+    await expect(buildZoo(path.join(root, 'shape', 'cache'), wider, memoryLogger())).rejects.toThrow(
+      `zoo spec: vision.hidden_size is 32 but pretrain.checkpoint ${spec.pretrain.checkpoint} has 16`,
+    );
+  });
+
   it('starts the zoo from the checkpoint’s weights and gives every task a prototype head', async () => {
     (await writeEncoder(path.join(root, 'build', 'encoder'), 3)).dispose();
     const spec = loadZooSpec(writeSpec(path.join(root, 'build', 'spec'), '../encoder'));
