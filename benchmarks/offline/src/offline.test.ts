@@ -12,6 +12,7 @@ import { planSuite, runSuite, suiteRegistry } from './suite.js';
 import { checkMethodsExist } from './suite-check.js';
 import { loadSuite, parseSuite } from './suite-file.js';
 import { buildZoo } from './zoo/build-zoo.js';
+import { TINY_VISION } from './zoo/tiny-vision.test.helpers.js';
 import { DEFAULT_ZOO_SPEC, type ZooSpec } from './zoo/zoo-spec.js';
 
 const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -19,14 +20,7 @@ const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '.
 /** A zoo of the real shape (CLIP ViT, pretraining, per-task fine-tuning runs) built in seconds. */
 const TINY: ZooSpec = {
   ...DEFAULT_ZOO_SPEC,
-  vision: {
-    ...DEFAULT_ZOO_SPEC.vision,
-    hidden_size: 16,
-    intermediate_size: 32,
-    num_hidden_layers: 1,
-    num_attention_heads: 2,
-    projection_dim: 8,
-  },
+  vision: TINY_VISION,
   tasks: ['synthetic-colors', 'synthetic-textures'],
   data: { imageSize: 32, trainSize: 64, testSize: 32, seed: 0 },
   pretrain: { ...DEFAULT_ZOO_SPEC.pretrain, steps: 3, batchSize: 16, lr: 1e-3 },

@@ -9,18 +9,12 @@ import { describe, expect, it } from 'vitest';
 import { buildZoo } from './build-zoo.js';
 import { rotations } from './pretrain-rotation.js';
 import { prototypeHeads } from './prototype-heads.js';
+import { TINY_VISION } from './tiny-vision.test.helpers.js';
 import { DEFAULT_ZOO_SPEC, type ZooSpec, zooKey } from './zoo-spec.js';
 
 const TINY_ROTATION: ZooSpec = {
   ...DEFAULT_ZOO_SPEC,
-  vision: {
-    ...DEFAULT_ZOO_SPEC.vision,
-    hidden_size: 16,
-    intermediate_size: 32,
-    num_hidden_layers: 1,
-    num_attention_heads: 2,
-    projection_dim: 8,
-  },
+  vision: TINY_VISION,
   tasks: ['synthetic-colors', 'synthetic-shapes'],
   data: { imageSize: 32, trainSize: 64, testSize: 32, seed: 0 },
   pretrain: { ...DEFAULT_ZOO_SPEC.pretrain, steps: 3, batchSize: 4, objective: 'rotation', headExamples: 40 },

@@ -9,16 +9,8 @@ import {
 } from '@mergebench/modelpool-clip-vit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildZoo } from './build-zoo.js';
-import { DEFAULT_ZOO_SPEC, loadZooSpec, zooKey } from './zoo-spec.js';
-
-const VISION = {
-  ...DEFAULT_ZOO_SPEC.vision,
-  hidden_size: 16,
-  intermediate_size: 32,
-  num_hidden_layers: 1,
-  num_attention_heads: 2,
-  projection_dim: 8,
-};
+import { TINY_VISION } from './tiny-vision.test.helpers.js';
+import { loadZooSpec, zooKey } from './zoo-spec.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'mb-checkpoint-zoo-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -28,7 +20,7 @@ function writeSpec(dir: string, checkpoint: string | undefined, objective = 'che
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, 'zoo.json');
   const spec = {
-    vision: VISION,
+    vision: TINY_VISION,
     tasks: ['synthetic-colors', 'synthetic-shapes'],
     data: { imageSize: 32, trainSize: 64, testSize: 32, seed: 0 },
     pretrain: { objective, checkpoint, headExamples: 32, steps: 0, batchSize: 0, lr: 0, logitScale: 20 },
@@ -39,7 +31,7 @@ function writeSpec(dir: string, checkpoint: string | undefined, objective = 'che
 }
 
 async function writeEncoder(dir: string, seed: number): Promise<ClipVisionModelWithProjection> {
-  const model = new ClipVisionModelWithProjection(clipVisionConfig(VISION), { seed });
+  const model = new ClipVisionModelWithProjection(clipVisionConfig(TINY_VISION), { seed });
   await saveClipVisionModel(model, dir, { overwrite: true });
   return model;
 }
