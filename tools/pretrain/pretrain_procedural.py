@@ -16,7 +16,6 @@ this file). On a GPU it trains in bf16 autocast; on a CPU it runs too, far more 
 """
 
 import argparse
-import json
 import math
 import os
 import sys
@@ -29,7 +28,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "reference"))
 
-from clip_fixtures import VisionModelWithProjection  # noqa: E402  (Hugging Face names and semantics)
+# The reference tower (Hugging Face names and semantics) and its writers.
+from clip_fixtures import VisionModelWithProjection, write_json, write_safetensors  # noqa: E402
 from procedural_images import ProceduralImages  # noqa: E402
 
 VISION = {
@@ -61,28 +61,11 @@ def init_like_hf(model, std=0.02):
 
 def save_hf_folder(model, out):
     os.makedirs(out, exist_ok=True)
-    tensors = {name: p.detach().float().cpu().contiguous() for name, p in model.state_dict().items()
-               if not name.endswith("position_ids")}
-    header, offset, blobs = {"__metadata__": {"format": "pt"}}, 0, []
-    for name, t in tensors.items():
-        data = t.numpy().tobytes()
-        header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
-        offset += len(data)
-        blobs.append(data)
-    encoded = json.dumps(header, separators=(",", ":")).encode()
-    encoded += b" " * (-len(encoded) % 8)
-    tmp = os.path.join(out, "model.safetensors.tmp")
-    with open(tmp, "wb") as f:
-        f.write(len(encoded).to_bytes(8, "little"))
-        f.write(encoded)
-        for blob in blobs:
-            f.write(blob)
-    os.replace(tmp, os.path.join(out, "model.safetensors"))
-    config = {"architectures": ["CLIPVisionModelWithProjection"], "model_type": "clip_vision_model", **VISION,
-              "attention_dropout": 0, "torch_dtype": "float32"}
-    with open(os.path.join(out, "config.json"), "w") as f:
-        json.dump(config, f, indent=2)
-        f.write("\n")
+    write_safetensors(os.path.join(out, "model.safetensors"),
+                      {name: t.detach().float().cpu() for name, t in model.state_dict().items()})
+    write_json(os.path.join(out, "config.json"), {
+        "architectures": ["CLIPVisionModelWithProjection"], "model_type": "clip_vision_model", **VISION,
+        "attention_dropout": 0, "torch_dtype": "float32"})
 
 
 def main():

@@ -99,20 +99,21 @@ export async function buildZoo(root: string, spec: ZooSpec, logger: Logger): Pro
     const data = await loadImageTasks({ tasks: spec.tasks, ...spec.data });
     let model: ClipVisionModelWithProjection;
     let heads: TaskHeadSet;
-    if (spec.pretrain.objective === 'checkpoint') {
-      logger.info(`zoo: the pretrained encoder is ${spec.pretrain.checkpoint}`);
-      model = await loadClipVisionModel(spec.pretrain.checkpoint!);
-      checkVisionMatches(spec, model);
-      heads = await prototypeHeads(spec, model, data, spec.pretrain.headExamples ?? 256);
-    } else if (spec.pretrain.objective === 'rotation') {
-      logger.info(`zoo: pretraining the encoder by rotation prediction (${spec.pretrain.steps} steps)`);
-      model = await pretrainByRotation(spec, data, logger);
-      heads = await prototypeHeads(spec, model, data, spec.pretrain.headExamples ?? 256);
-    } else {
-      logger.info(
-        `zoo: pretraining the encoder and ${spec.tasks.length} heads (${spec.pretrain.steps} steps)`,
-      );
+    const { objective = 'tasks', checkpoint, steps, headExamples = 256 } = spec.pretrain;
+    if (objective === 'tasks') {
+      logger.info(`zoo: pretraining the encoder and ${spec.tasks.length} heads (${steps} steps)`);
       ({ model, heads } = await pretrain(spec, data, logger));
+    } else {
+      // An encoder pretrained without the tasks' labels: the heads are its class prototypes.
+      if (objective === 'checkpoint') {
+        logger.info(`zoo: the pretrained encoder is ${checkpoint}`);
+        model = await loadClipVisionModel(checkpoint!);
+        checkVisionMatches(spec, model);
+      } else {
+        logger.info(`zoo: pretraining the encoder by rotation prediction (${steps} steps)`);
+        model = await pretrainByRotation(spec, data, logger);
+      }
+      heads = await prototypeHeads(spec, model, data, headExamples);
     }
     await saveHeads(zoo.heads, heads);
     await saveClipVisionModel(model, zoo.pretrained, { overwrite: true });
