@@ -18,6 +18,7 @@ describe('the native backend', () => {
       'Softmax',
       'Sum',
       'Mean',
+      'ScatterNd',
     ]) {
       expect(NATIVE_KERNELS).toContain(name);
       expect(tf.getKernel(name, 'native')?.kernelFunc).not.toBe(tf.getKernel(name, 'cpu')?.kernelFunc);

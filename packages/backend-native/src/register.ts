@@ -6,6 +6,7 @@ import { binaryKernels } from './kernels/binary.js';
 import { BACKEND_NAME, pinningViews } from './kernels/kernel-io.js';
 import { matMulKernels } from './kernels/matmul.js';
 import { reduceKernels } from './kernels/reduce.js';
+import { scatterNdKernels } from './kernels/scatter-nd.js';
 import { softmaxKernels } from './kernels/softmax.js';
 import { transposeKernels } from './kernels/transpose.js';
 import { unaryKernels } from './kernels/unary.js';
@@ -24,6 +25,7 @@ export function nativeKernels(addon: NativeAddon): KernelConfig[] {
     ...transposeKernels(addon),
     ...softmaxKernels(addon),
     ...addNKernels(addon),
+    ...scatterNdKernels(addon),
   ];
 }
 

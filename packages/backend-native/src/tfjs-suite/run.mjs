@@ -37,6 +37,7 @@ export const SPEC_FILES = [
   'ops/moments_test',
   'ops/transpose_test',
   'ops/softmax_test',
+  'ops/scatter_nd_test',
 ];
 
 const here = (relative) => fileURLToPath(new URL(relative, import.meta.url));
