@@ -236,7 +236,7 @@ describe('offline benchmark', () => {
       `${file}: run 'pretrained' is listed twice`,
     );
   });
-  it('bounds WEMoE by perfect routing: one-hot routers per task, the routing-ceiling suite', async () => {
+  it('evaluates WEMoE with task routing: one-hot routers per task, the routing-ceiling suite', async () => {
     const root = mkdtempSync(path.join(tmpdir(), 'mb-ceiling-'));
     const logger = memoryLogger();
     const zoo = await buildZoo(root, TINY, logger);

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// WEMoE's ceiling on the offline zoo: writes one-hot routers files into the zoo (every task's
-// inputs routed to its own MLP task vector), then hands suites/routing-ceiling.yaml to the
-// offline benchmark, which runs it and writes its leaderboard to results/routing-ceiling/. No
-// router can beat the right expert for every input.
+// WEMoE with task routing on the offline zoo: writes one-hot routers files into the zoo (every
+// task's inputs routed to its own MLP task vector at weight 1), then hands
+// suites/routing-ceiling.yaml to the offline benchmark, which runs it and writes its leaderboard
+// to results/routing-ceiling/. A reference for the routing WEMoE learns, not a bound: learned
+// routing weights are not one-hot, and may scale or mix the task vectors.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
