@@ -39,7 +39,12 @@ export type RunOutcome =
   | { readonly label: string; readonly entry: string; readonly ok: false; readonly error: string };
 
 /** Config entries that change how a run looks, not what it computes. */
-const COSMETIC = [['run_name'], ['method', 'progress']];
+const COSMETIC = [
+  ['run_name'],
+  ['method', 'progress'],
+  ['method', 'collapse_threshold'],
+  ['method', 'collapse_patience'],
+];
 
 function stableJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;

@@ -128,7 +128,7 @@ export class AdaMergingMethod implements Method {
     const adam = new Adam([weights.coefficients], { lr: settings.lr });
     const optimizer: Optimizer = settings.clamp ? new ClampedOptimizer(adam) : adam;
     const byTask = new Map<string, Module>(weights.tasks.map((task) => [task, heads.head(task)]));
-    const watch = new CollapseWatch(weights.tasks, { name, logger: ctx.logger });
+    const watch = new CollapseWatch(weights.tasks, { name, logger: ctx.logger, ...settings.collapse });
     try {
       return await runAdaptation({
         tasks: weights.tasks,

@@ -105,6 +105,24 @@ describe('adamerging-layer-wise', () => {
     model.dispose();
   });
 
+  it('warns at the configured share and patience', async () => {
+    const logger = memoryLogger();
+    const { model, runDir } = await runMethod(
+      adamergingLayerWise,
+      { lr: 0.2, max_steps: 12, checkpoint_every: 0, collapse_threshold: 0.6, collapse_patience: 3 },
+      context({ logger }),
+    );
+    const warnings = logger.lines.filter((line) => line.includes('collapse to a constant prediction'));
+    expect(warnings.length).toBeGreaterThan(0);
+    expect(warnings[0]).toMatch(/task 'toy\d' has sent ≥60% of its inputs to one class for 3 steps/);
+    const { header, rows } = readCsv(join(runDir, 'history.csv'));
+    const task = /task '(toy\d)'/.exec(warnings[0])![1];
+    const step = Number(/\(step (\d+)\)/.exec(warnings[0])![1]);
+    const shares = rows.map((r) => r[header.indexOf(`top_class_share/${task}`)]);
+    expect(shares.slice(step - 3, step).every((s) => s >= 0.6)).toBe(true);
+    model.dispose();
+  });
+
   it('resumes from its checkpoint to exactly the coefficients of an uninterrupted run', async () => {
     const settings = { lr: 0.01, batch_size: 32, checkpoint_every: 2 };
     const whole = await runMethod(adamergingLayerWise, { ...settings, max_steps: 6 });

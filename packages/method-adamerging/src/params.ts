@@ -1,5 +1,8 @@
 import {
+  type CollapseWatchOptions,
   checkpointParams,
+  collapseWatchParams,
+  collapseWatchSettings,
   EXCLUDE_KEYS_PARAM,
   MICRO_BATCH_PARAM,
   type ParamSpec,
@@ -53,6 +56,7 @@ export const ADAMERGING_PARAMS: readonly ParamSpec[] = [
     description:
       "A coefficients.json of an earlier run (relative to the config's folder): merge with it, without training.",
   },
+  ...collapseWatchParams(),
   PROGRESS_PARAM,
 ];
 
@@ -71,6 +75,8 @@ export interface AdaMergingSettings {
   readonly resume: boolean;
   /** Absolute path of a coefficients file to merge with instead of training, or null. */
   readonly coefficientsFile: string | null;
+  /** When the collapse warning fires. */
+  readonly collapse: Pick<CollapseWatchOptions, 'threshold' | 'patience'>;
   readonly progress: boolean;
 }
 
@@ -91,6 +97,7 @@ export function adamergingSettings(
     checkpointEvery: params.checkpoint_every as number,
     resume: params.resume as boolean,
     coefficientsFile: file === null ? null : resolvePath(file),
+    collapse: collapseWatchSettings(params),
     progress: params.progress as boolean,
   };
 }

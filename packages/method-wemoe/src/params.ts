@@ -1,5 +1,8 @@
 import {
+  type CollapseWatchOptions,
   checkpointParams,
+  collapseWatchParams,
+  collapseWatchSettings,
   MICRO_BATCH_PARAM,
   type ParamSpec,
   type ParamValues,
@@ -80,6 +83,7 @@ export const WEMOE_PARAMS: readonly ParamSpec[] = [
     description:
       "A routers.safetensors of an earlier run (relative to the config's folder): load the routers from it and evaluate without training.",
   },
+  ...collapseWatchParams(),
   PROGRESS_PARAM,
 ];
 
@@ -100,6 +104,8 @@ export interface WemoeSettings {
   readonly resume: boolean;
   /** Absolute path of a routers file to evaluate with instead of training, or null. */
   readonly routersFile: string | null;
+  /** When the collapse warning fires. */
+  readonly collapse: Pick<CollapseWatchOptions, 'threshold' | 'patience'>;
   readonly progress: boolean;
 }
 
@@ -119,6 +125,7 @@ export function wemoeSettings(params: ParamValues, resolvePath: (path: string) =
     checkpointEvery: params.checkpoint_every as number,
     resume: params.resume as boolean,
     routersFile: file === null ? null : resolvePath(file),
+    collapse: collapseWatchSettings(params),
     progress: params.progress as boolean,
   };
 }

@@ -119,7 +119,7 @@ export class WemoeMethod implements Method {
         ? cosine(settings.lr, settings.maxSteps)
         : constant(settings.lr);
     const byTask = new Map<string, Module>(tasks.map((task) => [task, heads.head(task)]));
-    const watch = new CollapseWatch(tasks, { name, logger: ctx.logger });
+    const watch = new CollapseWatch(tasks, { name, logger: ctx.logger, ...settings.collapse });
     model.train();
     try {
       return await runAdaptation({

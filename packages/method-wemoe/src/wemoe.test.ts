@@ -104,6 +104,21 @@ describe('wemoe', () => {
     model.dispose();
   });
 
+  it('warns of collapse at the configured share and patience', async () => {
+    // Every batch gives at least 1/16 of its inputs to its top class: a threshold under that
+    // with a patience of 2 must warn at step 2, for every task, and only then.
+    const logger = memoryLogger();
+    const { model } = await runMethod(
+      wemoe,
+      { max_steps: 3, checkpoint_every: 0, collapse_threshold: 0.05, collapse_patience: 2 },
+      context({ logger }),
+    );
+    const warnings = logger.lines.filter((line) => line.includes('collapse to a constant prediction'));
+    expect(warnings.length).toBeGreaterThan(1);
+    for (const line of warnings) expect(line).toMatch(/has sent ≥5% of its inputs to one class for 2 steps \(step 2\)/);
+    model.dispose();
+  });
+
   it('trains a depth-0 router and a batch-reduced depth-2 router', async () => {
     for (const values of [
       { router_hidden_layers: 0, lr: 0.05 },

@@ -3,6 +3,9 @@ import type { Logger } from '../contracts/logger.js';
 import { check } from '../errors.js';
 import { entropyLoss } from './losses.js';
 
+export const COLLAPSE_THRESHOLD = 0.9;
+export const COLLAPSE_PATIENCE = 20;
+
 export interface CollapseWatchOptions {
   /** A task is suspect when at least this share of a step's inputs went to one class (default 0.9). */
   readonly threshold?: number;
@@ -37,8 +40,8 @@ export class CollapseWatch {
     private readonly tasks: readonly string[],
     private readonly options: CollapseWatchOptions = {},
   ) {
-    this.threshold = options.threshold ?? 0.9;
-    this.patience = options.patience ?? 20;
+    this.threshold = options.threshold ?? COLLAPSE_THRESHOLD;
+    this.patience = options.patience ?? COLLAPSE_PATIENCE;
     check(
       this.threshold > 0 && this.threshold <= 1,
       `collapse watch: threshold ${this.threshold} must be in (0, 1]`,

@@ -12,9 +12,21 @@ export {
   VARIABLES_FILE,
   writeTrainingCheckpoint,
 } from './checkpoint.js';
-export { CollapseWatch, type CollapseWatchOptions, topClassShareColumn } from './collapse-watch.js';
+export {
+  COLLAPSE_PATIENCE,
+  COLLAPSE_THRESHOLD,
+  CollapseWatch,
+  type CollapseWatchOptions,
+  topClassShareColumn,
+} from './collapse-watch.js';
 export { HISTORY_FILE, historyCsv, type StepRecord, summarizeHistory, writeHistoryCsv } from './history.js';
-export { checkpointParams, MICRO_BATCH_PARAM, PROGRESS_PARAM } from './loop-params.js';
+export {
+  checkpointParams,
+  collapseWatchParams,
+  collapseWatchSettings,
+  MICRO_BATCH_PARAM,
+  PROGRESS_PARAM,
+} from './loop-params.js';
 export { crossEntropy, entropyLoss } from './losses.js';
 export { OptimizerWrapper } from './optimizer-wrapper.js';
 export {

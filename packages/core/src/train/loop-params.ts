@@ -1,4 +1,5 @@
-import type { ParamSpec } from '../contracts/params.js';
+import type { ParamSpec, ParamValues } from '../contracts/params.js';
+import { COLLAPSE_PATIENCE, COLLAPSE_THRESHOLD, type CollapseWatchOptions } from './collapse-watch.js';
 
 /** The parameters of a method whose training loop checkpoints into its run folder (see runCheckpoints). */
 export function checkpointParams(defaultEvery = 100): ParamSpec[] {
@@ -17,6 +18,34 @@ export function checkpointParams(defaultEvery = 100): ParamSpec[] {
       description: "Continue from the latest training checkpoint in the run's folder, if any.",
     },
   ];
+}
+
+/** The parameters of an entropy-minimising method's CollapseWatch: when it warns. */
+export function collapseWatchParams(): ParamSpec[] {
+  return [
+    {
+      name: 'collapse_threshold',
+      type: 'number',
+      default: COLLAPSE_THRESHOLD,
+      exclusiveMin: 0,
+      max: 1,
+      description: "Warn when at least this share of a task's batch goes to one class…",
+    },
+    {
+      name: 'collapse_patience',
+      type: 'integer',
+      default: COLLAPSE_PATIENCE,
+      min: 1,
+      description: '…for this many steps in a row (once per task).',
+    },
+  ];
+}
+
+/** The CollapseWatch options of validated values of collapseWatchParams(). */
+export function collapseWatchSettings(
+  params: ParamValues,
+): Pick<CollapseWatchOptions, 'threshold' | 'patience'> {
+  return { threshold: params.collapse_threshold as number, patience: params.collapse_patience as number };
 }
 
 /** The parameter of a method that draws a progress bar. */
