@@ -260,8 +260,8 @@ describe('offline benchmark', () => {
     );
     expect(outcomes.every((o) => o.ok)).toBe(true);
     // Each task's run evaluates that task with that task's routers, read rather than trained.
-    const ceiling = outcomes.find((o) => o.label === 'wemoe-perfect-routing (init_lambda=0)');
-    expect(ceiling?.ok && ceiling.reports.map((r) => [r.artifacts.routersFrom, r.artifacts.steps])).toEqual(
+    const routed = outcomes.find((o) => o.label === 'wemoe-task-routing (init_lambda=0)');
+    expect(routed?.ok && routed.reports.map((r) => [r.artifacts.routersFrom, r.artifacts.steps])).toEqual(
       TINY.tasks.map((task) => [routersFile(dir, task), 0]),
     );
     rmSync(root, { recursive: true, force: true });
