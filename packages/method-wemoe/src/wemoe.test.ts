@@ -115,7 +115,8 @@ describe('wemoe', () => {
     );
     const warnings = logger.lines.filter((line) => line.includes('collapse to a constant prediction'));
     expect(warnings.length).toBeGreaterThan(1);
-    for (const line of warnings) expect(line).toMatch(/has sent ≥5% of its inputs to one class for 2 steps \(step 2\)/);
+    for (const line of warnings)
+      expect(line).toMatch(/has sent ≥5% of its inputs to one class for 2 steps \(step 2\)/);
     model.dispose();
   });
 
