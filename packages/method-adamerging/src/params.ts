@@ -1,5 +1,5 @@
 import {
-  type CollapseWatchOptions,
+  type CollapseWatchSettings,
   checkpointParams,
   collapseWatchParams,
   collapseWatchSettings,
@@ -76,7 +76,7 @@ export interface AdaMergingSettings {
   /** Absolute path of a coefficients file to merge with instead of training, or null. */
   readonly coefficientsFile: string | null;
   /** When the collapse warning fires. */
-  readonly collapse: Pick<CollapseWatchOptions, 'threshold' | 'patience'>;
+  readonly collapse: CollapseWatchSettings;
   readonly progress: boolean;
 }
 

@@ -1,5 +1,5 @@
 import {
-  type CollapseWatchOptions,
+  type CollapseWatchSettings,
   checkpointParams,
   collapseWatchParams,
   collapseWatchSettings,
@@ -105,7 +105,7 @@ export interface WemoeSettings {
   /** Absolute path of a routers file to evaluate with instead of training, or null. */
   readonly routersFile: string | null;
   /** When the collapse warning fires. */
-  readonly collapse: Pick<CollapseWatchOptions, 'threshold' | 'patience'>;
+  readonly collapse: CollapseWatchSettings;
   readonly progress: boolean;
 }
 

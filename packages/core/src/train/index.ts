@@ -12,15 +12,10 @@ export {
   VARIABLES_FILE,
   writeTrainingCheckpoint,
 } from './checkpoint.js';
-export {
-  COLLAPSE_PATIENCE,
-  COLLAPSE_THRESHOLD,
-  CollapseWatch,
-  type CollapseWatchOptions,
-  topClassShareColumn,
-} from './collapse-watch.js';
+export { CollapseWatch, type CollapseWatchOptions, topClassShareColumn } from './collapse-watch.js';
 export { HISTORY_FILE, historyCsv, type StepRecord, summarizeHistory, writeHistoryCsv } from './history.js';
 export {
+  type CollapseWatchSettings,
   checkpointParams,
   collapseWatchParams,
   collapseWatchSettings,

@@ -29,22 +29,24 @@ export function collapseWatchParams(): ParamSpec[] {
       default: COLLAPSE_THRESHOLD,
       exclusiveMin: 0,
       max: 1,
-      description: "Warn when at least this share of a task's batch goes to one class…",
+      description:
+        "Collapse warning: the share of a task's batch given to one class that makes a step suspect.",
     },
     {
       name: 'collapse_patience',
       type: 'integer',
       default: COLLAPSE_PATIENCE,
       min: 1,
-      description: '…for this many steps in a row (once per task).',
+      description: 'Collapse warning: warn once per task after this many suspect steps in a row.',
     },
   ];
 }
 
-/** The CollapseWatch options of validated values of collapseWatchParams(). */
-export function collapseWatchSettings(
-  params: ParamValues,
-): Pick<CollapseWatchOptions, 'threshold' | 'patience'> {
+/** When a CollapseWatch warns. */
+export type CollapseWatchSettings = Pick<CollapseWatchOptions, 'threshold' | 'patience'>;
+
+/** The CollapseWatch settings of validated values of collapseWatchParams(). */
+export function collapseWatchSettings(params: ParamValues): CollapseWatchSettings {
   return { threshold: params.collapse_threshold as number, patience: params.collapse_patience as number };
 }
 
