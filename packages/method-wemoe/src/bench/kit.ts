@@ -1,0 +1,5 @@
+// What other packages' benchmarks reuse (`@mergebench/method-wemoe/bench-kit`): random CLIP pools
+// and tasks with the reference setting's sizes, so that a variant's step is timed on the same work.
+export { BENCH_CLASSES, BENCH_TASKS } from './models.js';
+export { RandomClipPool } from './random-pool.js';
+export { RandomTasks } from './random-tasks.js';
