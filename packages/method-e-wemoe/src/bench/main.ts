@@ -3,10 +3,15 @@
 // models built once and timed in turns so that both see the same machine load. On the native
 // backend E-WEMoE is also timed with tfjs's cpu ScatterNd in place of the native one, the kernel
 // that rebuilds its sparse task vectors dense in every pass.
-import { performance } from 'node:perf_hooks';
-import { Adam, entropyLoss, formatTable, runAdaptation, selectBackend } from '@mergebench/core';
-import { denseMoeDesign, type MoeDesign, routerVariables, upscaleModel } from '@mergebench/method-wemoe';
-import { BENCH_CLASSES, BENCH_TASKS, RandomClipPool, RandomTasks } from '@mergebench/method-wemoe/bench-kit';
+import { formatTable, selectBackend } from '@mergebench/core';
+import { denseMoeDesign, type MoeDesign, upscaleModel } from '@mergebench/method-wemoe';
+import {
+  BENCH_CLASSES,
+  BENCH_TASKS,
+  RandomClipPool,
+  RandomTasks,
+  timeAdaptationSteps,
+} from '@mergebench/method-wemoe/bench-kit';
 import { clipVisionConfig } from '@mergebench/modelpool-clip-vit';
 import * as tf from '@tensorflow/tfjs';
 import { sparseMoeDesign } from '../sparse-moe-design.js';
@@ -39,32 +44,10 @@ const models = {
   eWemoe: await upscaled(sparseMoeDesign({ ...router, pruneRatio: 0.9, encodingDim: 0 })),
 };
 
-/** The fastest step of one turn of STEPS steps. */
+/** The fastest step of one turn of STEPS steps, the first left out. */
 async function fastestStep(model: typeof models.wemoe): Promise<number> {
   const tasks = new RandomTasks(CONFIG, pool.modelNames, BENCH_CLASSES, BATCH * STEPS);
-  const routers = routerVariables(model);
-  const optimizer = new Adam([...routers.values()], { lr: 1e-4 });
-  const seconds: number[] = [];
-  let last = performance.now();
-  model.train();
-  await runAdaptation({
-    tasks: pool.modelNames,
-    data: tasks,
-    variables: routers,
-    optimizer,
-    steps: STEPS,
-    batchSize: BATCH,
-    seed: 0,
-    progress: false,
-    lossForTask: (task, inputs) =>
-      tf.tidy(() => entropyLoss(tasks.head(task).forward(model.forward(inputs)))),
-    onStep: () => {
-      const now = performance.now();
-      seconds.push((now - last) / 1000);
-      last = now;
-    },
-  });
-  optimizer.dispose();
+  const seconds = await timeAdaptationSteps(model, tasks, { steps: STEPS, batch: BATCH });
   return Math.min(...seconds.slice(1));
 }
 

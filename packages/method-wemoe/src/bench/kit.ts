@@ -3,3 +3,4 @@
 export { BENCH_CLASSES, BENCH_TASKS } from './models.js';
 export { RandomClipPool } from './random-pool.js';
 export { RandomTasks } from './random-tasks.js';
+export { type TimedStepsOptions, timeAdaptationSteps } from './timed-steps.js';

@@ -5,14 +5,14 @@
 // optionally images per task and steps instead of the model's. Prints one JSON line
 // (StepMeasurement).
 import { performance } from 'node:perf_hooks';
-import { Adam, entropyLoss, runAdaptation, selectBackend } from '@mergebench/core';
+import { selectBackend } from '@mergebench/core';
 import * as tf from '@tensorflow/tfjs';
 import { denseMoeDesign } from '../moe-design.js';
-import { routerVariables } from '../router-file.js';
 import { upscaleModel } from '../upscale.js';
 import { BENCH_CLASSES, BENCH_MODELS, BENCH_TASKS } from './models.js';
 import { RandomClipPool } from './random-pool.js';
 import { RandomTasks } from './random-tasks.js';
+import { timeAdaptationSteps } from './timed-steps.js';
 import { wasmHeapBytes } from './wasm-heap.js';
 
 export interface StepMeasurement {
@@ -47,38 +47,20 @@ async function measure(name: string, batch?: number, steps?: number): Promise<St
     seed: 0,
     what: 'bench',
   });
-  const routers = routerVariables(model);
-  const optimizer = new Adam([...routers.values()], { lr: 1e-4 });
   const setupSeconds = (performance.now() - setupStart) / 1000;
   process.stderr.write(`  setup ${setupSeconds.toFixed(1)} s\n`);
 
   let peakTensorBytes = 0;
-  const stepSeconds: number[] = [];
-  let last = performance.now();
-  model.train();
-  await runAdaptation({
-    tasks: pool.modelNames,
-    data: tasks,
-    variables: routers,
-    optimizer,
+  const stepSeconds = await timeAdaptationSteps(model, tasks, {
     steps: bench.steps,
-    batchSize: bench.batch,
-    seed: 0,
-    progress: false,
-    lossForTask: (task, inputs) =>
-      tf.tidy(() => {
-        const loss = entropyLoss(tasks.head(task).forward(model.forward(inputs)));
-        peakTensorBytes = Math.max(peakTensorBytes, tf.memory().numBytes);
-        return loss;
-      }),
-    onStep: (record) => {
-      const now = performance.now();
-      stepSeconds.push((now - last) / 1000);
-      last = now;
-      process.stderr.write(
-        `  step ${record.step}: ${stepSeconds.at(-1)!.toFixed(1)} s, loss ${record.loss.toFixed(4)}\n`,
-      );
+    batch: bench.batch,
+    duringPass: () => {
+      peakTensorBytes = Math.max(peakTensorBytes, tf.memory().numBytes);
     },
+    onStep: (record, seconds) =>
+      process.stderr.write(
+        `  step ${record.step}: ${seconds.toFixed(1)} s, loss ${record.loss.toFixed(4)}\n`,
+      ),
   });
 
   model.eval();
