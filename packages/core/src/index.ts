@@ -10,6 +10,7 @@ export * from './data/training-sample.js';
 export * from './di/index.js';
 export { check, listNames, MergebenchError } from './errors.js';
 export * from './eval/classification.js';
+export * from './hub/index.js';
 export * from './io/index.js';
 export * from './merging/index.js';
 export * from './nn/index.js';

@@ -1,4 +1,5 @@
 import type { DependencyContainer } from 'tsyringe';
+import type { HubRepo } from '../hub/cache.js';
 import type { ParamSpec, ParamValues } from './params.js';
 
 export type ComponentKind = 'method' | 'modelpool' | 'taskpool';
@@ -34,6 +35,19 @@ export interface ComponentInfo {
   readonly params: readonly ParamSpec[];
   readonly paper?: PaperLink;
   readonly needs?: DataNeeds;
+  /**
+   * The Hub files a component would read with these parameters, for `mergebench download`:
+   * repositories and, per repository, glob patterns of the files needed (all files when absent).
+   * Locations that are local paths are left out.
+   */
+  readonly downloads?: (params: ParamValues) => readonly HubDownload[];
+}
+
+/** Files of one Hub repository that a component reads. */
+export interface HubDownload {
+  readonly repo: HubRepo;
+  /** Glob patterns (`*.json`, `data/test-*.parquet`); all files when absent. */
+  readonly include?: readonly string[];
 }
 
 /** Everything a component factory gets: validated parameters and the run's container. */
