@@ -12,6 +12,7 @@ import { writeSuiteResults } from './results.js';
 import { planSuite, runSuite, suiteRegistry } from './suite.js';
 import { checkMethodsExist } from './suite-check.js';
 import { loadSuite } from './suite-file.js';
+import { hasOwnPools, poolsTarget, type SuiteTarget, zooTarget } from './suite-target.js';
 import { buildZoo } from './zoo/build-zoo.js';
 import { loadZooSpec } from './zoo/zoo-spec.js';
 
@@ -39,14 +40,18 @@ async function main(argv: string[]): Promise<void> {
     `offline benchmark: suite ${suite.name} (${suite.runs.length} runs), backend ${backend.name}, cache ${root}`,
   );
 
-  const zoo = await buildZoo(root, loadZooSpec(optionalPath(flag('spec'))), logger);
+  // A suite that names its pools (the CLIP TA8 pools, say) runs on them; the others on the zoo.
+  const zoo = hasOwnPools(suite)
+    ? undefined
+    : await buildZoo(root, loadZooSpec(optionalPath(flag('spec'))), logger);
   if (argv.includes('--zoo-only')) return;
+  const target: SuiteTarget = zoo ? zooTarget(zoo) : await poolsTarget(suite, root, registry);
 
-  const plan = await planSuite(zoo, suite, registry);
-  const outcomes = await runSuite(zoo, plan, registry, logger);
+  const plan = await planSuite(target, suite, registry);
+  const outcomes = await runSuite(target, plan, registry, logger);
 
   let landscape: LossLandscape | undefined;
-  if (!argv.includes('--no-landscape')) {
+  if (zoo && !argv.includes('--no-landscape')) {
     const pair = (flag('landscape') ?? zoo.spec.tasks.slice(0, 2).join(',')).split(',');
     if (pair.length !== 2)
       throw new MergebenchError(`--landscape: expected two tasks as a,b, got '${pair.join(',')}'`);
@@ -70,7 +75,7 @@ async function main(argv: string[]): Promise<void> {
   const { text, files } = await writeSuiteResults({
     out,
     suite,
-    zoo,
+    target,
     backend: backend.name,
     outcomes,
     registry,

@@ -11,6 +11,7 @@ import { routersFile, writeOneHotRouters } from './routing-ceiling/one-hot-route
 import { planSuite, runSuite, suiteRegistry } from './suite.js';
 import { checkMethodsExist } from './suite-check.js';
 import { loadSuite, parseSuite } from './suite-file.js';
+import { zooTarget } from './suite-target.js';
 import { buildZoo } from './zoo/build-zoo.js';
 import { TINY_VISION } from './zoo/tiny-vision.test.helpers.js';
 import { DEFAULT_ZOO_SPEC, type ZooSpec } from './zoo/zoo-spec.js';
@@ -98,9 +99,9 @@ describe('offline benchmark', () => {
     ]);
     const registry = await suiteRegistry(suite, packageDir);
     await checkMethodsExist(suite, registry, packageDir);
-    const plan = await planSuite(zoo, suite, registry);
+    const plan = await planSuite(zooTarget(zoo), suite, registry);
     expect(plan).toHaveLength(9); // the per-task run is one run per task
-    const outcomes = await runSuite(zoo, plan, registry, logger);
+    const outcomes = await runSuite(zooTarget(zoo), plan, registry, logger);
 
     // The crashing run is recorded with its error; every other run has its report.
     expect(outcomes.map((o) => [o.label, o.ok])).toEqual(
@@ -116,11 +117,11 @@ describe('offline benchmark', () => {
 
     // A rerun does nothing new; an interrupted suite (one report missing) redoes only that run.
     const before = mtimes(zoo.dir);
-    await runSuite(zoo, plan, registry, logger);
+    await runSuite(zooTarget(zoo), plan, registry, logger);
     expect(mtimes(zoo.dir)).toEqual(before);
     const medianDir = plan.find((p) => p.run.label === 'median')!.dir;
     rmSync(path.join(medianDir, 'report.json'));
-    const again = await runSuite(zoo, plan, registry, logger);
+    const again = await runSuite(zooTarget(zoo), plan, registry, logger);
     expect(again.filter((o) => o.ok)).toHaveLength(7);
     const after = mtimes(zoo.dir);
     expect(Object.keys(after).filter((d) => after[d] !== before[d])).toEqual([path.basename(medianDir)]);
@@ -146,7 +147,7 @@ describe('offline benchmark', () => {
     const { text, files } = await writeSuiteResults({
       out,
       suite,
-      zoo,
+      target: zooTarget(zoo),
       backend: 'test',
       outcomes: again,
       registry,
@@ -203,13 +204,13 @@ describe('offline benchmark', () => {
     const badKey = suiteOf(
       '  - label: ta\n    method: task-arithmetic\n    sweep: { method.scaling_factr: [0.1, 0.2] }\n',
     );
-    await expect(planSuite(zoo, badKey, registry)).rejects.toThrow(
+    await expect(planSuite(zooTarget(zoo), badKey, registry)).rejects.toThrow(
       new RegExp(`^${file}: run 'ta \\(scaling_factr=0.1\\)': .*scaling_factr`),
     );
     const badValue = suiteOf(
       '  - label: ta\n    method: task-arithmetic\n    overrides: { method.scaling_factor: high }\n',
     );
-    await expect(planSuite(zoo, badValue, registry)).rejects.toThrow(
+    await expect(planSuite(zooTarget(zoo), badValue, registry)).rejects.toThrow(
       `${file}: run 'ta': method.scaling_factor: expected a number`,
     );
     expect(runsIn(zoo.dir)).toEqual(before);
@@ -218,7 +219,7 @@ describe('offline benchmark', () => {
     const defaults = loadSuite(path.join(packageDir, 'suites', 'default.yaml'));
     const defaultRegistry = await suiteRegistry(defaults, packageDir);
     await checkMethodsExist(defaults, defaultRegistry, packageDir);
-    const plan = await planSuite(zoo, defaults, defaultRegistry);
+    const plan = await planSuite(zooTarget(zoo), defaults, defaultRegistry);
     expect(plan.length).toBe(defaults.runs.length + TINY.tasks.length - 1);
     expect(new Set(plan.map((p) => p.dir)).size).toBe(plan.length);
 
@@ -251,9 +252,9 @@ describe('offline benchmark', () => {
       routing.dispose();
       await file.close();
     }
-    const plan = await planSuite(zoo, suite, registry);
+    const plan = await planSuite(zooTarget(zoo), suite, registry);
     const outcomes = await runSuite(
-      zoo,
+      zooTarget(zoo),
       plan.filter((p) => !p.overrides.includes('method.init_lambda=0.3')),
       registry,
       logger,

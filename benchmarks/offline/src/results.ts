@@ -13,12 +13,12 @@ import { readParetoFolder } from './report/pareto-file.js';
 import { gatherReportData } from './report/report-data.js';
 import type { RunOutcome } from './suite.js';
 import type { Suite } from './suite-file.js';
-import type { Zoo } from './zoo/build-zoo.js';
+import type { SuiteTarget } from './suite-target.js';
 
 export interface SuiteResultsInput {
   readonly out: string;
   readonly suite: Suite;
-  readonly zoo: Zoo;
+  readonly target: SuiteTarget;
   readonly backend: string;
   readonly outcomes: readonly RunOutcome[];
   /** Where the methods were found: their declared data needs go into the leaderboard. */
@@ -32,8 +32,8 @@ export interface SuiteResultsInput {
 export async function writeSuiteResults(
   input: SuiteResultsInput,
 ): Promise<{ text: string; files: string[] }> {
-  const { out, suite, zoo, outcomes, registry } = input;
-  const tasks = zoo.spec.tasks;
+  const { out, suite, target, outcomes, registry } = input;
+  const tasks = target.tasks;
   const rows = leaderboardRows(outcomes, tasks, (m) => registry.get('method', m)?.component.info.needs);
   const { text, markdown } = formatLeaderboard(rows, tasks);
   // Runs are cached, so they may come from earlier processes: name the backends they ran on.
@@ -41,16 +41,16 @@ export async function writeSuiteResults(
     ...new Set(outcomes.flatMap((o) => (o.ok ? o.reports.map((r) => r.backend.name) : []))),
   ];
   const backends = measuredOn.length > 0 ? measuredOn.join(', ') : input.backend;
-  const where = `zoo-${path.basename(zoo.dir).replace('zoo-', '')}, backend ${backends}`;
+  const where = `${target.where}, backend ${backends}`;
   const failures = outcomes.flatMap((o) => (o.ok ? [] : [{ label: o.label, error: o.error }]));
 
   const leaderboard = path.join(out, 'leaderboard.md');
   await writeFileAtomic(
     leaderboard,
     [
-      `# Offline leaderboard: suite ${suite.name}`,
+      `# Leaderboard: suite ${suite.name}`,
       '',
-      `Measured on this project's offline zoo (${where});`,
+      `Measured on ${where};`,
       'accuracy in % on each task\'s test split; "method s" is the time spent merging or adapting;',
       '"data used" is what each method declares it reads.',
       '',
@@ -68,8 +68,8 @@ export async function writeSuiteResults(
 
   const report = path.join(out, 'report.html');
   const data = gatherReportData({
-    title: `mergebench offline benchmark: suite ${suite.name}`,
-    subtitle: `Measured on this project's offline zoo (${where}), ${new Date().toISOString().slice(0, 10)}.`,
+    title: `mergebench benchmark: suite ${suite.name}`,
+    subtitle: `Measured on ${where}, ${new Date().toISOString().slice(0, 10)}.`,
     tasks,
     outcomes,
     rows,

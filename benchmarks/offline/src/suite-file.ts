@@ -4,8 +4,8 @@ import { MergebenchError } from '@mergebench/core';
 import { parse } from 'yaml';
 
 /**
- * One run of a suite: a method preset with overrides, on the zoo's model and task pools unless
- * the run names others. A per-task run is done once per task, `{task}` standing for the task.
+ * One run of a suite: a method preset with overrides, on the suite's model and task pools (the
+ * offline zoo's unless the suite names others) unless the run names others. A per-task run is done once per task, `{task}` standing for the task.
  */
 export interface SuiteRun {
   /** Unique in the suite; a sweep's runs are labelled `<entry> (key=value, …)`. */
@@ -25,11 +25,14 @@ export interface Suite {
   readonly description?: string;
   /** Plugin packages the runs may use, loaded by package name (as `plugins:` in a config file). */
   readonly plugins: readonly string[];
+  /** Model and task pool presets every run uses; without them the runs use the offline zoo. */
+  readonly modelpool?: string;
+  readonly taskpool?: string;
   readonly runs: readonly SuiteRun[];
 }
 
 const ENTRY_KEYS = ['label', 'method', 'modelpool', 'taskpool', 'per_task', 'overrides', 'sweep'];
-const FILE_KEYS = ['name', 'description', 'plugins', 'runs'];
+const FILE_KEYS = ['name', 'description', 'plugins', 'modelpool', 'taskpool', 'runs'];
 const KEY = /^[A-Za-z0-9_][A-Za-z0-9_-]*(\.[A-Za-z0-9_][A-Za-z0-9_-]*)*$/;
 
 type Mapping = Record<string, unknown>;
@@ -131,6 +134,10 @@ export function parseSuite(file: string, text: string): Suite {
   if (!Array.isArray(doc.runs) || doc.runs.length === 0) {
     throw new MergebenchError(`${file}: runs: expected a non-empty list of runs`);
   }
+  for (const pool of ['modelpool', 'taskpool'] as const) {
+    if (doc[pool] !== undefined && (typeof doc[pool] !== 'string' || doc[pool] === ''))
+      throw new MergebenchError(`${file}: ${pool}: expected a ${pool} name or preset`);
+  }
   const runs = doc.runs.flatMap((raw, i) => entryRuns(file, i, raw));
   const seen = new Set<string>();
   for (const run of runs) {
@@ -142,6 +149,8 @@ export function parseSuite(file: string, text: string): Suite {
     file,
     ...(typeof doc.description === 'string' ? { description: doc.description } : {}),
     plugins: plugins as string[],
+    ...(typeof doc.modelpool === 'string' ? { modelpool: doc.modelpool } : {}),
+    ...(typeof doc.taskpool === 'string' ? { taskpool: doc.taskpool } : {}),
     runs,
   };
 }

@@ -15,7 +15,7 @@ import {
   runProgram,
 } from '@mergebench/core';
 import type { Suite, SuiteRun } from './suite-file.js';
-import type { Zoo } from './zoo/build-zoo.js';
+import type { SuiteTarget } from './suite-target.js';
 
 /** One `mergebench run` of the suite: a run, or one task of a per-task run. */
 export interface PlannedRun {
@@ -91,19 +91,30 @@ export async function suiteRegistry(suite: Suite, packageDir: string): Promise<C
 }
 
 /**
- * Resolves and validates every run's config against the zoo before any run starts, so an unknown
- * method or a bad override stops the suite with the run's label and the key at fault.
+ * Resolves and validates every run's config against the target before any run starts, so an
+ * unknown method or a bad override stops the suite with the run's label and the key at fault.
  */
-export async function planSuite(zoo: Zoo, suite: Suite, registry: ComponentRegistry): Promise<PlannedRun[]> {
+export async function planSuite(
+  target: SuiteTarget,
+  suite: Suite,
+  registry: ComponentRegistry,
+): Promise<PlannedRun[]> {
   const planned: PlannedRun[] = [];
   for (const run of suite.runs) {
-    const tasks = run.perTask ? zoo.spec.tasks : [undefined];
+    const tasks = run.perTask ? target.tasks : [undefined];
     for (const task of tasks) {
-      const overrides = run.overrides.map((o) => (task ? o.replaceAll('{task}', task) : o));
+      const own = run.overrides.map((o) => (task ? o.replaceAll('{task}', task) : o));
+      // The run's own pools (in its overrides, after the suite's) win.
+      const overrides = [...target.overrides, ...own];
       if (task) overrides.push(`taskpool.tasks=[${task}]`);
       let config: Readonly<Record<string, unknown>>;
       try {
-        const resolved = await resolveRun({ cwd: zoo.dir, configPath: zoo.config, overrides, registry });
+        const resolved = await resolveRun({
+          cwd: target.cwd,
+          configPath: target.config,
+          overrides,
+          registry,
+        });
         config = resolved.config as unknown as Record<string, unknown>;
       } catch (e) {
         const message = e instanceof Error ? e.message.split('\n')[0] : String(e);
@@ -113,7 +124,13 @@ export async function planSuite(zoo: Zoo, suite: Suite, registry: ComponentRegis
       }
       const key = configKey(config);
       const name = `${slug(run.label)}${task ? `-${task}` : ''}-${key}`;
-      planned.push({ run, ...(task ? { task } : {}), overrides, key, dir: path.join(zoo.dir, 'runs', name) });
+      planned.push({
+        run,
+        ...(task ? { task } : {}),
+        overrides,
+        key,
+        dir: path.join(target.dir, 'runs', name),
+      });
     }
   }
   return planned;
@@ -123,11 +140,11 @@ export async function planSuite(zoo: Zoo, suite: Suite, registry: ComponentRegis
 const reportOf = (dir: string) => path.join(dir, 'report.json');
 
 /**
- * Runs the plan on the zoo, in order, skipping runs whose report exists. A failing run is
+ * Runs the plan on the target, in order, skipping runs whose report exists. A failing run is
  * recorded with its error (a per-task run fails as a whole) and does not stop the others.
  */
 export async function runSuite(
-  zoo: Zoo,
+  target: SuiteTarget,
   plan: readonly PlannedRun[],
   registry: ComponentRegistry,
   logger: Logger,
@@ -149,8 +166,8 @@ export async function runSuite(
       logger.info(`suite [${i + 1}/${plan.length}] ${p.run.label}${p.task ? ` / ${p.task}` : ''}${eta}`);
       const start = performance.now();
       const { report } = await runProgram({
-        cwd: zoo.dir,
-        configPath: zoo.config,
+        cwd: target.cwd,
+        configPath: target.config,
         logger,
         registry,
         overrides: [...p.overrides, `run_name=${path.basename(p.dir)}`],
