@@ -26,8 +26,11 @@ E-WEMoE ("sparse"): every task vector tensor is pruned on its own by core's top-
 of its d entries; unless keep == d, the threshold is the (d - keep)-th smallest |tau|
 (torch.kthvalue), and an entry survives when |tau| >= threshold. Two blocks, layers 0 and 1,
 each with its own MLP and task vectors, run one after the other with residuals
-(h = x + moe_0(x); out = h + moe_1(h)) and share ONE depth-2 router whose input is the hidden
-state with the layer's fixed sinusoidal encoding appended (dim P = 4):
+(h = x + moe_0(x); out = h + moe_1(h)) and share ONE depth-2 router whose input is the layer's
+fixed sinusoidal encoding (dim P = 4) FOLLOWED BY the hidden state, [enc, h], FusionBench's order
+(fusion_bench/models/sparse_we_moe.py at 54c9e8c9d9621620c720452cd8533332a32d3689,
+SparseWeightEnsemblingMoE_ShardGate.forward: torch.cat((layer_positional_encoding, hidden_states),
+dim=-1)), so the router's first P input columns read the encoding:
     enc(layer)[j] = sin(layer * 10000^(-2j/P)) for j < P/2, cos(layer * 10000^(-2(j-P/2)/P)) after.
 
 Router weights are random at a larger scale than the method's initialisation, so that routing
@@ -41,7 +44,7 @@ tensor as {"shape": [...], "values": [row-major floats]}:
         cases: one per "depth-0", "depth-1", "depth-2", "depth-2-batch-reduce", each with
         router (parameter name -> tensor), routing (r, [B, T] or [1, T]), out, grad_x and
         grads (parameter name -> d sum(out * R) / d parameter).
-    sparse-we-moe.json: config (prune_ratio, encoding_dim); x; R; layers (per layer: pretrained,
+    sparse-we-moe.json: config (prune_ratio, encoding_dim, router_input); x; R; layers (per layer: pretrained,
         task_vectors as given, pruned_task_vectors); router; encodings; out; grad_x; grads.
 """
 
@@ -183,13 +186,13 @@ def sparse_fixture():
     h = xg
     for spec in layers:
         encoding = spec["encoding"].reshape(1, 1, -1).expand(B, N, ENCODING_DIM)
-        r = routing(params, 2, torch.cat([h, encoding], dim=-1), False)
+        r = routing(params, 2, torch.cat([encoding, h], dim=-1), False)
         h = h + we_moe(h, spec["theta0"], spec["pruned"], r)
     objective = (h * R).sum()
     grad_x = torch.autograd.grad(objective, xg, retain_graph=True)[0]
     return {
         "config": {"D": D, "hidden": HIDDEN, "T": T, "B": B, "N": N, "prune_ratio": PRUNE_RATIO,
-                   "encoding_dim": ENCODING_DIM},
+                   "encoding_dim": ENCODING_DIM, "router_input": "encoding,hidden"},
         "x": as_json(x),
         "R": as_json(R),
         "layers": [

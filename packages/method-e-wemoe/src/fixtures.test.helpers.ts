@@ -32,6 +32,8 @@ export interface SparseFixture {
     N: number;
     prune_ratio: number;
     encoding_dim: number;
+    /** The router's input, in order: FusionBench's [layer encoding, hidden states]. */
+    router_input: string;
   };
   readonly x: JsonTensor;
   readonly R: JsonTensor;

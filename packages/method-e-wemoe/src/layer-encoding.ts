@@ -1,5 +1,5 @@
 /**
- * The fixed sinusoidal encoding of a layer's index that E-WEMoE's shared router may read after
+ * The fixed sinusoidal encoding of a layer's index that E-WEMoE's shared router may read before
  * the hidden states, as the reference: for dim P, entry j < P/2 is sin(layer·10000^(−2j/P)) and
  * entry P/2 + j is cos(layer·10000^(−2j/P)).
  */

@@ -19,7 +19,7 @@ export const E_WEMOE_PARAMS: readonly ParamSpec[] = [
     type: 'boolean',
     default: false,
     description:
-      "Append a fixed sinusoidal encoding of the layer's index to the shared router's input, so it can route each layer differently.",
+      "Put a fixed sinusoidal encoding of the layer's index before the hidden states in the shared router's input (FusionBench's order), so it can route each layer differently.",
   },
   {
     name: 'position_encoding_dim',

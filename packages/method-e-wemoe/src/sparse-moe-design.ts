@@ -7,7 +7,7 @@ import { SparseEnsembledLinear } from './sparse-ensembled-linear.js';
 export interface SparseMoeSettings extends RouterSettings {
   /** Share of every task-vector tensor's entries pruned, in [0, 1). */
   readonly pruneRatio: number;
-  /** Dimension of the fixed layer encoding the shared router reads after the hidden states; 0: none. */
+  /** Dimension of the fixed layer encoding the shared router reads before the hidden states; 0: none. */
   readonly encodingDim: number;
 }
 

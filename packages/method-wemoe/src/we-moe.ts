@@ -16,7 +16,10 @@ export interface WeightEnsemblingMoEOptions {
    * weight set (faster, and the reference's `batch_reduce`). Evaluation always routes per sample.
    */
   readonly batchReduce?: boolean;
-  /** A fixed vector appended to every token of the router's input (E-WEMoE's layer encoding). */
+  /**
+   * A fixed vector put BEFORE every token's hidden state in the router's input (E-WEMoE's layer
+   * encoding): [encoding, hidden], FusionBench's order, so router weights move between the two.
+   */
   readonly layerEncoding?: Float32Array;
 }
 
@@ -101,6 +104,7 @@ export class WeightEnsemblingMoE extends Module {
       tokens!,
       this.#encoding.size,
     ]);
-    return tf.concat([hidden, encoding], 2);
+    // FusionBench's sparse_we_moe.py: torch.cat((layer_positional_encoding, hidden_states), dim=-1).
+    return tf.concat([encoding, hidden], 2);
   }
 }
