@@ -224,6 +224,11 @@ describe('the plugin', () => {
     expect(report.results!.average.accuracy).toBeLessThanOrEqual(1);
   });
 
+  it("defaults to FusionBench's CLIP settings (config/method/regmean/clip_regmean.yaml at 54c9e8c)", () => {
+    const defaults = Object.fromEntries(regmeanMethod.info.params!.map((p) => [p.name, p.default]));
+    expect(defaults).toMatchObject({ num_examples: 256, batch_size: 32, reduce_non_diagonal_ratio: 0.95 });
+  });
+
   it('rejects a ratio outside [0, 1]', async () => {
     await expect(runProgramWith(['method.reduce_non_diagonal_ratio=1.5'])).rejects.toThrow(
       'method.reduce_non_diagonal_ratio: expected a number in [0, 1], got 1.5',
