@@ -151,4 +151,20 @@ describe('composeConfig', () => {
       ),
     );
   });
+  it('follows a component name that is an alias preset, keeping the values given', () => {
+    write(path.join(cwd, 'configs/method/fb/clip.yaml'), 'name: layer-wise\nlr: 0.001\nmax_steps: 1000\n');
+    write(path.join(cwd, 'configs/method/clip_task_wise.yaml'), 'name: task-wise\nlr: 0.01\nclamp: false\n');
+    const config = composeConfig({
+      overrides: parseOverrides(['method=fb/clip', 'method.name=clip_task_wise', 'method.max_steps=5']),
+      fileConfig: pools,
+      cwd,
+    });
+    expect(config.method).toEqual({ name: 'task-wise', lr: 0.001, max_steps: 5, clamp: false });
+  });
+
+  it('leaves a name alone when its preset names the same component', () => {
+    write(path.join(cwd, 'configs/method/ties.yaml'), 'name: ties\nthreshold: 20\n');
+    const config = composeConfig({ fileConfig: { method: { name: 'ties' }, ...pools }, cwd });
+    expect(config.method).toEqual({ name: 'ties' });
+  });
 });

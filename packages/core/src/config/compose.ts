@@ -2,7 +2,7 @@ import path from 'node:path';
 import { COMPONENT_KINDS } from '../contracts/component.js';
 import type { Mapping } from './mapping.js';
 import { applyOverrides, type Override } from './overrides.js';
-import { type PresetResolver, resolvePresets } from './presets.js';
+import { followNamePresets, type PresetResolver, resolvePresets } from './presets.js';
 import type { RunConfig } from './run-config.js';
 import { validateRunConfig } from './validate.js';
 
@@ -22,7 +22,8 @@ export interface ComposeConfigOptions {
  * 1. the config file, its component presets expanded (a preset gives the base values, the keys
  *    written beside `preset:` win);
  * 2. command-line overrides that replace a whole component (`method=ties`), expanded;
- * 3. the other command-line overrides (`method.scaling_factor=0.4`), in the order given.
+ * 3. the other command-line overrides (`method.scaling_factor=0.4`), in the order given;
+ * 4. a component `name` that is an alias preset (one naming another component) is followed.
  * Step 2 comes first whatever the argument order, so `method=ties` never wipes out the keys set
  * for that component. The top-level keys are validated; component parameters are not, as only
  * the component knows them (see `validateParams`).
@@ -49,5 +50,5 @@ export function composeConfig(options: ComposeConfigOptions): RunConfig {
     { ...fromFile, ...replacements },
     overrides.filter((override) => !replacesComponent(override)),
   );
-  return validateRunConfig(composed);
+  return validateRunConfig(followNamePresets(composed, resolver, commandLineSearchDirs));
 }

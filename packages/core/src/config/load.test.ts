@@ -161,6 +161,12 @@ describe('loadConfigFile errors', () => {
       new MergebenchError(`Config file ${file}: unknown keys "metod", "sed"; known keys: ${KNOWN_KEYS}`),
     );
   });
+
+  it("lets aliases and other frameworks' keys through to validation", async () => {
+    write('.mergebenchrc.yaml', 'merged_model_save_path: out\nprint_config: false\n');
+    const loaded = await loadConfigFile({ cwd: dir });
+    expect(loaded?.config).toEqual({ merged_model_save_path: 'out', print_config: false });
+  });
 });
 
 function jsonError(text: string): string {

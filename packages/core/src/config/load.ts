@@ -3,9 +3,11 @@ import path from 'node:path';
 import { type CosmiconfigResult, cosmiconfig, defaultLoaders, type Loader } from 'cosmiconfig';
 import { check, listNames, MergebenchError } from '../errors.js';
 import { errorLine } from './error-line.js';
+import { FOREIGN_RUN_KEYS } from './foreign-run-keys.js';
 import { formatValue } from './format-value.js';
 import { isMapping, type Mapping } from './mapping.js';
-import { RUN_CONFIG_KEYS } from './run-config.js';
+import { isDeclaredName } from './param-names.js';
+import { RUN_CONFIG_KEYS, RUN_SETTING_SPECS } from './run-config.js';
 import { parseYaml } from './yaml-file.js';
 
 const MODULE_NAME = 'mergebench';
@@ -110,7 +112,10 @@ function checkConfig(filepath: string, config: unknown): LoadedConfigFile {
     () =>
       `${LABEL} ${filepath}: expected a mapping of ${listNames(RUN_CONFIG_KEYS, RUN_CONFIG_KEYS.length)}, got ${formatValue(config)}`,
   );
-  const unknown = Object.keys(config).filter((key) => !RUN_CONFIG_KEYS.includes(key));
+  // Aliases and other frameworks' keys pass here; validation renames them or says why not.
+  const unknown = Object.keys(config).filter(
+    (key) => !RUN_CONFIG_KEYS.includes(key) && !isDeclaredName(key, RUN_SETTING_SPECS, FOREIGN_RUN_KEYS),
+  );
   check(
     unknown.length === 0,
     () =>

@@ -72,13 +72,46 @@ function loadPreset(
     }
     return presetValues(kind, readPreset(file), file, undefined);
   }
+  return findNamedPreset(kind, ref, resolver, searchDirs) ?? { name: ref };
+}
+
+/** `<dir>/configs/<kind>/<name>.yaml` in the search folders, then the resolver's; undefined if none. */
+function findNamedPreset(
+  kind: ComponentKind,
+  ref: string,
+  resolver: PresetResolver | undefined,
+  searchDirs: readonly string[],
+): Mapping | undefined {
   for (const dir of searchDirs) {
     const file = path.resolve(dir, 'configs', kind, `${ref}.yaml`);
     if (isFile(file)) return presetValues(kind, readPreset(file), file, ref);
   }
   const found = resolver?.(kind, ref);
-  if (found) return presetValues(kind, found.values, found.file, ref);
-  return { name: ref };
+  return found ? presetValues(kind, found.values, found.file, ref) : undefined;
+}
+
+/**
+ * Follows component names that are alias presets: when a component's `name` is a preset that
+ * names another component (FusionBench's `method.name=clip_task_wise_adamerging` selects the
+ * task-wise variant that way), the component takes that name and the preset's values beneath
+ * its own. One step only, as presets do not nest.
+ */
+export function followNamePresets(
+  config: Mapping,
+  resolver: PresetResolver | undefined,
+  searchDirs: readonly string[],
+): Mapping {
+  const followed: Mapping = { ...config };
+  for (const kind of COMPONENT_KINDS) {
+    const component = ownValue(config, kind);
+    if (!isMapping(component)) continue;
+    const name = ownValue(component, 'name');
+    if (typeof name !== 'string' || name === '' || PRESET_FILE_PATTERN.test(name)) continue;
+    const preset = findNamedPreset(kind, name, resolver, searchDirs);
+    if (preset === undefined || preset.name === name) continue;
+    followed[kind] = mergeMappings(preset, { ...component, name: preset.name });
+  }
+  return followed;
 }
 
 function readPreset(file: string): unknown {

@@ -76,6 +76,7 @@ export const RUN_SETTING_SPECS: readonly ParamSpec[] = [
     name: 'save_model',
     type: 'string',
     nullable: true,
+    aliases: ['merged_model_save_path'],
     description: 'Folder to save the merged model in; not saved when null.',
     default: RUN_CONFIG_DEFAULTS.save_model,
   },

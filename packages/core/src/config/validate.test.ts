@@ -187,3 +187,28 @@ describe('validateRunConfig', () => {
     );
   });
 });
+
+describe('validateRunConfig with other frameworks’ top-level keys', () => {
+  const components = { method: { name: 'ties' }, modelpool: { name: 'p' }, taskpool: { name: 't' } };
+
+  it('renames merged_model_save_path to save_model', () => {
+    const config = validateRunConfig({ ...components, merged_model_save_path: 'out/merged' });
+    expect(config.save_model).toBe('out/merged');
+    expect(config).not.toHaveProperty('merged_model_save_path');
+  });
+
+  it('drops keys whose value asks for what a run does anyway', () => {
+    const config = validateRunConfig({ ...components, print_config: false, fast_dev_run: false });
+    expect(config).toEqual({ ...components, ...RUN_CONFIG_DEFAULTS });
+  });
+
+  it('refuses the others with one line naming the key', () => {
+    fails(
+      () => validateRunConfig({ ...components, fast_dev_run: true }),
+      "fast_dev_run: not supported here; for a quick run lower method.max_steps and the task pool's test_limit",
+    );
+    expect(() => validateRunConfig({ ...components, fabric: { loggers: { root_dir: 'logs' } } })).toThrow(
+      /^fabric\.loggers\.root_dir: not supported here; runs use no Lightning Fabric/,
+    );
+  });
+});

@@ -2,8 +2,10 @@ import type { ComponentKind } from '../contracts/component.js';
 import { COMPONENT_KINDS } from '../contracts/component.js';
 import type { ParamSpec, ParamType, ParamValues } from '../contracts/params.js';
 import { check, listNames, MergebenchError } from '../errors.js';
+import { FOREIGN_RUN_KEYS } from './foreign-run-keys.js';
 import { formatValue } from './format-value.js';
 import { isMapping, type Mapping, ownValue } from './mapping.js';
+import { canonicalNames, keyPath } from './param-names.js';
 import { type ComponentConfig, RUN_CONFIG_KEYS, RUN_SETTING_SPECS, type RunConfig } from './run-config.js';
 
 // Lists in messages are short (a component's parameters, the run keys); show them whole.
@@ -20,16 +22,14 @@ export function validateParams(prefix: string, values: unknown, specs: readonly 
     isMapping(given),
     () => `${prefix || 'parameters'}: expected a mapping of parameters, got ${formatValue(given)}`,
   );
-  const known = specs.map((spec) => spec.name);
-  for (const key of Object.keys(given)) {
-    check(
-      key === 'name' || known.includes(key),
-      () => `${keyPath(prefix, key)}: unknown parameter; known parameters: ${listNames(known, LIST_ALL)}`,
-    );
-  }
+  // Aliases become declared names here, so components and reports only ever see those.
+  const canonical = canonicalNames(prefix, given, specs, { passThrough: ['name'] });
   const validated: ParamValues = {};
-  if (Object.hasOwn(given, 'name')) validated.name = given.name;
-  for (const spec of specs) validated[spec.name] = valueOrDefault(keyPath(prefix, spec.name), given, spec);
+  if (Object.hasOwn(canonical.values, 'name')) validated.name = canonical.values.name;
+  for (const spec of specs) {
+    const key = keyPath(prefix, canonical.givenAs[spec.name] ?? spec.name);
+    validated[spec.name] = valueOrDefault(key, canonical.values, spec);
+  }
   return validated;
 }
 
@@ -40,17 +40,19 @@ export function validateRunConfig(config: unknown): RunConfig {
     () =>
       `Run config: expected a mapping of ${listNames(RUN_CONFIG_KEYS, LIST_ALL)}, got ${formatValue(config)}`,
   );
-  for (const key of Object.keys(config)) {
-    check(
-      RUN_CONFIG_KEYS.includes(key),
-      () => `${key}: unknown key; known keys: ${listNames(RUN_CONFIG_KEYS, LIST_ALL)}`,
-    );
-  }
+  const canonical = canonicalNames('', config, RUN_SETTING_SPECS, {
+    passThrough: COMPONENT_KINDS,
+    foreign: FOREIGN_RUN_KEYS,
+    noun: 'key',
+  });
   const components = Object.fromEntries(
-    COMPONENT_KINDS.map((kind) => [kind, checkComponent(kind, ownValue(config, kind))]),
+    COMPONENT_KINDS.map((kind) => [kind, checkComponent(kind, ownValue(canonical.values, kind))]),
   );
   const settings = Object.fromEntries(
-    RUN_SETTING_SPECS.map((spec) => [spec.name, valueOrDefault(spec.name, config, spec)]),
+    RUN_SETTING_SPECS.map((spec) => [
+      spec.name,
+      valueOrDefault(canonical.givenAs[spec.name] ?? spec.name, canonical.values, spec),
+    ]),
   );
   // Each key was checked against its spec above, which is what RunConfig declares.
   return { ...components, ...settings } as unknown as RunConfig;
@@ -73,10 +75,6 @@ function checkComponent(kind: ComponentKind, value: unknown): ComponentConfig {
       `${kind}.name: expected the ${kind} component's name (a non-empty string), got ${formatValue(name)}`,
   );
   return { name, ...params };
-}
-
-function keyPath(prefix: string, key: string): string {
-  return prefix ? `${prefix}.${key}` : key;
 }
 
 function valueOrDefault(key: string, given: Mapping, spec: ParamSpec): unknown {

@@ -18,6 +18,27 @@ export interface ParamSpec {
   readonly exclusiveMin?: number;
   /** `null` is accepted and means "not set". */
   readonly nullable?: boolean;
+  /**
+   * Other names accepted for this parameter, e.g. another framework's spelling of the same
+   * setting. Configs and reports use `name`; giving two names of one parameter is an error.
+   */
+  readonly aliases?: readonly string[];
+  /**
+   * Names another framework gives a related setting that this parameter does not cover, with
+   * what to do instead. Giving one is an error unless its value is one it accepts.
+   */
+  readonly foreignNames?: Readonly<Record<string, ForeignName>>;
+}
+
+/** A name from another framework that a component answers with a hint instead of a value. */
+export interface ForeignName {
+  /** One sentence: why the name is not taken here and what to use instead. */
+  readonly hint: string;
+  /**
+   * Values that ask for what happens here anyway (e.g. `devices: 1`): accepted and ignored.
+   * `any`: every value is harmless. Absent: every value is refused.
+   */
+  readonly accepts?: 'any' | readonly (string | number | boolean | null)[];
 }
 
 /** Parameter values after validation: every declared name is present. */
