@@ -44,6 +44,13 @@ export const fisherMethod: Component<Method> = {
         exclusiveMin: 0,
         description: 'Added to every Fisher entry, so that no parameter has a zero total weight',
       },
+      {
+        name: 'exclude_param_names_regex',
+        type: 'string[]',
+        default: [],
+        description:
+          "Regular expressions matched at the start of parameter names (Python's re.match, as FusionBench): matching parameters get no Fisher, stay out of each model's Fisher norm, and are averaged",
+      },
     ],
     paper: {
       title: 'Merging Models with Fisher-Weighted Averaging (Matena & Raffel, NeurIPS 2022)',
@@ -65,6 +72,7 @@ export const fisherMethod: Component<Method> = {
           estimate: params.fisher_estimate as FisherEstimate,
           normalizeFisherWeight: params.normalize_fisher_weight as boolean,
           minimalFisherWeight: params.minimal_fisher_weight as number,
+          excludeParamNamesRegex: params.exclude_param_names_regex as string[],
           seed: ctx.seed,
           logger: ctx.logger,
         },

@@ -6,6 +6,7 @@ import {
   deriveSeed,
   type Logger,
   listNames,
+  MergebenchError,
   type ModelPool,
   type Module,
   meanOrFirst,
@@ -39,6 +40,12 @@ export interface FisherMergingOptions {
   readonly normalizeFisherWeight?: boolean;
   /** m, added to every Fisher entry (default 1e-6). */
   readonly minimalFisherWeight?: number;
+  /**
+   * Regular expressions, matched at the start of a parameter's name as Python's re.match does
+   * (FusionBench's `exclude_param_names_regex`): matching parameters get no Fisher, stay out of
+   * each model's Fisher norm, and are averaged (default none).
+   */
+  readonly excludeParamNamesRegex?: readonly string[];
   /** Seeds the order in which each task's examples are drawn (default 0). */
   readonly seed?: number;
   readonly logger?: Logger;
@@ -57,8 +64,24 @@ export interface FisherMergingReport {
    */
   readonly modelCoefficients: Readonly<Record<string, number>>;
   readonly fisherWeightedKeys: number;
-  /** Keys averaged instead: parameters the objective does not reach, and buffers. */
+  /** Keys averaged instead: parameters the objective does not reach, excluded ones, and buffers. */
   readonly averagedKeys: readonly string[];
+  /** Parameters that exclude_param_names_regex kept out of the Fisher weighting and the norms. */
+  readonly excludedKeys: readonly string[];
+}
+
+/** FusionBench's exclude_param_names_regex: re.match, i.e. anchored at the name's start only. */
+export function excludedByRegex(patterns: readonly string[]): (name: string) => boolean {
+  const compiled = patterns.map((pattern) => {
+    try {
+      return new RegExp(`^(?:${pattern})`, 'u');
+    } catch (err) {
+      throw new MergebenchError(
+        `method.exclude_param_names_regex: '${pattern}' is not a valid regular expression (${(err as Error).message})`,
+      );
+    }
+  });
+  return (name) => compiled.some((re) => re.test(name));
 }
 
 async function fisherNorm(fisher: ReadonlyMap<string, tf.Tensor>): Promise<number> {
@@ -91,6 +114,7 @@ export async function mergeFisher(
   const estimate = options.estimate ?? 'batched';
   const normalize = options.normalizeFisherWeight ?? true;
   const minimal = options.minimalFisherWeight ?? 1e-6;
+  const excluded = excludedByRegex(options.excludeParamNamesRegex ?? []);
   check(
     Number.isFinite(minimal) && minimal > 0,
     () => `${WHO}: minimal_fisher_weight must be a positive number, got ${minimal}`,
@@ -112,6 +136,7 @@ export async function mergeFisher(
     const examples: Record<string, number> = {};
     const fisherNorms: Record<string, number> = {};
     const weights: number[] = [];
+    const excludedKeys = new Set<string>();
     let target: Module | undefined;
     try {
       for (const task of tasks) {
@@ -127,6 +152,12 @@ export async function mergeFisher(
             deriveSeed(options.seed ?? 0, `fisher/${task}`),
           );
           const fisher = await fisherDiagonal(model, heads.head(task), batches, estimate);
+          // Excluded parameters leave before the norm, so it covers what FusionBench's covers.
+          for (const key of [...fisher.values.keys()].filter(excluded)) {
+            fisher.values.get(key)!.dispose();
+            fisher.values.delete(key);
+            excludedKeys.add(key);
+          }
           try {
             const norm = await fisherNorm(fisher.values);
             const weight = normalize ? 1 / (norm + minimal) : 1;
@@ -160,6 +191,7 @@ export async function mergeFisher(
           modelCoefficients: Object.fromEntries(tasks.map((task, i) => [task, weights[i] / total])),
           fisherWeightedKeys: sum.keys().length,
           averagedKeys,
+          excludedKeys: [...excludedKeys],
         },
       };
     } catch (error) {

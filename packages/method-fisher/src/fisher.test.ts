@@ -29,6 +29,7 @@ import {
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import plugin, {
+  excludedByRegex,
   type FisherEstimate,
   type FisherMergingReport,
   fisherDiagonal,
@@ -159,6 +160,65 @@ describe('what has no Fisher', () => {
   });
 });
 
+describe('exclude_param_names_regex (FusionBench)', () => {
+  it('matches at the start of a name only, as re.match', () => {
+    expect(excludedByRegex(['mlp'])('layers.0.mlp.fc1.weight')).toBe(false);
+    expect(excludedByRegex(['layers\\.\\d+\\.mlp'])('layers.0.mlp.fc1.weight')).toBe(true);
+    expect(excludedByRegex(['visual_projection'])('visual_projection.weight')).toBe(true);
+    expect(() => excludedByRegex(['(unclosed'])).toThrow(
+      /^method\.exclude_param_names_regex: '\(unclosed' is not a valid regular expression/,
+    );
+  });
+
+  it('keeps excluded parameters out of the Fisher norms and averages them', async () => {
+    const { world, pool, options } = await fixture();
+    const tasks = threeTasks.tasks;
+    const minimal = 1e-6;
+    const { model, report } = await mergeFisher(
+      pool,
+      { data: world, heads: world },
+      { ...options, excludeParamNamesRegex: ['final_norm'] },
+    );
+    expect(report.excludedKeys).toEqual(['final_norm.weight', 'final_norm.bias']);
+    expect(report.averagedKeys).toEqual(['final_norm.weight', 'final_norm.bias']);
+    // Expected, in float64 from the PyTorch fixture's Fisher diagonals and the models' weights.
+    const fishers = await Promise.all(
+      tasks.map((t) => readSafetensors(path.join(threeTasks.dir, 'fisher', 'batched', `${t}.safetensors`))),
+    );
+    const thetas = await Promise.all(
+      tasks.map((t) => readSafetensors(path.join(threeTasks.dir, 'models', `${t}.safetensors`))),
+    );
+    const values = (t: tf.Tensor) => Array.from(t.dataSync());
+    const kept = [...fishers[0].keys()].filter((key) => !key.startsWith('final_norm'));
+    const norms = fishers.map((f) =>
+      Math.sqrt(kept.reduce((acc, key) => acc + values(f.get(key)!).reduce((a, x) => a + x * x, 0), 0)),
+    );
+    const inverse = norms.map((n) => 1 / (n + minimal));
+    const total = inverse.reduce((a, b) => a + b, 0);
+    tasks.forEach((task, i) => {
+      expect(report.fisherNorms[task]).toBeCloseTo(norms[i], 5);
+      expect(report.modelCoefficients[task]).toBeCloseTo(inverse[i] / total, 6);
+    });
+    const merged = model.stateDict();
+    let worst = 0;
+    for (const key of [...thetas[0].keys()]) {
+      const theta = thetas.map((m) => values(m.get(key)!));
+      const expected = key.startsWith('final_norm')
+        ? theta[0].map((_, j) => theta.reduce((a, th) => a + th[j], 0) / tasks.length)
+        : theta[0].map((_, j) => {
+            const w = fishers.map((f, i) => (inverse[i] / total) * (values(f.get(key)!)[j] + minimal));
+            return w.reduce((a, wi, i) => a + wi * theta[i][j], 0) / w.reduce((a, b) => a + b, 0);
+          });
+      const actual = values(merged.get(key)!);
+      for (let j = 0; j < actual.length; j++) worst = Math.max(worst, Math.abs(actual[j] - expected[j]));
+    }
+    expect(worst).toBeLessThan(1e-5);
+    model.dispose();
+    tf.dispose([...fishers, ...thetas].flatMap((m) => [...m.values()]));
+    world.dispose();
+  });
+});
+
 describe('errors a user can cause', () => {
   it('needs training data for every model, named after its task', async () => {
     const { world, pool, options } = await fixture();
@@ -271,6 +331,16 @@ describe('the plugin', () => {
     expect(fisher.examples).toEqual({ toy0: 64, toy1: 64, toy2: 64 });
     expect(report.results!.average.accuracy).toBeGreaterThan(0.25);
     expect(report.results!.average.accuracy).toBeLessThanOrEqual(1);
+  });
+
+  it('has a CLIP preset that keeps visual_projection out of the norms, as FusionBench', async () => {
+    const { report } = await runProgramWith(['method=fisher-clip', 'method.num_examples=32']);
+    expect(report.method).toMatchObject({
+      name: 'fisher',
+      params: { exclude_param_names_regex: ['visual_projection'], normalize_fisher_weight: true },
+    });
+    // The toy encoder has no projection: nothing is excluded.
+    expect((report.artifacts as { fisher: FisherMergingReport }).fisher.excludedKeys).toEqual([]);
   });
 
   it('rejects an unknown estimate', async () => {

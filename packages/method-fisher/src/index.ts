@@ -10,6 +10,7 @@ export {
   fisherDiagonal,
 } from './fisher-diagonal.js';
 export {
+  excludedByRegex,
   type FisherMergingOptions,
   type FisherMergingReport,
   type FisherServices,
