@@ -7,6 +7,7 @@ import { resolveRun } from '../program/resolve-config.js';
 import { runProgram } from '../program/run.js';
 import { version } from '../version.js';
 import { type CliArgs, parseCliArgs } from './args.js';
+import { runDownload } from './download.js';
 import { componentListJson, formatComponentList } from './list.js';
 
 const HELP = `mergebench ${version}: merge fine-tuned models and benchmark merge methods
@@ -17,6 +18,11 @@ usage:
       mergebench run method=ties modelpool=clip-vit-b32 taskpool=eight-tasks method.scaling_factor=0.4 seed=1
   mergebench config --show [key=value ...] [--config FILE]   print the resolved config
   mergebench list [--json]                                   installed methods, model pools, task pools
+  mergebench download <preset or owner/name>... [--repo-type model|dataset] [--revision REV]
+                      [--include GLOB]... [--cache-dir DIR]
+      fetch models and data sets into the Hugging Face cache (HF_HOME, HF_HUB_CACHE, HF_ENDPOINT,
+      HF_TOKEN, HF_HUB_OFFLINE); by default a model's *.safetensors, *.json and *.txt files and
+      a data set's README.md and *.parquet files; a preset fetches what its component reads
   mergebench --version | --help
 
 backends (--backend or MERGEBENCH_BACKEND): auto, tfjs-node-gpu, tfjs-node, native, wasm, cpu`;
@@ -77,9 +83,11 @@ async function dispatch(args: CliArgs, io: CliIo): Promise<void> {
       for (const f of failures) io.err(`warning: plugin ${f.spec} could not be loaded: ${f.error}\n`);
       return;
     }
+    case 'download':
+      return runDownload(args, io, io === processIo);
     default:
       throw new MergebenchError(
-        `unknown command '${args.command}'; commands: run, config, list (see --help)`,
+        `unknown command '${args.command}'; commands: run, config, list, download (see --help)`,
       );
   }
 }

@@ -1,3 +1,4 @@
+export { type HubToken, hubEndpoint, hubToken } from './access.js';
 export {
   cachedSnapshot,
   downloadCommand,
@@ -10,3 +11,13 @@ export {
   requireSnapshot,
   resolveLocation,
 } from './cache.js';
+export {
+  DEFAULT_INCLUDE,
+  type DownloadedRepo,
+  type DownloadOptions,
+  type DownloadRequest,
+  downloadRepos,
+} from './download.js';
+export { globToRegExp, matchesAny } from './glob.js';
+export { barProgress, type DownloadProgress, lineProgress, progressFor, silentProgress } from './progress.js';
+export { type DownloadTargetOptions, resolveDownloadTargets } from './targets.js';
