@@ -27,6 +27,11 @@ import { ClampedOptimizer } from './clamped-optimizer.js';
 import { coefficientColumns } from './coefficient-columns.js';
 import { COEFFICIENTS_FILE, readCoefficientsFile, writeCoefficientsFile } from './coefficients-file.js';
 import { type Granularity, MergedWeights } from './merged-weights.js';
+import {
+  MERGING_WEIGHTS_FILE,
+  readMergingWeightsFile,
+  writeMergingWeightsFile,
+} from './merging-weights-file.js';
 import type { AdaMergingSettings } from './params.js';
 import { TaskVectors } from './task-vectors.js';
 
@@ -55,10 +60,13 @@ export class AdaMergingMethod implements Method {
       () =>
         `method ${name}: the model pool has no ${PRETRAINED} model, which the task vectors are measured from (it has ${listNames(tasks)})`,
     );
-    const services =
-      settings.coefficientsFile === null
-        ? adaptationServices(ctx.container, tasks, `method ${name}`)
-        : undefined;
+    const layerWise = this.granularity === 'layer-wise';
+    check(
+      settings.mergingWeightsFile === null || layerWise,
+      () => `method ${name}: merging_weights holds layer-wise coefficients; use method.coefficients here`,
+    );
+    const given = settings.coefficientsFile ?? settings.mergingWeightsFile;
+    const services = given === null ? adaptationServices(ctx.container, tasks, `method ${name}`) : undefined;
     const excluded = keyPatterns(settings.excludeKeys, 'method.exclude_keys');
 
     const model = await modelpool.loadModel(PRETRAINED);
@@ -84,8 +92,22 @@ export class AdaMergingMethod implements Method {
       );
 
       let training: TrainingResult | undefined;
+      let absent: readonly string[] = [];
       if (services) {
         training = await this.adapt(weights, services, ctx);
+      } else if (settings.mergingWeightsFile !== null) {
+        const file = settings.mergingWeightsFile;
+        const read = await readMergingWeightsFile(file, {
+          tasks,
+          parameterNames: weights.keys,
+          isZero: (key) => taskVectors.isZero(key),
+        });
+        weights.setCoefficients(read.coefficients);
+        absent = read.absent;
+        ctx.logger.info(
+          `${name}: merging with the merging weights of ${file}` +
+            (absent.length > 0 ? ` (no column for ${listNames(absent)}: zero task vectors, λ = 0)` : ''),
+        );
       } else {
         const layout = { granularity: this.granularity, tasks, parameterNames: weights.keys };
         weights.setCoefficients(await readCoefficientsFile(settings.coefficientsFile!, layout));
@@ -100,6 +122,14 @@ export class AdaMergingMethod implements Method {
         coefficients,
         steps,
       });
+      // By name, for FusionBench (tools/reference/adamerging_merging_weights.py makes its .pt).
+      if (layerWise) {
+        await writeMergingWeightsFile(join(ctx.runDir, MERGING_WEIGHTS_FILE), {
+          tasks,
+          parameterNames: weights.keys,
+          coefficients,
+        });
+      }
       if (training) await writeHistoryCsv(join(ctx.runDir, HISTORY_FILE), training.history);
       return {
         kind: 'model',
@@ -113,6 +143,9 @@ export class AdaMergingMethod implements Method {
           history: training ? summarizeHistory(training.history, training.resumedFrom) : null,
           coefficientsFile: COEFFICIENTS_FILE,
           coefficientsFrom: settings.coefficientsFile,
+          mergingWeightsFile: layerWise ? MERGING_WEIGHTS_FILE : null,
+          mergingWeightsFrom: settings.mergingWeightsFile,
+          mergingWeightsAbsent: absent,
         },
       };
     } catch (err) {

@@ -18,6 +18,15 @@ export {
 export { adamergingLayerWise, adamergingTaskWise } from './components.js';
 export { mergedParameter } from './merged-parameter.js';
 export { type CoefficientsByTask, type Granularity, MergedWeights } from './merged-weights.js';
+export {
+  MERGING_WEIGHTS_FILE,
+  MERGING_WEIGHTS_FORMAT,
+  MERGING_WEIGHTS_TENSOR,
+  type MergingWeights,
+  type MergingWeightsLayout,
+  readMergingWeightsFile,
+  writeMergingWeightsFile,
+} from './merging-weights-file.js';
 export { ADAMERGING_PARAMS, type AdaMergingSettings, adamergingSettings } from './params.js';
 export { TaskVectors } from './task-vectors.js';
 

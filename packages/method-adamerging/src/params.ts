@@ -1,5 +1,6 @@
 import {
   type CollapseWatchSettings,
+  check,
   checkpointParams,
   collapseWatchParams,
   collapseWatchSettings,
@@ -16,6 +17,7 @@ export const ADAMERGING_PARAMS: readonly ParamSpec[] = [
     name: 'init_lambda',
     type: 'number',
     default: 0.3,
+    aliases: ['init_values'],
     description: 'Initial value of every merge coefficient λ.',
   },
   {
@@ -24,6 +26,7 @@ export const ADAMERGING_PARAMS: readonly ParamSpec[] = [
     default: 1e-3,
     exclusiveMin: 0,
     description: 'Learning rate of Adam on the coefficients.',
+    foreignNames: { optimizer: { accepts: ['adam'], hint: 'the coefficients are always trained with Adam' } },
   },
   {
     name: 'max_steps',
@@ -31,6 +34,7 @@ export const ADAMERGING_PARAMS: readonly ParamSpec[] = [
     default: 1000,
     min: 0,
     description: 'Adaptation steps (one unlabelled test batch of every task per step).',
+    foreignNames: { fast_dev_run: { accepts: [false], hint: 'set max_steps (e.g. 1) for a quick run' } },
   },
   {
     name: 'batch_size',
@@ -38,13 +42,27 @@ export const ADAMERGING_PARAMS: readonly ParamSpec[] = [
     default: 16,
     min: 1,
     description: 'Unlabelled test examples per task per step.',
+    foreignNames: {
+      devices: {
+        accepts: [1],
+        hint: 'runs use one device: set batch_size to the whole batch (devices × per-device batch size)',
+      },
+      num_workers: { accepts: 'any', hint: 'batches come from the task pool' },
+      cache_dir: { accepts: 'any', hint: 'batches come from the task pool' },
+    },
   },
   MICRO_BATCH_PARAM,
   {
     name: 'clamp',
     type: 'boolean',
     default: false,
+    aliases: ['clamp_weights'],
     description: 'Clamp every coefficient to [0, 1] after each step.',
+    // torch.func.functional_call's options in FusionBench; the merged model is built directly here.
+    foreignNames: {
+      tie_weights: { accepts: [true], hint: 'the merged weights are computed directly, no functional call' },
+      strict: { accepts: [false], hint: 'the merged weights are computed directly, no functional call' },
+    },
   },
   EXCLUDE_KEYS_PARAM,
   ...checkpointParams(),
@@ -55,6 +73,24 @@ export const ADAMERGING_PARAMS: readonly ParamSpec[] = [
     nullable: true,
     description:
       "A coefficients.json of an earlier run (relative to the config's folder): merge with it, without training.",
+    foreignNames: {
+      weights: {
+        accepts: [null],
+        hint: "give the coefficients.json of an earlier run as coefficients (FusionBench's .pt/.np files are not read)",
+      },
+      save_merging_weights: {
+        accepts: [false, null],
+        hint: "the coefficients are always written to coefficients.json in the run's folder; give that file as coefficients to reuse them",
+      },
+    },
+  },
+  {
+    name: 'merging_weights',
+    type: 'string',
+    default: null,
+    nullable: true,
+    description:
+      "Layer-wise only: FusionBench's merging weights as safetensors with their parameter names (tools/reference/adamerging_merging_weights.py converts its merging_weights.pt), matched by name: merge with them, without training.",
   },
   ...collapseWatchParams(),
   PROGRESS_PARAM,
@@ -75,6 +111,8 @@ export interface AdaMergingSettings {
   readonly resume: boolean;
   /** Absolute path of a coefficients file to merge with instead of training, or null. */
   readonly coefficientsFile: string | null;
+  /** Absolute path of a merging-weights safetensors file to merge with instead of training, or null. */
+  readonly mergingWeightsFile: string | null;
   /** When the collapse warning fires. */
   readonly collapse: CollapseWatchSettings;
   readonly progress: boolean;
@@ -86,6 +124,11 @@ export function adamergingSettings(
   resolvePath: (path: string) => string,
 ): AdaMergingSettings {
   const file = params.coefficients as string | null;
+  const mergingWeights = params.merging_weights as string | null;
+  check(
+    file === null || mergingWeights === null,
+    () => 'method.coefficients and method.merging_weights are both set: give one file to merge with',
+  );
   return {
     initLambda: params.init_lambda as number,
     lr: params.lr as number,
@@ -97,6 +140,7 @@ export function adamergingSettings(
     checkpointEvery: params.checkpoint_every as number,
     resume: params.resume as boolean,
     coefficientsFile: file === null ? null : resolvePath(file),
+    mergingWeightsFile: mergingWeights === null ? null : resolvePath(mergingWeights),
     collapse: collapseWatchSettings(params),
     progress: params.progress as boolean,
   };

@@ -43,7 +43,12 @@ describe('the plugin', () => {
     expect(artifacts).toMatchObject({ granularity: 'layer-wise', steps: 4 });
     expect(Object.keys(artifacts.coefficients)).toEqual(['toy0', 'toy1', 'toy2']);
     expect(artifacts.coefficients.toy0).toHaveLength(artifacts.parameterNames.length);
-    expect(readdirSync(runDir).sort()).toEqual(['coefficients.json', 'history.csv', 'report.json']);
+    expect(readdirSync(runDir).sort()).toEqual([
+      'coefficients.json',
+      'history.csv',
+      'merging_weights.safetensors',
+      'report.json',
+    ]);
     const saved = JSON.parse(readFileSync(join(runDir, 'coefficients.json'), 'utf8'));
     expect(saved.coefficients).toEqual(artifacts.coefficients);
   });

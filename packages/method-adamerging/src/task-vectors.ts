@@ -86,6 +86,13 @@ export class TaskVectors {
     return new TaskVectors(tasks, stacks);
   }
 
+  /** Whether every task's vector of `key` is exactly zero (its coefficients then change nothing). */
+  isZero(key: string): boolean {
+    const values = this.stacks.get(key);
+    check(values, () => `no task vectors for parameter '${key}'`);
+    return values.every((x) => x === 0);
+  }
+
   /** Bytes held, for logs. */
   get byteLength(): number {
     let total = 0;
