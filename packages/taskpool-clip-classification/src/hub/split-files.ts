@@ -53,7 +53,8 @@ export function availableSplits(
     const dir = parts.slice(0, -1).join('/');
     const shard = /^(.+?)-\d{5}-of-\d{5}$/.exec(name);
     if (folders.has(dir)) found.add(shard ? shard[1] : name);
-    else if (parts.length >= 2 && folders.has(parts.slice(0, -2).join('/'))) found.add(parts.at(-2)!);
+    else if (!shard && parts.length >= 2 && folders.has(parts.slice(0, -2).join('/')))
+      found.add(parts.at(-2)!);
   }
   return [...found].sort();
 }
