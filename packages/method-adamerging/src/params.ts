@@ -76,7 +76,7 @@ export const ADAMERGING_PARAMS: readonly ParamSpec[] = [
     foreignNames: {
       weights: {
         accepts: [null],
-        hint: "give the coefficients.json of an earlier run as coefficients (FusionBench's .pt/.np files are not read)",
+        hint: "give the coefficients.json of an earlier run as coefficients, or FusionBench's merging weights converted to safetensors as merging_weights",
       },
       save_merging_weights: {
         accepts: [false, null],

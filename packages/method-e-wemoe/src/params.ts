@@ -13,6 +13,16 @@ export const E_WEMOE_PARAMS: readonly ParamSpec[] = [
     max: 1,
     description:
       "Share of every MLP task-vector tensor's entries pruned by magnitude (per tensor, core's top-k rule); must be below 1.",
+    foreignNames: {
+      post_sparse_gate: {
+        accepts: [false],
+        hint: 'the routers are not pruned; tv_prune_ratio prunes the task vectors',
+      },
+      gate_prune_ratio: {
+        accepts: [0],
+        hint: 'the routers are not pruned; tv_prune_ratio prunes the task vectors',
+      },
+    },
   },
   {
     name: 'position_encoding',
@@ -20,6 +30,12 @@ export const E_WEMOE_PARAMS: readonly ParamSpec[] = [
     default: false,
     description:
       "Put a fixed sinusoidal encoding of the layer's index before the hidden states in the shared router's input (FusionBench's order), so it can route each layer differently.",
+    foreignNames: {
+      shared_gate: {
+        accepts: [true],
+        hint: 'E-WEMoE always shares one router across layers; method=wemoe gives every layer its own',
+      },
+    },
   },
   {
     name: 'position_encoding_dim',

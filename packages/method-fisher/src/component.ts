@@ -14,6 +14,7 @@ export const fisherMethod: Component<Method> = {
         type: 'integer',
         default: 256,
         min: 1,
+        aliases: ['num_fisher_examples'],
         description: "Training examples of each model's task the Fisher is estimated from",
       },
       {
@@ -22,6 +23,7 @@ export const fisherMethod: Component<Method> = {
         default: 32,
         min: 1,
         description: 'Examples per forward pass (the batched estimate squares per-batch gradients)',
+        foreignNames: { dataloader_kwargs: { hint: 'set batch_size (examples per forward pass)' } },
       },
       {
         name: 'fisher_estimate',

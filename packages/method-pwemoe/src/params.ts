@@ -23,7 +23,15 @@ export const PWEMOE_PARAMS: readonly ParamSpec[] = [
     name: 'upscale_attention',
     type: 'boolean',
     default: true,
+    aliases: ['upscale_attn'],
     description: 'Upscale the attention blocks too (the MLPs always are).',
+    foreignNames: {
+      upscale_mlp: { accepts: [true], hint: 'the MLPs are always upscaled' },
+      router_hidden_layers: {
+        accepts: [2],
+        hint: 'the preference router always has two layers (Linear T→2T, ReLU, Linear 2T→T)',
+      },
+    },
   },
   {
     name: 'preference_remainder',
@@ -52,6 +60,7 @@ export const PWEMOE_PARAMS: readonly ParamSpec[] = [
     type: 'integer',
     default: 8000,
     min: 0,
+    aliases: ['num_steps'],
     description:
       'Training steps (one labelled training batch of every task per step, one preference vector per step).',
   },
@@ -61,6 +70,7 @@ export const PWEMOE_PARAMS: readonly ParamSpec[] = [
     default: 16,
     min: 1,
     description: 'Labelled training examples per task per step.',
+    foreignNames: { dataloader_kwargs: { hint: 'set batch_size (examples per task per step)' } },
   },
   MICRO_BATCH_PARAM,
   {
@@ -78,6 +88,11 @@ export const PWEMOE_PARAMS: readonly ParamSpec[] = [
     min: 2,
     description:
       'Points per edge of the evaluation grid on the simplex for 2 or 3 tasks (11: 0, 0.1, …, 1); more tasks get equal weights and the one-hot vectors.',
+    foreignNames: {
+      eval_grid: { accepts: [true], hint: 'set preference=[…] to get the one model for a preference vector' },
+      eval_grid_n: { hint: 'grid_points sets the evaluation grid' },
+      eval_grid_m: { hint: 'grid_points sets the evaluation grid' },
+    },
   },
   {
     name: 'preference',
@@ -88,7 +103,10 @@ export const PWEMOE_PARAMS: readonly ParamSpec[] = [
     description:
       'A preference vector (one entry per task, normalised to sum 1): return the one plain model for it instead of the family over the grid.',
   },
-  ...checkpointParams(2000),
+  // FusionBench's save_interval is the same setting as checkpoint_every.
+  ...checkpointParams(2000).map((spec) =>
+    spec.name === 'checkpoint_every' ? { ...spec, aliases: ['save_interval'] } : spec,
+  ),
   {
     name: 'checkpoint',
     type: 'string',
@@ -96,6 +114,12 @@ export const PWEMOE_PARAMS: readonly ParamSpec[] = [
     nullable: true,
     description:
       "A routers.safetensors of an earlier run (relative to the config's folder): load the routers from it and evaluate without training.",
+    foreignNames: {
+      checkpoint_path: {
+        accepts: [null],
+        hint: "give the routers.safetensors of an earlier run as checkpoint (FusionBench's checkpoints are not read)",
+      },
+    },
   },
   PROGRESS_PARAM,
 ];

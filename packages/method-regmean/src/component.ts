@@ -13,7 +13,15 @@ export const regmeanMethod: Component<Method> = {
         type: 'integer',
         default: 256,
         min: 1,
+        aliases: ['num_regmean_examples'],
         description: "Training examples of each model's task the Gram matrices are taken over",
+        foreignNames: {
+          exclude_param_names_regex: { accepts: [[]], hint: 'every Linear layer is merged by RegMean' },
+          weight_transpose: {
+            accepts: [true],
+            hint: "weights are in Hugging Face's [out, in] layout and transposed where needed",
+          },
+        },
       },
       {
         name: 'batch_size',
@@ -21,6 +29,7 @@ export const regmeanMethod: Component<Method> = {
         default: 32,
         min: 1,
         description: 'Examples per forward pass',
+        foreignNames: { dataloader_kwargs: { hint: 'set batch_size (examples per forward pass)' } },
       },
       {
         name: 'reduce_non_diagonal_ratio',

@@ -6,7 +6,7 @@ export const taskArithmeticMethod: Component<Method> = {
     kind: 'method',
     name: 'task-arithmetic',
     description: 'Adds the scaled sum of the task vectors to the pretrained model: θ = θ₀ + λ·Σᵢ(θᵢ − θ₀).',
-    params: [scalingFactorParam(0.3), EXCLUDE_KEYS_PARAM],
+    params: [scalingFactorParam(0.3), { ...EXCLUDE_KEYS_PARAM, aliases: ['remove_keys'] }],
     paper: {
       title: 'Editing Models with Task Arithmetic (Ilharco et al., ICLR 2023)',
       url: 'https://arxiv.org/abs/2212.04089',

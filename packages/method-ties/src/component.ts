@@ -22,7 +22,8 @@ export const tiesMethod: Component<Method> = {
         default: 20,
         exclusiveMin: 0,
         max: 100,
-        description: 'k: percentage of each task vector kept by magnitude, over the whole model',
+        description:
+          'k: percentage of each task vector kept by magnitude, over the whole model (20 keeps 20%; FusionBench reads values up to 1 as fractions, this does not)',
       },
       {
         name: 'merge_func',
@@ -31,7 +32,7 @@ export const tiesMethod: Component<Method> = {
         choices: COMBINE_RULES,
         description: 'How the entries that agree with the elected sign are combined: sum, mean or max',
       },
-      EXCLUDE_KEYS_PARAM,
+      { ...EXCLUDE_KEYS_PARAM, aliases: ['remove_keys'] },
     ],
     paper: {
       title: 'TIES-Merging: Resolving Interference When Merging Models (Yadav et al., NeurIPS 2023)',

@@ -43,6 +43,7 @@ export const WEMOE_PARAMS: readonly ParamSpec[] = [
     default: 1e-4,
     exclusiveMin: 0,
     description: 'Learning rate of Adam on the routers.',
+    foreignNames: { optimizer: { accepts: ['adam'], hint: 'the routers are always trained with Adam' } },
   },
   {
     name: 'lr_scheduler',
@@ -57,6 +58,7 @@ export const WEMOE_PARAMS: readonly ParamSpec[] = [
     default: 1000,
     min: 0,
     description: 'Adaptation steps (one unlabelled test batch of every task per step).',
+    foreignNames: { fast_dev_run: { accepts: [false], hint: 'set max_steps (e.g. 1) for a quick run' } },
   },
   {
     name: 'batch_size',
@@ -64,6 +66,16 @@ export const WEMOE_PARAMS: readonly ParamSpec[] = [
     default: 16,
     min: 1,
     description: 'Unlabelled test examples per task per step.',
+    foreignNames: {
+      devices: {
+        accepts: [1],
+        hint: 'runs use one device: set batch_size to the whole batch (devices × per-device batch size)',
+      },
+      // Both of FusionBench's settings give the same gradients; they only trade memory for speed.
+      use_grad_accumulate: { accepts: 'any', hint: 'set micro_batch_size to save memory' },
+      num_workers: { accepts: 'any', hint: 'batches come from the task pool' },
+      cache_dir: { accepts: 'any', hint: 'batches come from the task pool' },
+    },
   },
   MICRO_BATCH_PARAM,
   {
@@ -82,6 +94,12 @@ export const WEMOE_PARAMS: readonly ParamSpec[] = [
     nullable: true,
     description:
       "A routers.safetensors of an earlier run (relative to the config's folder): load the routers from it and evaluate without training.",
+    foreignNames: {
+      save_checkpoint: {
+        accepts: [false, null],
+        hint: "the routers are always written to routers.safetensors in the run's folder; give that file as checkpoint to reuse them",
+      },
+    },
   },
   ...collapseWatchParams(),
   PROGRESS_PARAM,
