@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { ForeignName, ParamSpec } from '../contracts/params.js';
 import { check, listNames, MergebenchError } from '../errors.js';
 import { isMapping, type Mapping } from './mapping.js';
@@ -108,7 +109,7 @@ function foreignOf(
 
 function accepts(foreign: ForeignName, value: unknown): boolean {
   if (foreign.accepts === 'any') return true;
-  return (foreign.accepts ?? []).some((harmless) => harmless === value);
+  return (foreign.accepts ?? []).some((harmless) => isDeepStrictEqual(harmless, value));
 }
 
 /** `fabric.loggers.root_dir` rather than `fabric` when a nested override brought the key in. */

@@ -35,10 +35,10 @@ export interface ForeignName {
   /** One sentence: why the name is not taken here and what to use instead. */
   readonly hint: string;
   /**
-   * Values that ask for what happens here anyway (e.g. `devices: 1`): accepted and ignored.
+   * Values that ask for what happens here anyway (e.g. `devices: 1`, `[]`): accepted and ignored.
    * `any`: every value is harmless. Absent: every value is refused.
    */
-  readonly accepts?: 'any' | readonly (string | number | boolean | null)[];
+  readonly accepts?: 'any' | readonly unknown[];
 }
 
 /** Parameter values after validation: every declared name is present. */
