@@ -80,6 +80,7 @@ describe('downloadRepos', () => {
     expect(done.snapshot).toBe(snapshot);
     expect([...done.files].sort()).toEqual(['config.json', 'model.safetensors', 'tokenizer/vocab.txt']);
     expect(done.fetched).toBe(3);
+    expect(done.bytesFetched).toBe(done.files.reduce((sum, f) => sum + content(f).length, 0));
     // Pointers are relative symlinks to blobs named by sha256 (LFS) or git blob id, as in Python.
     expect(readlinkSync(path.join(snapshot, 'config.json'))).toBe(
       `../../blobs/${gitOid(content('config.json'))}`,

@@ -194,6 +194,13 @@ async function downloadRepo(
   }
   entries = entries.filter((entry) => entry.type === 'file');
   const files = entries.filter((entry) => wanted(entry.path, request));
+  const folder = hubRepoFolder(repo, cacheDir);
+  const snapshot = join(folder, 'snapshots', commit);
+  const included = (path: string) => matchesAny(path, request.include ?? DEFAULT_INCLUDE[repo.type]);
+  if (files.length === 0 && request.only && entries.some((e) => included(e.path))) {
+    // `--include` narrowed a preset's files to none of this repo's: nothing to do, not an error.
+    return { repo, snapshot, commit, files: [], fetched: 0, bytesFetched: 0 };
+  }
   if (files.length === 0) {
     const patterns = [...(request.include ?? DEFAULT_INCLUDE[repo.type]), ...(request.only ?? [])];
     throw new MergebenchError(
@@ -204,8 +211,6 @@ async function downloadRepo(
     );
   }
 
-  const folder = hubRepoFolder(repo, cacheDir);
-  const snapshot = join(folder, 'snapshots', commit);
   const pinned: HubRepo = { ...repo, revision: commit };
   let fetched = 0;
   let bytesFetched = 0;
@@ -228,7 +233,8 @@ async function downloadRepo(
     let outcome: 'fetched' | 'cached' = 'cached';
     if (!(await exists(blob))) {
       let started = false;
-      bytesFetched += await fetchBlob(blob, remote, {
+      // Read the sum after the await: `x += await` would add to a stale value.
+      const got = await fetchBlob(blob, remote, {
         repo: pinned,
         endpoint: ctx.endpoint,
         accessToken,
@@ -240,6 +246,7 @@ async function downloadRepo(
           started = true;
         },
       });
+      bytesFetched += got;
       fetched++;
       outcome = 'fetched';
     }

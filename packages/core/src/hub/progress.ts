@@ -78,6 +78,9 @@ export function barProgress(stream: NodeJS.WritableStream): DownloadProgress {
       if (outcome === 'fetched') multi.log(`fetched ${file} (${formatBytes(total)})\n`);
     },
     stop() {
+      if (!multi.isActive) return;
+      // log() lines wait for the next redraw, and stop() does not redraw: flush them first.
+      multi.update();
       multi.stop();
     },
   };
@@ -85,13 +88,17 @@ export function barProgress(stream: NodeJS.WritableStream): DownloadProgress {
 
 /**
  * Bars on a terminal, one line per fetched file elsewhere (a pipe, a log file, CI), where
- * redrawn bars would only fill the log with control characters.
+ * redrawn bars would only fill the log with control characters; also with
+ * HF_HUB_DISABLE_PROGRESS_BARS, as huggingface_hub.
  */
 export function progressFor(
   stream: ProgressStream & NodeJS.WritableStream,
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): DownloadProgress {
-  return progressDrawable(stream, env)
+  const disabled = ['1', 'true', 'yes', 'on'].includes(
+    (env.HF_HUB_DISABLE_PROGRESS_BARS ?? '').toLowerCase(),
+  );
+  return progressDrawable(stream, env) && !disabled
     ? barProgress(stream)
     : lineProgress((line) => stream.write(`${line}\n`));
 }

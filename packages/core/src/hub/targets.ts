@@ -49,7 +49,15 @@ async function presetDownloads(
   const { component } = await ensureComponent(registry, kind, name, options.cwd);
   const downloads = component.info.downloads;
   if (!downloads) return undefined;
-  const params = validateParams(kind, values, component.info.params);
+  let params: ReturnType<typeof validateParams>;
+  try {
+    params = validateParams(kind, values, component.info.params);
+  } catch (error) {
+    if (!(error instanceof MergebenchError)) throw error;
+    const file =
+      registry.findPreset(kind, preset)?.file ?? path.join(options.cwd, 'configs', kind, `${preset}.yaml`);
+    throw new MergebenchError(`preset ${file}: ${error.message}`);
+  }
   return downloads(params).map((d) => ({ ...d, ...(options.include ? { only: options.include } : {}) }));
 }
 
