@@ -92,7 +92,11 @@ export async function fetchBlob(
       fetched += Math.max(0, onDisk - before);
       if (error instanceof MergebenchError) throw error;
       if (error instanceof HubApiError && error.statusCode < 500) throw hubError(error, ctx);
-      if (attempt < options.attempts) continue;
+      if (attempt < options.attempts) {
+        // A short pause before resuming: a dropped connection is often a passing glitch.
+        await new Promise((ok) => setTimeout(ok, 200 * attempt));
+        continue;
+      }
       if (error instanceof CorruptDownload)
         throw new MergebenchError(`${what}: ${error.message}; run the command again`);
       if (error instanceof HubApiError) throw hubError(error, ctx);
