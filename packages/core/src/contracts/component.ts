@@ -37,7 +37,8 @@ export interface ComponentInfo {
   readonly needs?: DataNeeds;
   /**
    * The Hub files a component would read with these parameters, for `mergebench download`:
-   * repositories and, per repository, glob patterns of the files needed (all files when absent).
+   * repositories and, per repository, glob patterns of the files needed (when absent, a model's
+   * safetensors, json and txt files, or a data set's README.md and parquet files).
    * Locations that are local paths are left out.
    */
   readonly downloads?: (params: ParamValues) => readonly HubDownload[];
@@ -46,7 +47,7 @@ export interface ComponentInfo {
 /** Files of one Hub repository that a component reads. */
 export interface HubDownload {
   readonly repo: HubRepo;
-  /** Glob patterns (`*.json`, `data/test-*.parquet`); all files when absent. */
+  /** Glob patterns (`*.json`, `data/test-*.parquet`); the repository type's defaults when absent. */
   readonly include?: readonly string[];
 }
 
