@@ -193,11 +193,9 @@ Twelve test and eight training images in the layout of tanganke/eurosat.
 `,
   );
   mkdirSync(join(OUT, 'parity'), { recursive: true });
-  test0
-    .slice(0, 3)
-    .forEach((row, i) =>
-      writeFileSync(join(OUT, 'parity', `image${i}.${row.path.split('.')[1]}`), row.bytes),
-    );
+  for (const [i, row] of test0.slice(0, 3).entries()) {
+    writeFileSync(join(OUT, 'parity', `image${i}.${row.path.split('.')[1]}`), row.bytes);
+  }
   writeFileSync(
     join(OUT, 'parity', 'labels.json'),
     `${JSON.stringify(test0.slice(0, 3).map((row) => row.label))}\n`,

@@ -13,6 +13,7 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parquetWriteFile } from 'hyparquet-writer';
 import { afterEach } from 'vitest';
 
 /** The package's committed fixtures (written by scripts/make-fixtures.mjs). */
@@ -73,4 +74,22 @@ export function addToHubCache(cache: string, type: 'dataset' | 'model', id: stri
   mkdirSync(join(repo, 'refs'), { recursive: true });
   writeFileSync(join(repo, 'refs', 'main'), commit);
   return snapshot;
+}
+
+/** A shard with an image struct column and a label column named as asked. */
+export function writeShard(file: string, images: unknown[], labels: bigint[], labelColumn = 'label'): void {
+  parquetWriteFile({
+    filename: file,
+    columnData: [
+      { name: 'image', data: images },
+      { name: labelColumn, data: BigInt64Array.from(labels) },
+    ],
+    schema: [
+      { name: 'schema', num_children: 2 },
+      { name: 'image', repetition_type: 'OPTIONAL', num_children: 2 },
+      { name: 'bytes', type: 'BYTE_ARRAY', repetition_type: 'OPTIONAL' },
+      { name: 'path', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
+      { name: labelColumn, type: 'INT64', repetition_type: 'OPTIONAL' },
+    ],
+  });
 }

@@ -132,12 +132,12 @@ export class ClipClassificationTaskPool implements TaskPool {
       if (seen.has(task)) throw new MergebenchError(`taskpool.tasks: '${task}' is listed twice`);
       seen.add(task);
     }
+    const specs = options.tasks.map((task) => taskSpec(task, options.data?.[task]));
     for (const key of Object.keys(options.data ?? {})) {
       if (!seen.has(key)) {
         throw new MergebenchError(`taskpool.data.${key}: not one of the tasks (${listNames(options.tasks)})`);
       }
     }
-    const specs = options.tasks.map((task) => taskSpec(task, options.data?.[task]));
     const model = await resolveClipModel(options.clipModel ?? null, options.container, baseDir, hubCache);
 
     const tasks: ClipTask[] = [];

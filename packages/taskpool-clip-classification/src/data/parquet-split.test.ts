@@ -1,31 +1,12 @@
 import { join } from 'node:path';
-import { parquetWriteFile } from 'hyparquet-writer';
 import { describe, expect, it } from 'vitest';
-import { EUROSAT, PCAM, tempDir } from '../fixtures.test.helpers.js';
+import { EUROSAT, PCAM, tempDir, writeShard } from '../fixtures.test.helpers.js';
 import { ParquetSplit } from './parquet-split.js';
 
 const EUROSAT_TEST = ['data/test-00000-of-00002.parquet', 'data/test-00001-of-00002.parquet'].map((name) => ({
   path: join(EUROSAT, name),
   name,
 }));
-
-/** A shard with an image struct column and a label column named as asked. */
-function writeShard(file: string, images: unknown[], labels: bigint[], labelColumn = 'label'): void {
-  parquetWriteFile({
-    filename: file,
-    columnData: [
-      { name: 'image', data: images },
-      { name: labelColumn, data: BigInt64Array.from(labels) },
-    ],
-    schema: [
-      { name: 'schema', num_children: 2 },
-      { name: 'image', repetition_type: 'OPTIONAL', num_children: 2 },
-      { name: 'bytes', type: 'BYTE_ARRAY', repetition_type: 'OPTIONAL' },
-      { name: 'path', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
-      { name: labelColumn, type: 'INT64', repetition_type: 'OPTIONAL' },
-    ],
-  });
-}
 
 describe('ParquetSplit', () => {
   it('reads row counts from the footers and rows one row group at a time', async () => {
