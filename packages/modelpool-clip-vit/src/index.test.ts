@@ -29,7 +29,12 @@ describe('@mergebench/modelpool-clip-vit plugin', () => {
 
   it('ships presets for ViT-B/32, B/16 and L/14 with the pretrained model and eight tasks', () => {
     const files = readdirSync(`${PACKAGE_ROOT}/configs/modelpool`).sort();
-    expect(files).toEqual(['clip-vit-b16.yaml', 'clip-vit-b32.yaml', 'clip-vit-l14.yaml']);
+    expect(files).toEqual([
+      'CLIPVisionModelPool',
+      'clip-vit-b16.yaml',
+      'clip-vit-b32.yaml',
+      'clip-vit-l14.yaml',
+    ]);
     for (const [preset, hub] of [
       ['clip-vit-b32', 'base-patch32'],
       ['clip-vit-b16', 'base-patch16'],
@@ -40,8 +45,8 @@ describe('@mergebench/modelpool-clip-vit plugin', () => {
       };
       expect(modelpool.name).toBe('clip-vit');
       expect(modelpool.models).toEqual({
-        _pretrained_: `./checkpoints/clip-vit-${hub}`,
-        ...Object.fromEntries(TASKS.map((task) => [task, `./checkpoints/clip-vit-${hub}_${task}`])),
+        _pretrained_: `openai/clip-vit-${hub}`,
+        ...Object.fromEntries(TASKS.map((task) => [task, `tanganke/clip-vit-${hub}_${task}`])),
       });
     }
   });

@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import {
   assertSameLayout,
   type Logger,
@@ -8,6 +7,7 @@ import {
   type ModelPool,
   type Module,
   PRETRAINED,
+  resolveLocation,
   type TensorSource,
 } from '@mergebench/core';
 import { loadWeightsInto } from '../checkpoint/load-weights.js';
@@ -23,7 +23,10 @@ import { ClipVisionModelWithProjection } from '../nn/vision-model.js';
 import { saveClipVisionModel } from './save-vision-model.js';
 
 export interface ClipVitPoolOptions {
-  /** `_pretrained_` and task names → Hugging Face folders; relative paths resolve against baseDir. */
+  /**
+   * `_pretrained_` and task names → Hugging Face folders (relative paths resolve against baseDir)
+   * or Hub ids (`openai/clip-vit-base-patch32`, `owner/name@revision`) in the Hugging Face cache.
+   */
   readonly models: Readonly<Record<string, unknown>>;
   /** Folder relative model paths start from (default: the working directory). */
   readonly baseDir?: string;
@@ -138,10 +141,11 @@ function resolveModelDirs(models: Readonly<Record<string, unknown>>, baseDir: st
     entries.map(([name, path]) => {
       if (typeof path !== 'string' || path === '') {
         throw new MergebenchError(
-          `${POOL}: models.${name} is ${JSON.stringify(path)}, expected a model folder path`,
+          `${POOL}: models.${name} is ${JSON.stringify(path)}, expected a model folder path or a Hub id (owner/name)`,
         );
       }
-      return [name, resolve(baseDir, path)];
+      // A folder on disk wins; otherwise an owner/name is a Hub id, read from the cache only.
+      return [name, resolveLocation(path, 'model', baseDir, `${POOL}: models.${name}`)];
     }),
   );
 }
