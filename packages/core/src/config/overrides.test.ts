@@ -33,6 +33,11 @@ describe('parseOverrides', () => {
     ['a=./ckpt/base', './ckpt/base'],
     ['a=x=y', 'x=y'],
     ['a=two words', 'two words'],
+    // npm scopes: YAML reserves a leading `@`, but a package name is what is meant.
+    ['plugins=[@mergebench/example-method-median]', ['@mergebench/example-method-median']],
+    ['a=@scope/pkg', '@scope/pkg'],
+    ['a=[x, @s/p, "@q/r"]', ['x', '@s/p', '@q/r']],
+    ['a={p: @s/p}', { p: '@s/p' }],
   ])('%s', (arg, value) => {
     expect(parseOverride(arg).value).toEqual(value);
   });

@@ -35,7 +35,7 @@ export function parseOverride(arg: string): Override {
 function parseValue(arg: string, text: string): unknown {
   const invalid = (why: string) =>
     new MergebenchError(`Invalid override ${JSON.stringify(arg)}: ${why}; ${EXPECTED_VALUE}`);
-  const document = parseDocument(text);
+  const document = parseScopedNames(text);
   // Warnings (an unknown `!tag`) would silently change the value, so they count as errors too.
   const [problem] = [...document.errors, ...document.warnings];
   if (problem) throw invalid(`bad YAML value (${errorLine(problem)})`);
@@ -49,6 +49,17 @@ function parseValue(arg: string, text: string): unknown {
     // e.g. an alias (`*x`) without its anchor
     throw invalid(`bad YAML value (${errorLine(error)})`);
   }
+}
+
+// YAML reserves `@` at the start of a plain value, but npm scopes begin with it: a word such as
+// `@scope/pkg` (alone, or in a flow list or mapping) is read as quoted text instead of refused.
+const SCOPED_WORD = /(^|[[{,:]\s*)(@[^\s,[\]{}'"]+)/g;
+
+function parseScopedNames(text: string): ReturnType<typeof parseDocument> {
+  const document = parseDocument(text);
+  if (!document.errors.some((e) => e.code === 'BAD_SCALAR_START')) return document;
+  const quoted = parseDocument(text.replace(SCOPED_WORD, (_m, before, word) => before + JSON.stringify(word)));
+  return quoted.errors.length === 0 ? quoted : document;
 }
 
 /** The config with every override set in turn; objects on the way are created, the input is not changed. */
