@@ -12,6 +12,8 @@ export interface CliArgs {
     readonly verbose?: boolean;
     readonly help?: boolean;
     readonly version?: boolean;
+    /** `run`: plugins may load from paths given on the command line or in YAML/JSON configs. */
+    readonly 'allow-plugin-paths'?: boolean;
     /** `download`: `--repo-type`, `--revision`, `--cache-dir`, and `--include` (repeatable). */
     readonly 'repo-type'?: string;
     readonly revision?: string;
@@ -23,7 +25,7 @@ export interface CliArgs {
 const VALUE_FLAGS = new Set(['config', 'backend', 'repo-type', 'revision', 'cache-dir']);
 /** Flags that may be given several times; their values are collected in order. */
 const LIST_FLAGS = new Set(['include']);
-const BOOLEAN_FLAGS = new Set(['show', 'json', 'verbose', 'help', 'version']);
+const BOOLEAN_FLAGS = new Set(['show', 'json', 'verbose', 'help', 'version', 'allow-plugin-paths']);
 
 /** `mergebench <command> [key=value ...] [--flag [value]]` */
 export function parseCliArgs(argv: readonly string[]): CliArgs {

@@ -1,23 +1,26 @@
-import { builtinPlugin } from '../builtin/plugin.js';
 import { formatConfig } from '../config/index.js';
 import { MergebenchError } from '../errors.js';
-import { ComponentRegistry, loadInstalledPlugins, registerPlugin } from '../plugins/index.js';
 import { silentLogger, stderrLogger } from '../program/loggers.js';
 import { resolveRun } from '../program/resolve-config.js';
 import { runProgram } from '../program/run.js';
 import { version } from '../version.js';
 import { type CliArgs, parseCliArgs } from './args.js';
+import { runCheckPlugin } from './check-plugin.js';
 import { runDownload } from './download.js';
-import { componentListJson, formatComponentList } from './list.js';
+import { componentListJson, formatComponentList, listRegistry } from './list.js';
 
 const HELP = `mergebench ${version}: merge fine-tuned models and benchmark merge methods
 
 usage:
-  mergebench run [key=value ...] [--config FILE] [--backend NAME] [--verbose]
+  mergebench run [key=value ...] [--config FILE] [--backend NAME] [--allow-plugin-paths] [--verbose]
       run a method on a model pool and evaluate it on a task pool, e.g.
       mergebench run method=ties modelpool=clip-vit-b32 taskpool=eight-tasks method.scaling_factor=0.4 seed=1
+      plugins load by installed package name; a path (plugins=[./x], method=./x) only from a
+      JavaScript config file or with --allow-plugin-paths
   mergebench config --show [key=value ...] [--config FILE]   print the resolved config
-  mergebench list [--json]                                   installed methods, model pools, task pools
+  mergebench list [--json] [--config FILE]                   installed methods, model pools, task pools
+  mergebench check-plugin <package or path> [<method>.<param>=value ...]
+      the conformance checks of a plugin (declarations, presets, toy runs, leaks, determinism)
   mergebench download <preset or owner/name>... [--repo-type model|dataset] [--revision REV]
                       [--include GLOB]... [--cache-dir DIR]
       fetch models and data sets into the Hugging Face cache (HF_HOME, HF_HUB_CACHE, HF_ENDPOINT,
@@ -51,6 +54,7 @@ async function dispatch(args: CliArgs, io: CliIo): Promise<void> {
         configPath: args.flags.config,
         overrides: args.overrides,
         backend: args.flags.backend,
+        pluginPaths: args.flags['allow-plugin-paths'] ? 'allowed' : 'code',
         logger: io === processIo ? stderrLogger({ verbose: args.flags.verbose }) : silentLogger,
       });
       print(outcome.summary);
@@ -60,7 +64,13 @@ async function dispatch(args: CliArgs, io: CliIo): Promise<void> {
     case 'config': {
       if (!args.flags.show)
         throw new MergebenchError('config: use `mergebench config --show [key=value ...]`');
-      const resolved = await resolveRun({ cwd, configPath: args.flags.config, overrides: args.overrides });
+      // Printing a config must be safe on any input: it imports no plugin from a path.
+      const resolved = await resolveRun({
+        cwd,
+        configPath: args.flags.config,
+        overrides: args.overrides,
+        pluginPaths: 'never',
+      });
       // Show the values every component will actually get: its declared defaults filled in.
       const { config } = resolved;
       const withDefaults = {
@@ -72,9 +82,7 @@ async function dispatch(args: CliArgs, io: CliIo): Promise<void> {
       return io.out(formatConfig(withDefaults));
     }
     case 'list': {
-      const registry = new ComponentRegistry();
-      registerPlugin(registry, builtinPlugin, 'builtin');
-      const failures = await loadInstalledPlugins(registry, cwd);
+      const { registry, failures } = await listRegistry(cwd, args.flags.config);
       print(
         args.flags.json
           ? JSON.stringify(componentListJson(registry), null, 2)
@@ -85,9 +93,11 @@ async function dispatch(args: CliArgs, io: CliIo): Promise<void> {
     }
     case 'download':
       return runDownload(args, io, io === processIo);
+    case 'check-plugin':
+      return runCheckPlugin(args.overrides, cwd, print, (line) => io.err(`${line}\n`));
     default:
       throw new MergebenchError(
-        `unknown command '${args.command}'; commands: run, config, list, download (see --help)`,
+        `unknown command '${args.command}'; commands: run, config, list, download, check-plugin (see --help)`,
       );
   }
 }

@@ -1,6 +1,41 @@
+import { builtinPlugin } from '../builtin/plugin.js';
+import { loadConfigFile } from '../config/load.js';
 import { COMPONENT_KINDS } from '../contracts/component.js';
 import type { ParamSpec } from '../contracts/params.js';
-import type { ComponentRegistry } from '../plugins/registry.js';
+import {
+  ComponentRegistry,
+  loadInstalledPlugins,
+  loadPlugin,
+  type PluginLoadFailure,
+  registerPlugin,
+} from '../plugins/index.js';
+
+/**
+ * What `mergebench list` shows: the built-ins, every installed package with the
+ * `mergebench-plugin` keyword, and the packages the config file names under `plugins:`. It
+ * imports no path (list must be safe on any folder): a path is reported, not loaded.
+ */
+export async function listRegistry(
+  cwd: string,
+  configPath?: string,
+): Promise<{ registry: ComponentRegistry; failures: PluginLoadFailure[] }> {
+  const registry = new ComponentRegistry();
+  registerPlugin(registry, builtinPlugin, 'builtin');
+  const failures = await loadInstalledPlugins(registry, cwd);
+  const loaded = await loadConfigFile({ cwd, configPath });
+  const named = loaded && Array.isArray(loaded.config.plugins) ? loaded.config.plugins : [];
+  for (const spec of named.filter((s): s is string => typeof s === 'string')) {
+    const origin = { where: `config file ${loaded!.filepath}` };
+    try {
+      if (!(await loadPlugin(registry, spec, cwd, { pluginPaths: 'never', origin }))) {
+        failures.push({ spec, error: `not installed (named in ${origin.where})` });
+      }
+    } catch (e) {
+      failures.push({ spec, error: (e as Error).message });
+    }
+  }
+  return { registry, failures };
+}
 
 function describeParam(p: ParamSpec): string {
   const def = p.default === undefined ? 'required' : `default ${JSON.stringify(p.default)}`;

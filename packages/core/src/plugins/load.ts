@@ -2,8 +2,23 @@ import { pathToFileURL } from 'node:url';
 import type { ComponentKind } from '../contracts/component.js';
 import type { MergebenchPlugin } from '../contracts/plugin.js';
 import { listNames, MergebenchError } from '../errors.js';
+import {
+  COMMAND_LINE,
+  checkPluginPath,
+  type PluginPathPolicy,
+  type PluginSpecOrigin,
+} from './plugin-paths.js';
 import type { ComponentRegistry, RegisteredComponent } from './registry.js';
-import { discoverPluginPackages, resolvePackage } from './resolve-package.js';
+import { discoverPluginPackages, type ResolvedPackage, resolvePackage } from './resolve-package.js';
+import { checkSingleTfjs } from './tfjs-copies.js';
+
+/** Whether a spec may name a path, and where it came from (see plugin-paths.ts). */
+export interface PluginLoadOptions {
+  /** Default `code`: a path loads only when `origin.fromCode` (a JavaScript config file). */
+  readonly pluginPaths?: PluginPathPolicy;
+  /** Default: the command line. */
+  readonly origin?: PluginSpecOrigin;
+}
 
 function asPlugin(value: unknown, source: string): MergebenchPlugin {
   const candidate = typeof value === 'function' ? (value as () => unknown)() : value;
@@ -28,12 +43,29 @@ export function registerPlugin(
 
 /**
  * Loads a plugin package by name or path and registers it. Returns false when a package name is
- * not installed (so callers can try the next candidate); a package that fails to import is an error.
+ * not installed (so callers can try the next candidate); a package that fails to import is an
+ * error, and so is a path the policy does not allow (checked before anything is read).
  */
-export async function loadPlugin(registry: ComponentRegistry, spec: string, cwd: string): Promise<boolean> {
+export async function loadPlugin(
+  registry: ComponentRegistry,
+  spec: string,
+  cwd: string,
+  options: PluginLoadOptions = {},
+): Promise<boolean> {
+  checkPluginPath(spec, options.pluginPaths ?? 'code', options.origin ?? COMMAND_LINE);
   const pkg = resolvePackage(spec, cwd);
   if (!pkg) return false;
   if (registry.hasLoaded(pkg.name)) return true;
+  registerPlugin(registry, await importPlugin(pkg), pkg.name);
+  return true;
+}
+
+/**
+ * Imports a resolved plugin package and returns its plugin, after checking that it would share
+ * mergebench's copy of TensorFlow.js. Executes the package's code: callers check the path policy.
+ */
+export async function importPlugin(pkg: ResolvedPackage): Promise<MergebenchPlugin> {
+  checkSingleTfjs(pkg.name, pkg.dir);
   let mod: { default?: unknown };
   try {
     mod = (await import(pathToFileURL(pkg.entry).href)) as { default?: unknown };
@@ -42,8 +74,7 @@ export async function loadPlugin(registry: ComponentRegistry, spec: string, cwd:
       `cannot import plugin ${pkg.name} from ${pkg.entry}: ${(e as Error).message.split('\n')[0]}`,
     );
   }
-  registerPlugin(registry, asPlugin(mod.default, pkg.name), pkg.name);
-  return true;
+  return asPlugin(mod.default, pkg.name);
 }
 
 /** Packages that may provide component `name` of `kind`, most specific first. */
@@ -61,11 +92,12 @@ export async function ensureComponent<K extends ComponentKind>(
   kind: K,
   name: string,
   cwd: string,
+  options: PluginLoadOptions = {},
 ): Promise<RegisteredComponent<K>> {
   const known = registry.get(kind, name);
   if (known) return known;
   for (const spec of candidatePackages(kind, name)) {
-    if (await loadPlugin(registry, spec, cwd)) {
+    if (await loadPlugin(registry, spec, cwd, options)) {
       const pkgName = name.split('/').pop()!.replace(`${kind}-`, '');
       const found = registry.get(kind, name) ?? registry.get(kind, pkgName);
       if (found) return found;

@@ -88,20 +88,31 @@ function isPlugin(dir: string): boolean {
   }
 }
 
-/** Names of installed plugin packages (`@mergebench/*` and unscoped `mergebench-*`), for `list`. */
+/** Package folders directly in one `node_modules`: `name` and `@scope/name`. */
+function packagesIn(nm: string): string[] {
+  const names: string[] = [];
+  for (const entry of readdirSync(nm)) {
+    if (entry.startsWith('.')) continue; // .bin, .pnpm, .package-lock.json
+    if (!entry.startsWith('@')) names.push(entry);
+    else if (statSync(path.join(nm, entry), { throwIfNoEntry: false })?.isDirectory()) {
+      for (const name of readdirSync(path.join(nm, entry))) names.push(`${entry}/${name}`);
+    }
+  }
+  return names;
+}
+
+/**
+ * Names of installed plugin packages: every package in a `node_modules` above the working
+ * directory (or core) whose package.json carries the `mergebench-plugin` keyword, whatever its
+ * name. Only package.json files are read; nothing is imported.
+ */
 export function discoverPluginPackages(cwd: string): string[] {
   const found = new Set<string>();
   for (const root of searchRoots(cwd)) {
     const nm = path.join(root, 'node_modules');
     if (!existsSync(nm)) continue;
-    const scoped = path.join(nm, '@mergebench');
-    if (existsSync(scoped)) {
-      for (const name of readdirSync(scoped)) {
-        if (isPlugin(path.join(scoped, name))) found.add(`@mergebench/${name}`);
-      }
-    }
-    for (const name of readdirSync(nm)) {
-      if (name.startsWith('mergebench-') && isPlugin(path.join(nm, name))) found.add(name);
+    for (const name of packagesIn(nm)) {
+      if (!found.has(name) && isPlugin(path.join(nm, name))) found.add(name);
     }
   }
   return [...found].sort();

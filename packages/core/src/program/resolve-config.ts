@@ -15,8 +15,11 @@ import {
   ComponentRegistry,
   candidatePackages,
   ensureComponent,
+  isPluginPath,
   loadInstalledPlugins,
   loadPlugin,
+  type PluginLoadOptions,
+  type PluginPathPolicy,
   type RegisteredComponent,
   registerPlugin,
 } from '../plugins/index.js';
@@ -29,6 +32,11 @@ export interface ResolveOptions {
   readonly overrides?: readonly string[];
   /** A registry with plugins already registered (tests, embedding); built-ins are added to it. */
   readonly registry?: ComponentRegistry;
+  /**
+   * Whether plugins may load from paths: `code` (default) only paths in a JavaScript config
+   * file, `allowed` with `--allow-plugin-paths`, `never` for `config --show`.
+   */
+  readonly pluginPaths?: PluginPathPolicy;
 }
 
 export interface ResolvedComponent<K extends ComponentKind> {
@@ -65,11 +73,14 @@ async function preloadPlugins(
   registry: ComponentRegistry,
   names: { kind: ComponentKind; name: string }[],
   cwd: string,
+  loadOptions: (name: string) => PluginLoadOptions,
 ): Promise<void> {
   let loadedAll = false;
   for (const { kind, name } of names) {
     if (registry.get(kind, name) || registry.findPreset(kind, name) || /\.ya?ml$/.test(name)) continue;
-    for (const spec of candidatePackages(kind, name)) if (await loadPlugin(registry, spec, cwd)) break;
+    for (const spec of candidatePackages(kind, name)) {
+      if (await loadPlugin(registry, spec, cwd, loadOptions(name))) break;
+    }
     if (!registry.get(kind, name) && !registry.findPreset(kind, name) && !loadedAll) {
       // Failures surface later only if the name stays unknown (ensureComponent lists them).
       await loadInstalledPlugins(registry, cwd);
@@ -88,18 +99,35 @@ export async function resolveRun(options: ResolveOptions = {}): Promise<Resolved
   const fileConfig = (loaded?.config ?? {}) as Record<string, unknown>;
   const baseDir = loaded ? path.dirname(loaded.filepath) : cwd;
   const overrides = parseOverrides([...(options.overrides ?? [])]);
+  // A JavaScript config file is code the user runs anyway; paths it names may load (plugin-paths.ts).
+  const pluginPaths = options.pluginPaths ?? 'code';
+  const fileOrigin = loaded && {
+    where: `config file ${loaded.filepath}`,
+    fromCode: /\.(c|m)?[jt]s$/.test(loaded.filepath),
+  };
+  const fromFile = new Set<string>();
+  const fileOptions: PluginLoadOptions = { pluginPaths, origin: fileOrigin ?? undefined };
+  const cliOptions: PluginLoadOptions = { pluginPaths };
+  const optionsFor = (spec: string) => (fromFile.has(spec) ? fileOptions : cliOptions);
 
-  const pluginSpecs = [
-    ...((Array.isArray(fileConfig.plugins) ? fileConfig.plugins : []) as unknown[]),
+  const fileSpecs = (Array.isArray(fileConfig.plugins) ? fileConfig.plugins : []) as unknown[];
+  for (const spec of fileSpecs) if (typeof spec === 'string') fromFile.add(spec);
+  for (const kind of COMPONENT_KINDS) {
+    const name = selectedName(fileConfig[kind]);
+    if (name && isPluginPath(name)) fromFile.add(name);
+  }
+  const pluginSpecs: { spec: unknown; options: PluginLoadOptions }[] = [
+    ...fileSpecs.map((spec) => ({ spec, options: fileOptions })),
     ...overrides
       .filter((o) => o.path.length === 1 && o.path[0] === 'plugins')
-      .flatMap((o) => o.value as unknown[]),
+      .flatMap((o) => o.value as unknown[])
+      .map((spec) => ({ spec, options: cliOptions })),
   ];
-  for (const spec of pluginSpecs) {
+  for (const { spec, options: loadOptions } of pluginSpecs) {
     if (typeof spec !== 'string')
       throw new MergebenchError(`plugins: expected package names, got ${JSON.stringify(spec)}`);
     const fromDir = spec.startsWith('.') ? baseDir : cwd;
-    if (!(await loadPlugin(registry, spec, fromDir))) {
+    if (!(await loadPlugin(registry, spec, fromDir, loadOptions))) {
       throw new MergebenchError(`plugins: package '${spec}' is not installed (looked from ${cwd})`);
     }
   }
@@ -113,7 +141,7 @@ export async function resolveRun(options: ResolveOptions = {}): Promise<Resolved
       if (name) wanted.push({ kind, name });
     }
   }
-  await preloadPlugins(registry, wanted, cwd);
+  await preloadPlugins(registry, wanted, cwd, optionsFor);
 
   const config = composeConfig({
     fileConfig,
@@ -126,7 +154,7 @@ export async function resolveRun(options: ResolveOptions = {}): Promise<Resolved
 
   const resolveComponent = async <K extends ComponentKind>(kind: K): Promise<ResolvedComponent<K>> => {
     const { name, ...values } = config[kind] as { name: string } & Record<string, unknown>;
-    const registered = await ensureComponent(registry, kind, name, cwd);
+    const registered = await ensureComponent(registry, kind, name, cwd, optionsFor(name));
     return { registered, params: validateParams(kind, values, registered.component.info.params) };
   };
   return {

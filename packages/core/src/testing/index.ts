@@ -1,6 +1,6 @@
 // @mergebench/core/testing: a tiny in-memory world for plugin tests, and the conformance checks.
 
-export { type ConformanceOptions, checkPluginConformance } from './conformance.js';
+export { type ConformanceOptions, checkPluginConformance, pluginConformanceFailures } from './conformance.js';
 export {
   type FixtureCase,
   FixturePool,
