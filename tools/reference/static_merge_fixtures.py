@@ -141,7 +141,8 @@ def task_arithmetic(pre: dict, fts: list, lam: float, patterns: list) -> dict:
 
 def trim_row(row: torch.Tensor, k: float):
     d = row.numel()
-    keep = int(d * (k / 100))
+    # FusionBench's topk_values_mask: k above 1 is a percentage, up to 1 a fraction.
+    keep = int(d * (k / 100 if k > 1 else k))
     if keep == d:
         return row.clone(), 0.0
     threshold, _ = row.abs().kthvalue(d - keep)

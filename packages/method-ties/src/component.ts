@@ -23,7 +23,7 @@ export const tiesMethod: Component<Method> = {
         exclusiveMin: 0,
         max: 100,
         description:
-          'k: percentage of each task vector kept by magnitude, over the whole model (20 keeps 20%; FusionBench reads values up to 1 as fractions, this does not)',
+          'k: share of each task vector kept by magnitude, over the whole model: a percentage above 1 (20 keeps 20%), a fraction up to 1 (0.2 keeps 20%), as in FusionBench',
       },
       {
         name: 'merge_func',

@@ -3,7 +3,7 @@ import { definePlugin } from '@mergebench/core';
 import { tiesMethod } from './component.js';
 
 export { tiesMethod } from './component.js';
-export { mergeTies, type TiesOptions } from './ties.js';
+export { mergeTies, type TiesOptions, thresholdPercent } from './ties.js';
 
 export default definePlugin({
   name: '@mergebench/method-ties',

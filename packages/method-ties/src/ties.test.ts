@@ -14,7 +14,7 @@ import {
 import { checkPluginConformance } from '@mergebench/core/testing';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import plugin, { mergeTies } from './index.js';
+import plugin, { mergeTies, thresholdPercent } from './index.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
 
@@ -83,6 +83,24 @@ describe('parity with the PyTorch reference (tools/reference/static_merge_fixtur
       expect(report.cancelledCoordinates, name).toBeGreaterThanOrEqual(3);
       model.dispose();
     }
+  });
+});
+
+describe('threshold as FusionBench reads it', () => {
+  it('takes values up to 1 as fractions: 0.2 keeps what 20 keeps', async () => {
+    expect([thresholdPercent(0.2), thresholdPercent(1), thresholdPercent(20), thresholdPercent(1.5)]).toEqual(
+      [20, 100, 20, 1.5],
+    );
+    const pool = await WeightsPool.fromFolder(path.join(FIXTURES, 'cancel-balanced', 'models'));
+    const asFraction = await mergeTies(pool, { threshold: 0.2 });
+    const asPercent = await mergeTies(pool, { threshold: 20 });
+    expect(asFraction.report.thresholds).toEqual(asPercent.report.thresholds);
+    for (const [key, value] of asFraction.model.stateDict())
+      expect(Array.from(value.dataSync())).toEqual(
+        Array.from(asPercent.model.stateDict().get(key)!.dataSync()),
+      );
+    asFraction.model.dispose();
+    asPercent.model.dispose();
   });
 });
 

@@ -11,13 +11,25 @@ import {
 export interface TiesOptions {
   /** λ (default 0.3). */
   readonly scalingFactor?: number;
-  /** k: the percentage of each task vector's largest magnitudes kept, in (0, 100] (default 20). */
+  /**
+   * k: the share of each task vector's largest magnitudes kept (default 20): a percentage above 1
+   * (20 keeps 20%), a fraction up to 1 (0.2 keeps 20%), as FusionBench reads it.
+   */
   readonly threshold?: number;
   /** How the entries agreeing with the elected sign are combined (default `sum`). */
   readonly mergeFunc?: CombineRule;
   /** Parameters that keep θ₀'s value: names, globs or /regular expressions/ (default none). */
   readonly excludeKeys?: readonly string[];
   readonly logger?: Logger;
+}
+
+/**
+ * The percentage a threshold keeps. Values up to 1 are fractions, as in FusionBench's
+ * `topk_values_mask`, so that a FusionBench setting such as 0.2 keeps 20% here too rather than
+ * silently keeping 0.2%.
+ */
+export function thresholdPercent(threshold: number): number {
+  return threshold <= 1 ? threshold * 100 : threshold;
 }
 
 /**
@@ -31,7 +43,7 @@ export function mergeTies(
 ): Promise<{ model: Module; report: TaskVectorMergeReport }> {
   const rules = tiesRules({
     scalingFactor: options.scalingFactor ?? 0.3,
-    percent: options.threshold ?? 20,
+    percent: thresholdPercent(options.threshold ?? 20),
     combine: options.mergeFunc ?? 'sum',
     excludeKeys: options.excludeKeys ?? [],
   });
