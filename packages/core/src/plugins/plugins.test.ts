@@ -102,4 +102,41 @@ describe('plugin loading', () => {
       'mergebench-bad does not default-export a mergebench plugin',
     );
   });
+
+  it('discovers an installed plugin by its keyword whatever its name, scoped or not, and no other package', () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'mb-plugins-'));
+    installFakePlugin(root, 'dare-merging', 'dare');
+    installFakePlugin(root, '@acme/merge-lab', 'lab');
+    mkdirSync(path.join(root, 'node_modules', 'left-pad'), { recursive: true });
+    writeFileSync(path.join(root, 'node_modules', 'left-pad', 'package.json'), '{"name":"left-pad"}');
+    const found = discoverPluginPackages(root);
+    expect(found).toContain('dare-merging');
+    expect(found).toContain('@acme/merge-lab');
+    expect(found).not.toContain('left-pad');
+  });
+
+  it('finds a method of a keyword-only package by its short name', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'mb-plugins-'));
+    installFakePlugin(root, 'dare-merging', 'dare');
+    const found = await ensureComponent(new ComponentRegistry(), 'method', 'dare', root);
+    expect(found.source).toBe('dare-merging');
+  });
+
+  it('refuses a plugin that would load a second copy of tfjs, in one line naming both', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'mb-plugins-'));
+    installFakePlugin(root, 'mergebench-method-twotf', 'twotf', "throw new Error('must not be imported');");
+    const own = path.join(
+      root,
+      'node_modules',
+      'mergebench-method-twotf',
+      'node_modules',
+      '@tensorflow',
+      'tfjs',
+    );
+    mkdirSync(own, { recursive: true });
+    writeFileSync(path.join(own, 'package.json'), '{"name":"@tensorflow/tfjs","version":"4.22.0"}');
+    await expect(loadPlugin(new ComponentRegistry(), 'mergebench-method-twotf', root)).rejects.toThrow(
+      /^plugin mergebench-method-twotf would load a second copy of @tensorflow\/tfjs \(.*mergebench-method-twotf\/node_modules\/@tensorflow\/tfjs\) beside mergebench's \(.*\/@tensorflow\/tfjs\); .*not link:/,
+    );
+  });
 });
