@@ -12,20 +12,22 @@ import { componentListJson, formatComponentList, listRegistry } from './list.js'
 const HELP = `mergebench ${version}: merge fine-tuned models and benchmark merge methods
 
 usage:
-  mergebench run [key=value ...] [--config FILE] [--backend NAME] [--allow-plugin-paths] [--verbose]
+  mergebench run [key=value ...] [--config FILE] [--backend NAME] [--allow-plugin-paths] [--verbose] [--fresh]
       run a method on a model pool and evaluate it on a task pool, e.g.
       mergebench run method=ties modelpool=clip-vit-b32 taskpool=eight-tasks method.scaling_factor=0.4 seed=1
+      an existing run_name resumes only a run of the same configuration; --fresh deletes it first
       plugins load by installed package name; a path (plugins=[./x], method=./x) only from a
       JavaScript config file or with --allow-plugin-paths
   mergebench config --show [key=value ...] [--config FILE]   print the resolved config
   mergebench list [--json] [--config FILE]                   installed methods, model pools, task pools
   mergebench check-plugin <package or path> [<method>.<param>=value ...]
       the conformance checks of a plugin (declarations, presets, toy runs, leaks, determinism)
-  mergebench download <preset or owner/name>... [--repo-type model|dataset] [--revision REV]
-                      [--include GLOB]... [--cache-dir DIR]
+  mergebench download <preset or owner/name>... [param=value ...] [--repo-type model|dataset]
+                      [--revision REV] [--include GLOB]... [--cache-dir DIR]
       fetch models and data sets into the Hugging Face cache (HF_HOME, HF_HUB_CACHE, HF_ENDPOINT,
       HF_TOKEN, HF_HUB_OFFLINE); by default a model's *.safetensors, *.json and *.txt files and
-      a data set's README.md and *.parquet files; a preset fetches what its component reads
+      a data set's README.md and *.parquet files; a preset fetches what its component reads,
+      with param=value set on the presets that have it (download_train=true: train splits too)
   mergebench --version | --help
 
 backends (--backend or MERGEBENCH_BACKEND): auto, tfjs-node-gpu, tfjs-node, native, wasm, cpu`;
@@ -55,6 +57,7 @@ async function dispatch(args: CliArgs, io: CliIo): Promise<void> {
         overrides: args.overrides,
         backend: args.flags.backend,
         pluginPaths: args.flags['allow-plugin-paths'] ? 'allowed' : 'code',
+        fresh: args.flags.fresh,
         logger: io === processIo ? stderrLogger({ verbose: args.flags.verbose }) : silentLogger,
       });
       print(outcome.summary);

@@ -104,6 +104,17 @@ describe('resolveDownloadTargets', () => {
     expect(cachedSnapshot({ id: 'acme/digits', type: 'dataset' }, hubCacheDir(env))).toBe(data.snapshot);
   });
 
+  it('applies param=value settings to the named presets that declare the parameter', async () => {
+    const requests = await resolveDownloadTargets(['TinyPool/tiny_TA2', 'split=test'], { cwd, registry });
+    expect(requests[1]).toEqual({ repo: { id: 'acme/digits', type: 'dataset' }, include: ['data/test-*'] });
+    await expect(
+      resolveDownloadTargets(['TinyPool/tiny_TA2', 'splt=test'], { cwd, registry }),
+    ).rejects.toThrow("download: 'splt': no named preset's component has such a parameter");
+    await expect(
+      resolveDownloadTargets(['TinyPool/tiny_TA2', 'split=valid'], { cwd, registry }),
+    ).rejects.toThrow(/split.*valid/);
+  });
+
   it('narrows a preset with --include and merges a repo named twice', async () => {
     const narrowed = await resolveDownloadTargets(['TinyPool/tiny_TA2'], {
       cwd,

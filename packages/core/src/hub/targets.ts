@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { builtinPlugin } from '../builtin/plugin.js';
 import { resolvePresets } from '../config/presets.js';
 import { validateParams } from '../config/validate.js';
@@ -26,6 +27,37 @@ export interface DownloadTargetOptions {
   readonly registry?: ComponentRegistry;
 }
 
+/**
+ * Splits the command's words into names and `param=value` settings. A setting applies to every
+ * named preset whose component declares the parameter (`download_train=true` fetches a task
+ * pool's train splits too); one that no named preset declares is an error.
+ */
+export function splitDownloadArgs(words: readonly string[]): {
+  names: string[];
+  settings: Record<string, unknown>;
+} {
+  const names: string[] = [];
+  const settings: Record<string, unknown> = {};
+  for (const word of words) {
+    const eq = word.indexOf('=');
+    if (eq < 0) {
+      names.push(word);
+      continue;
+    }
+    const key = word.slice(0, eq);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key))
+      throw new MergebenchError(
+        `download: '${word}': expected param=value with a parameter name, e.g. download_train=true`,
+      );
+    try {
+      settings[key] = parseYaml(word.slice(eq + 1));
+    } catch {
+      settings[key] = word.slice(eq + 1);
+    }
+  }
+  return { names, settings };
+}
+
 /** Kinds that have a preset `name`: in the plugins' preset folders or in `<cwd>/configs/<kind>/`. */
 function presetKinds(registry: ComponentRegistry, name: string, cwd: string): ComponentKind[] {
   const inCwd = (kind: ComponentKind) =>
@@ -41,14 +73,22 @@ async function presetDownloads(
   kind: ComponentKind,
   preset: string,
   options: DownloadTargetOptions,
+  settings: Record<string, unknown>,
+  used: Set<string>,
 ): Promise<DownloadRequest[] | undefined> {
   const resolver = (k: ComponentKind, n: string) => registry.findPreset(k, n);
-  const { name, ...values } = resolvePresets({ [kind]: preset }, resolver, [options.cwd])[kind] as {
+  const { name, ...presetValues } = resolvePresets({ [kind]: preset }, resolver, [options.cwd])[kind] as {
     name: string;
   } & Record<string, unknown>;
   const { component } = await ensureComponent(registry, kind, name, options.cwd);
   const downloads = component.info.downloads;
   if (!downloads) return undefined;
+  const values = { ...presetValues };
+  for (const [key, value] of Object.entries(settings)) {
+    if (!component.info.params.some((p) => p.name === key)) continue;
+    values[key] = value;
+    used.add(key);
+  }
   let params: ReturnType<typeof validateParams>;
   try {
     params = validateParams(kind, values, component.info.params);
@@ -68,9 +108,11 @@ async function presetDownloads(
  * repo id. Anything else is an error naming both readings.
  */
 export async function resolveDownloadTargets(
-  names: readonly string[],
+  words: readonly string[],
   options: DownloadTargetOptions,
 ): Promise<DownloadRequest[]> {
+  const { names, settings } = splitDownloadArgs(words);
+  const used = new Set<string>();
   const registry = options.registry ?? new ComponentRegistry();
   registerPlugin(registry, builtinPlugin, 'builtin');
   let loadedAll = false;
@@ -87,7 +129,7 @@ export async function resolveDownloadTargets(
       const found: DownloadRequest[] = [];
       const without: string[] = [];
       for (const kind of kinds) {
-        const downloads = await presetDownloads(registry, kind, name, options);
+        const downloads = await presetDownloads(registry, kind, name, options, settings, used);
         if (downloads) found.push(...downloads);
         else without.push(kind);
       }
@@ -110,6 +152,11 @@ export async function resolveDownloadTargets(
       ...(options.include ? { include: options.include } : {}),
     });
   }
+  const unused = Object.keys(settings).filter((key) => !used.has(key));
+  if (unused.length > 0)
+    throw new MergebenchError(
+      `download: ${unused.map((k) => `'${k}'`).join(', ')}: no named preset's component has such a parameter`,
+    );
   return mergeRequests(requests);
 }
 
