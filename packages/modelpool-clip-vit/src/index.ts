@@ -31,6 +31,7 @@ export {
   CLIP_IMAGE_STD,
   type ClipImageConfig,
   preprocessImage,
+  preprocessInto,
 } from './image/preprocess.js';
 export { ClipEncoder } from './nn/clip-encoder.js';
 export { ClipEncoderLayer, type ClipEncoderSettings } from './nn/clip-encoder-layer.js';

@@ -1,6 +1,6 @@
 import { check } from '@mergebench/core';
 import * as tf from '@tensorflow/tfjs';
-import { resizeBicubic } from './pillow-bicubic.js';
+import { resizeBicubicCropped } from './pillow-bicubic.js';
 
 /** OpenAI CLIP's per-channel mean and standard deviation of RGB values in [0, 1]. */
 export const CLIP_IMAGE_MEAN: readonly [number, number, number] = [0.48145466, 0.4578275, 0.40821073];
@@ -28,6 +28,24 @@ export function preprocessImage(
   height: number,
   config: ClipImageConfig,
 ): tf.Tensor3D {
+  const cropSize = config.cropSize ?? config.size;
+  const out = new Float32Array(3 * cropSize * cropSize);
+  preprocessInto(rgbData, width, height, config, out, 0);
+  return tf.tensor3d(out, [3, cropSize, cropSize]);
+}
+
+/**
+ * `preprocessImage` written into `out` at `offset` (3 × crop × crop values, channel first), so
+ * that a batch is filled in place without one tensor per image.
+ */
+export function preprocessInto(
+  rgbData: Uint8Array | Uint8ClampedArray,
+  width: number,
+  height: number,
+  config: ClipImageConfig,
+  out: Float32Array,
+  offset: number,
+): void {
   const { size, cropSize = size, mean = CLIP_IMAGE_MEAN, std = CLIP_IMAGE_STD } = config;
   check(
     Number.isInteger(width) && Number.isInteger(height) && width > 0 && height > 0,
@@ -43,29 +61,41 @@ export function preprocessImage(
     () =>
       `preprocessImage: expected integer sizes with 0 < cropSize ≤ size, got size ${size}, cropSize ${cropSize}`,
   );
-  const rgb = channels === 3 ? Uint8Array.from(rgbData) : dropAlpha(rgbData);
+  check(
+    offset >= 0 && offset + 3 * cropSize * cropSize <= out.length,
+    () => `preprocessInto: ${3 * cropSize * cropSize} values do not fit at ${offset} in ${out.length}`,
+  );
+  const rgb =
+    channels === 4 ? dropAlpha(rgbData) : rgbData instanceof Uint8Array ? rgbData : new Uint8Array(rgbData);
   const portrait = width <= height;
   const [short, long] = portrait ? [width, height] : [height, width];
   const newLong = Math.trunc((size * long) / short);
   const [newWidth, newHeight] = portrait ? [size, newLong] : [newLong, size];
-  const resized = resizeBicubic(rgb, width, height, 3, newWidth, newHeight);
-
-  const top = Math.floor((newHeight - cropSize) / 2);
-  const left = Math.floor((newWidth - cropSize) / 2);
-  const out = new Float32Array(3 * cropSize * cropSize);
-  const mean32 = mean.map(Math.fround);
-  const std32 = std.map(Math.fround);
-  for (let y = 0; y < cropSize; y++) {
-    for (let x = 0; x < cropSize; x++) {
-      for (let c = 0; c < 3; c++) {
-        const value = resized[((top + y) * newWidth + left + x) * 3 + c];
-        // float32 at each step, as the processor's numpy arrays are.
-        const rescaled = Math.fround(value * (1 / 255));
-        out[(c * cropSize + y) * cropSize + x] = Math.fround(Math.fround(rescaled - mean32[c]) / std32[c]);
-      }
-    }
+  const crop = {
+    left: Math.floor((newWidth - cropSize) / 2),
+    top: Math.floor((newHeight - cropSize) / 2),
+    width: cropSize,
+    height: cropSize,
+  };
+  const cropped = resizeBicubicCropped(rgb, width, height, newWidth, newHeight, crop);
+  const area = cropSize * cropSize;
+  for (let c = 0; c < 3; c++) {
+    const table = normalisationTable(mean[c], std[c]);
+    const plane = offset + c * area;
+    for (let i = 0; i < area; i++) out[plane + i] = table[cropped[i * 3 + c]];
   }
-  return tf.tensor3d(out, [3, cropSize, cropSize]);
+}
+
+/**
+ * The normalised value of each 8-bit level: float32 at each step, as the processor's numpy arrays
+ * are (× 1/255, − mean, ÷ std), looked up rather than recomputed per pixel.
+ */
+function normalisationTable(mean: number, std: number): Float32Array {
+  const [mean32, std32] = [Math.fround(mean), Math.fround(std)];
+  return Float32Array.from({ length: 256 }, (_, value) => {
+    const rescaled = Math.fround(value * (1 / 255));
+    return Math.fround(Math.fround(rescaled - mean32) / std32);
+  });
 }
 
 function dropAlpha(rgba: Uint8Array | Uint8ClampedArray): Uint8Array {

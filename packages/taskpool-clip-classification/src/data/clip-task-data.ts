@@ -7,7 +7,7 @@ import {
   type Split,
   type TaskData,
 } from '@mergebench/core';
-import { preprocessImage } from '@mergebench/modelpool-clip-vit';
+import { preprocessInto } from '@mergebench/modelpool-clip-vit';
 import * as tf from '@tensorflow/tfjs';
 import { decodeRgb, type RgbImage } from './decode-image.js';
 import { readingPlan } from './example-order.js';
@@ -123,13 +123,13 @@ export class ClipTaskData implements TaskData {
   }
 
   #toBatch(group: readonly EncodedExample[], images: readonly RgbImage[], unlabelled: boolean): Batch {
-    const inputs = tf.tidy(() =>
-      tf.stack(
-        images.map((image) =>
-          preprocessImage(image.data, image.width, image.height, { size: this.imageSize }),
-        ),
-      ),
-    );
+    // One buffer for the whole batch, filled in place: no tensor per image, no stacking copy.
+    const perImage = 3 * this.imageSize * this.imageSize;
+    const pixels = new Float32Array(images.length * perImage);
+    images.forEach((image, i) => {
+      preprocessInto(image.data, image.width, image.height, { size: this.imageSize }, pixels, i * perImage);
+    });
+    const inputs = tf.tensor4d(pixels, [images.length, 3, this.imageSize, this.imageSize]);
     if (unlabelled) return { inputs };
     return {
       inputs,
