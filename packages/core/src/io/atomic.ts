@@ -3,6 +3,7 @@ import { type FileHandle, mkdir, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { MergebenchError } from '../errors.js';
 import { pathKind } from './files.js';
+import { makeDirs } from './make-dirs.js';
 
 /** A name next to `path` (same folder, so a rename is atomic), hidden, unique to this call. */
 function siblingName(path: string, tag: string): string {
@@ -99,7 +100,7 @@ export async function replaceDirAtomic(
     return found === 'dir';
   };
   await checkTarget(); // fail before doing the work
-  await mkdir(dirname(target), { recursive: true });
+  await makeDirs(dirname(target), targetDir);
   const tmp = siblingName(target, 'tmp');
   await mkdir(tmp);
   let oldCopy: string | undefined;

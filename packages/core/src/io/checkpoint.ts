@@ -6,6 +6,7 @@ import { disposeStateDict } from '../tensors/state-dict.js';
 import type { StateDict, TensorSource } from '../tensors/types.js';
 import { writeFileAtomic } from './atomic.js';
 import { isPlainObject, pathKind, readJsonObject } from './files.js';
+import { makeDirs } from './make-dirs.js';
 import type { FloatStorageDtype } from './safetensors-format.js';
 import {
   openSafetensors,
@@ -243,7 +244,7 @@ export async function writeCheckpoint(
   const metadata = { format: 'pt', ...options.metadata };
   const totalBytes = plan.reduce((sum, item) => sum + item.byteLength, 0);
   const shards = splitShards(plan, maxShardBytes);
-  await mkdir(dir, { recursive: true });
+  await makeDirs(dir, 'checkpoint folder');
 
   const files: string[] = [];
   if (shards.length === 1) {

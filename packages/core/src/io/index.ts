@@ -21,6 +21,8 @@ export {
   type SaveHfFolderOptions,
   saveHfFolder,
 } from './hf-folder.js';
+export { checkCreatableDir, makeDirs } from './make-dirs.js';
+export { acquireRunLock, clearAbandonedRuns, type RunLock, runLockFile } from './run-lock.js';
 export {
   bf16ToF32,
   decodeToTf,
@@ -47,3 +49,4 @@ export {
   type WriteSafetensorsOptions,
   writeSafetensors,
 } from './safetensors-writer.js';
+export { removeStaleTemporaries } from './stale-temporaries.js';

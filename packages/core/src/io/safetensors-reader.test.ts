@@ -7,6 +7,9 @@ import { MergebenchError } from '../errors.js';
 import { DTYPES_FILE, type Expected, loadExpected, tmpDirs, tokens } from './fixtures.test.helpers.js';
 import { openSafetensors } from './safetensors-reader.js';
 
+/** The fixtures hold NaN and ±Infinity on purpose (the format must carry them); weights may not. */
+const SPECIALS = { allowNonFinite: true } as const;
+
 let expected: Expected;
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -44,7 +47,7 @@ async function openError(path: string): Promise<MergebenchError> {
 
 describe('openSafetensors on the torch fixture', () => {
   it('exposes metadata (UTF-8 included) and the keys in file order', async () => {
-    const file = await openSafetensors(DTYPES_FILE);
+    const file = await openSafetensors(DTYPES_FILE, SPECIALS);
     try {
       expect(file.metadata).toEqual(expected.dtypes.metadata);
       expect(file.keys()).toEqual(expected.dtypes.order);
@@ -56,7 +59,7 @@ describe('openSafetensors on the torch fixture', () => {
   });
 
   it('decodes every tensor to the values torch wrote (F16/BF16 exactly as torch converted them)', async () => {
-    const file = await openSafetensors(DTYPES_FILE);
+    const file = await openSafetensors(DTYPES_FILE, SPECIALS);
     try {
       for (const [key, want] of Object.entries(expected.dtypes.tensors)) {
         const t = await file.read(key);
@@ -74,7 +77,7 @@ describe('openSafetensors on the torch fixture', () => {
 
   it('readRaw returns the stored bytes untouched', async () => {
     const bytes = await readFile(DTYPES_FILE);
-    const file = await openSafetensors(DTYPES_FILE);
+    const file = await openSafetensors(DTYPES_FILE, SPECIALS);
     try {
       const dataStart = 8 + Number(bytes.readBigUInt64LE(0));
       for (const key of file.keys()) {
@@ -92,7 +95,7 @@ describe('openSafetensors on the torch fixture', () => {
   });
 
   it('names the file and lists some keys for an unknown key; refuses reads after close', async () => {
-    const file = await openSafetensors(DTYPES_FILE);
+    const file = await openSafetensors(DTYPES_FILE, SPECIALS);
     expect(() => file.info('nope')).toThrow(
       /dtypes\.safetensors: no tensor 'nope' \(18 tensors: f32\.special, /,
     );

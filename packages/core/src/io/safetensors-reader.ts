@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { listNames, MergebenchError } from '../errors.js';
 import type { TensorInfo, TensorSource } from '../tensors/types.js';
 import { isPlainObject } from './files.js';
+import { assertFinite, countNonFinite, countNonFiniteStored } from './non-finite.js';
 import {
   assertLittleEndian,
   bf16ToF32,
@@ -158,6 +159,8 @@ export class SafetensorsFile implements TensorSource {
     private readonly entries: ReadonlyMap<string, SafetensorsEntry>,
     /** The `__metadata__` map, or undefined when the file has none. */
     readonly metadata: Readonly<Record<string, string>> | undefined,
+    /** Accept NaN and ±Infinity (for format tests and tools that inspect broken files). */
+    private readonly allowNonFinite = false,
   ) {
     this.handle = handle;
   }
@@ -193,6 +196,10 @@ export class SafetensorsFile implements TensorSource {
   async readRaw(key: string): Promise<RawTensor> {
     const entry = this.info(key);
     const data = await this.readBytes(key, entry);
+    if (!this.allowNonFinite) {
+      const bad = countNonFiniteStored(entry.storedDtype, data);
+      assertFinite(bad, numel(entry.shape), `${this.origin}: tensor '${key}'`);
+    }
     return { dtype: entry.storedDtype, shape: [...entry.shape], data };
   }
 
@@ -212,6 +219,9 @@ export class SafetensorsFile implements TensorSource {
     } else {
       values = decodeToTf(dtype, await this.readBytes(key, entry), `${this.origin}: tensor '${key}'`);
     }
+    // Checked in the pass that decoded them, while the values are still in cache.
+    if (values instanceof Float32Array && !this.allowNonFinite)
+      assertFinite(countNonFinite(values), values.length, `${this.origin}: tensor '${key}'`);
     return tf.tensor(values, shape as number[], SAFETENSORS_DTYPES[dtype].tfDtype);
   }
 
@@ -229,7 +239,10 @@ export class SafetensorsFile implements TensorSource {
  * integers and data_offsets [begin, end] inside the data section whose length matches the shape
  * and dtype; no two tensors overlap. Each problem is a MergebenchError naming the file and tensor.
  */
-export async function openSafetensors(path: string): Promise<SafetensorsFile> {
+export async function openSafetensors(
+  path: string,
+  options: { readonly allowNonFinite?: boolean } = {},
+): Promise<SafetensorsFile> {
   assertLittleEndian();
   let handle: FileHandle;
   try {
@@ -266,7 +279,7 @@ export async function openSafetensors(path: string): Promise<SafetensorsFile> {
       throw new MergebenchError(`${path}: header is not valid UTF-8`);
     }
     const { entries, metadata } = parseSafetensorsHeader(text, path, size - 8 - length);
-    return new SafetensorsFile(path, handle, 8 + length, entries, metadata);
+    return new SafetensorsFile(path, handle, 8 + length, entries, metadata, options.allowNonFinite);
   } catch (err) {
     await handle.close().catch(() => {});
     throw err;

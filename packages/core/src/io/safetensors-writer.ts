@@ -2,6 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { MergebenchError } from '../errors.js';
 import type { DType } from '../tensors/types.js';
 import { withAtomicFile, writeAll } from './atomic.js';
+import { assertFinite, countNonFinite, countNonFiniteStored } from './non-finite.js';
 import {
   assertLittleEndian,
   defaultStoredDtype,
@@ -20,6 +21,8 @@ import type { RawTensor } from './safetensors-reader.js';
 export type WritableTensor = tf.Tensor | RawTensor;
 
 export interface WriteSafetensorsOptions {
+  /** Write NaN and ±Infinity instead of refusing them (format tests only: weights must be finite). */
+  readonly allowNonFinite?: boolean;
   /** Written as `__metadata__` (first in the header) when given; values must be strings. */
   readonly metadata?: Readonly<Record<string, string>>;
   /**
@@ -126,13 +129,21 @@ export async function encodeTensor(
   item: PlannedTensor,
   origin: string,
   scratch?: ArrayBuffer,
+  allowNonFinite = false,
 ): Promise<Uint8Array> {
-  if (isRawTensor(item.tensor)) return item.tensor.data;
+  const where = `${origin}: tensor '${item.name}'`;
+  if (isRawTensor(item.tensor)) {
+    const raw = item.tensor;
+    if (!allowNonFinite) assertFinite(countNonFiniteStored(raw.dtype, raw.data), numel(raw.shape), where);
+    return raw.data;
+  }
   let values = (await item.tensor.data()) as TfValues;
   // tfjs's cpu backend casts int32 to float32 by relabelling: the values stay an Int32Array.
   if (item.tensor.dtype === 'float32' && !(values instanceof Float32Array))
     values = Float32Array.from(values);
-  return encodeFromTf(values, item.dtype, `${origin}: tensor '${item.name}'`, scratch);
+  // Non-finite weights are refused before they reach a file (the temporary is then removed).
+  if (values instanceof Float32Array && !allowNonFinite) assertFinite(countNonFinite(values), values.length, where);
+  return encodeFromTf(values, item.dtype, where, scratch);
 }
 
 /** Bytes of the largest tensor that must be converted before it is written (0 when none is). */
@@ -150,6 +161,7 @@ export async function writePlanned(
   path: string,
   plan: readonly PlannedTensor[],
   metadata?: Readonly<Record<string, string>>,
+  allowNonFinite = false,
 ): Promise<void> {
   assertLittleEndian();
   const header = encodeHeader(plan, metadata);
@@ -162,7 +174,7 @@ export async function writePlanned(
     // conversions (F16, BF16, I64, …) all go through one buffer, written out before the next
     const scratch = new ArrayBuffer(largestConversion(plan));
     for (const item of plan) {
-      const bytes = await encodeTensor(item, path, scratch);
+      const bytes = await encodeTensor(item, path, scratch, allowNonFinite);
       await writeAll(handle, bytes, position);
       position += bytes.byteLength;
     }
@@ -181,5 +193,10 @@ export async function writeSafetensors(
   tensors: ReadonlyMap<string, WritableTensor>,
   options: WriteSafetensorsOptions = {},
 ): Promise<void> {
-  await writePlanned(path, planTensors(tensors, options.dtype, path), options.metadata);
+  await writePlanned(
+    path,
+    planTensors(tensors, options.dtype, path),
+    options.metadata,
+    options.allowNonFinite,
+  );
 }

@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
+import { makeDirs } from '../io/make-dirs.js';
 
 /** What one optimizer step did. */
 export interface StepRecord {
@@ -52,7 +53,7 @@ export function historyCsv(history: readonly StepRecord[]): string {
 
 /** Writes historyCsv(history) to `path` atomically, creating its folder when missing. */
 export async function writeHistoryCsv(path: string, history: readonly StepRecord[]): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+  await makeDirs(dirname(path), path);
   await writeFileAtomic(path, historyCsv(history));
 }
 
