@@ -1,5 +1,12 @@
 export { type ComposeConfigOptions, composeConfig } from './compose.js';
 export {
+  COSMETIC_CONFIG_KEYS,
+  configDifferences,
+  configHash,
+  determiningConfig,
+  stableJson,
+} from './config-hash.js';
+export {
   CONFIG_SEARCH_PLACES,
   type LoadConfigFileOptions,
   type LoadedConfigFile,

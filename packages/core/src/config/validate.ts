@@ -132,7 +132,7 @@ function isScalarOf(value: unknown, spec: ParamSpec): boolean {
     case 'integer':
       return (
         typeof value === 'number' &&
-        !Number.isNaN(value) &&
+        Number.isFinite(value) && // NaN and ±Infinity (e.g. 1e309) fail here, naming the key
         (spec.type === 'number' || Number.isSafeInteger(value)) &&
         inRange(value, spec) &&
         (spec.choices === undefined || spec.choices.includes(value))
