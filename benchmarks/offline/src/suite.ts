@@ -1,14 +1,16 @@
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import {
+  acquireRunLock,
   builtinPlugin,
   ComponentRegistry,
+  configHash,
   formatDuration,
   type Logger,
   loadPlugin,
   MergebenchError,
+  makeDirs,
   type RunReport,
   registerPlugin,
   resolveRun,
@@ -38,31 +40,12 @@ export type RunOutcome =
     }
   | { readonly label: string; readonly entry: string; readonly ok: false; readonly error: string };
 
-/** Config entries that change how a run looks, not what it computes. */
-const COSMETIC = [
-  ['run_name'],
-  ['method', 'progress'],
-  ['method', 'collapse_threshold'],
-  ['method', 'collapse_patience'],
-];
-
-function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
-/** A short hash of a resolved config, without the entries that do not change the result. */
+/**
+ * A short hash of a resolved config, without the entries that do not change the result: core's
+ * configHash, the same definition a resumed run is checked against.
+ */
 export function configKey(config: Readonly<Record<string, unknown>>): string {
-  const copy = structuredClone(config) as Record<string, Record<string, unknown>>;
-  for (const [group, key] of COSMETIC) {
-    if (key === undefined) delete copy[group];
-    else if (copy[group] && typeof copy[group] === 'object') delete copy[group][key];
-  }
-  return createHash('sha256').update(stableJson(copy)).digest('hex').slice(0, 10);
+  return configHash(config).slice(0, 10);
 }
 
 const slug = (label: string) =>
@@ -157,7 +140,12 @@ export async function runSuite(
   let spent = 0;
   for (const [i, p] of plan.entries()) {
     if (errors.has(p.run)) continue;
+    let lock: Awaited<ReturnType<typeof acquireRunLock>> | undefined;
     try {
+      // Locked before the report is looked for: two suites sharing a target never run one run twice.
+      const dir = path.resolve(target.cwd, p.dir);
+      await makeDirs(path.dirname(dir), 'suite runs folder');
+      lock = await acquireRunLock(dir);
       if (existsSync(reportOf(p.dir))) {
         reports.set(p, JSON.parse(readFileSync(reportOf(p.dir), 'utf8')) as RunReport);
         continue;
@@ -170,6 +158,7 @@ export async function runSuite(
         configPath: target.config,
         logger,
         registry,
+        lock,
         overrides: [...p.overrides, `run_name=${path.basename(p.dir)}`],
       });
       spent += (performance.now() - start) / 1000;
@@ -179,6 +168,8 @@ export async function runSuite(
       const error = e instanceof Error ? e.message.split('\n')[0] : String(e);
       logger.warn(`suite: ${p.run.label} failed: ${error}`);
       errors.set(p.run, error);
+    } finally {
+      await lock?.release();
     }
   }
   const outcomes: RunOutcome[] = [];

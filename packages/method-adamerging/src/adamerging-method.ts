@@ -172,7 +172,7 @@ export class AdaMergingMethod implements Method {
         batchSize: settings.batchSize,
         microBatchSize: settings.microBatchSize,
         seed: deriveSeed(ctx.seed, `${name}/batches`),
-        checkpoint: runCheckpoints(ctx.runDir, name, settings),
+        checkpoint: runCheckpoints(ctx, name, settings),
         logger: ctx.logger,
         progress: settings.progress,
         lossForTask: (task, inputs) =>

@@ -9,6 +9,7 @@ import {
   type ModelPool,
   PRETRAINED,
   resolveService,
+  runCheckpoints,
   TOKENS,
   writeHistoryCsv,
 } from '@mergebench/core';
@@ -70,10 +71,7 @@ export class FinetuneMethod implements Method {
         data,
         heads,
         seed: deriveSeed(ctx.seed, `${name}/batches`),
-        checkpoint:
-          every > 0
-            ? { dir: join(ctx.runDir, 'checkpoints', name), every, resume: this.settings.resume }
-            : undefined,
+        checkpoint: runCheckpoints(ctx, name, { checkpointEvery: every, resume: this.settings.resume }),
         logger: ctx.logger,
       });
       const historyFile = `${name}-history.csv`;

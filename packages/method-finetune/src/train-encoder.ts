@@ -1,5 +1,6 @@
 import {
   AdamW,
+  type CheckpointOptions,
   type Logger,
   type Module,
   type Optimizer,
@@ -34,7 +35,7 @@ export interface EncoderTraining extends OptimizerSettings {
   /** Seeds the batch order. */
   readonly seed: number;
   /** Checkpoints every `every` steps into `dir`, resuming from the latest there when `resume`. */
-  readonly checkpoint?: { readonly dir: string; readonly every: number; readonly resume: boolean };
+  readonly checkpoint?: CheckpointOptions;
   readonly logger?: Logger;
   /** Default: a progress bar on a terminal. */
   readonly progress?: boolean;

@@ -269,7 +269,7 @@ export class PwemoeMethod implements Method {
         batchSize: settings.batchSize,
         microBatchSize: settings.microBatchSize,
         seed: deriveSeed(ctx.seed, `${name}/batches`),
-        checkpoint: runCheckpoints(ctx.runDir, name, settings),
+        checkpoint: runCheckpoints(ctx, name, settings),
         logger: ctx.logger,
         progress: settings.progress,
         beforeStep: (step) => {

@@ -132,7 +132,7 @@ export class WemoeMethod implements Method {
         batchSize: settings.batchSize,
         microBatchSize: settings.microBatchSize,
         seed: deriveSeed(ctx.seed, `${name}/batches`),
-        checkpoint: runCheckpoints(ctx.runDir, name, settings),
+        checkpoint: runCheckpoints(ctx, name, settings),
         logger: ctx.logger,
         progress: settings.progress,
         lossForTask: (task, inputs) =>

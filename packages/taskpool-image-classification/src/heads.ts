@@ -31,7 +31,11 @@ export class TaskHeadSet implements TaskHeads {
   readonly featureDim: number;
   readonly #heads: ReadonlyMap<string, ClassifierHead>;
 
-  constructor(heads: ReadonlyMap<string, ClassifierHead>) {
+  constructor(
+    heads: ReadonlyMap<string, ClassifierHead>,
+    /** The heads file they were read from, named when they do not fit the models. */
+    readonly source?: string,
+  ) {
     check(heads.size > 0, 'heads: no task has a head');
     const dims = new Set([...heads.values()].map((h) => h.inFeatures));
     check(
@@ -52,6 +56,10 @@ export class TaskHeadSet implements TaskHeads {
 
   numClasses(task: string): number {
     return this.head(task).outFeatures;
+  }
+
+  featureDimOf(task: string): number {
+    return this.head(task).inFeatures;
   }
 
   dispose(): void {
@@ -112,7 +120,7 @@ export async function loadHeads(path: string, classes: ReadonlyMap<string, numbe
         tf.dispose([weight, second]);
       }
     }
-    return new TaskHeadSet(heads);
+    return new TaskHeadSet(heads, path);
   } catch (err) {
     for (const head of heads.values()) head.dispose();
     throw err;

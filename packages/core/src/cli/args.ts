@@ -10,6 +10,8 @@ export interface CliArgs {
     readonly show?: boolean;
     readonly json?: boolean;
     readonly verbose?: boolean;
+    /** `run`: delete what an earlier run left in the run's folder and start over. */
+    readonly fresh?: boolean;
     readonly help?: boolean;
     readonly version?: boolean;
     /** `run`: plugins may load from paths given on the command line or in YAML/JSON configs. */
@@ -25,7 +27,7 @@ export interface CliArgs {
 const VALUE_FLAGS = new Set(['config', 'backend', 'repo-type', 'revision', 'cache-dir']);
 /** Flags that may be given several times; their values are collected in order. */
 const LIST_FLAGS = new Set(['include']);
-const BOOLEAN_FLAGS = new Set(['show', 'json', 'verbose', 'help', 'version', 'allow-plugin-paths']);
+const BOOLEAN_FLAGS = new Set(['show', 'json', 'verbose', 'help', 'version', 'allow-plugin-paths', 'fresh']);
 
 /** `mergebench <command> [key=value ...] [--flag [value]]` */
 export function parseCliArgs(argv: readonly string[]): CliArgs {

@@ -15,6 +15,35 @@ export interface MethodContext {
   readonly runDir: string;
   /** The run's seed; methods derive every random number from it. */
   readonly seed: number;
+  /**
+   * Which run this is, for training checkpoints (see runCheckpoints): set by the program, absent
+   * where a method runs outside one (unit tests, harnesses).
+   */
+  readonly run?: RunIdentity;
+}
+
+/** What a training loop resumed from, as told to RunIdentity.resumed. */
+export interface ResumeInfo {
+  /** The loop's name, e.g. 'adaptation'. */
+  readonly loop: string;
+  /** Steps restored from the checkpoint. */
+  readonly fromStep: number;
+  /** The loop's total steps. */
+  readonly steps: number;
+  /** Seconds the restored steps took in the earlier runs. */
+  readonly secondsBefore: number;
+}
+
+/**
+ * A run's identity: checkpoints record its hash, and a checkpoint with another hash is not resumed.
+ */
+export interface RunIdentity {
+  /** configHash() of the run's resolved configuration. */
+  readonly configHash: string;
+  /** The determining configuration that hash covers, to name what differs. */
+  readonly config: Readonly<Record<string, unknown>>;
+  /** Called by a training loop that resumed, so the report counts the time spent before. */
+  resumed(info: ResumeInfo): void;
 }
 
 /** A merge method: turns a pool of models into a merged model, an upscaled model or a family. */

@@ -13,6 +13,12 @@ export interface ModelPool {
   /** Names of the fine-tuned models, in a stable order (the pretrained model is not listed). */
   readonly modelNames: readonly string[];
   readonly hasPretrained: boolean;
+  /**
+   * Width of the features its models output (the last axis of a forward pass), where the pool
+   * knows it without building a model: the task pool's heads are checked against it before any
+   * work.
+   */
+  readonly featureDim?: number;
   /** Builds a model (architecture + weights). `name` may be PRETRAINED. */
   loadModel(name: string): Promise<Module>;
   /**

@@ -66,4 +66,8 @@ export interface TaskHeads {
   /** Maps features [B, D] to logits [B, classes] for `task`. */
   head(task: string): Module;
   numClasses(task: string): number;
+  /** Width of the features `task`'s head reads, checked against the model pool's before any work. */
+  featureDimOf?(task: string): number;
+  /** Where the heads were read from (a file), for messages. */
+  readonly source?: string;
 }

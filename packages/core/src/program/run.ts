@@ -1,4 +1,5 @@
-import { mkdirSync, readdirSync, rmdirSync } from 'node:fs';
+import { readdirSync, rmdirSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { selectBackend } from '../backend/select.js';
@@ -9,12 +10,19 @@ import type { MethodResult } from '../contracts/result.js';
 import type { TaskPoolResult } from '../contracts/task-pool.js';
 import { createRunContainer } from '../di/container.js';
 import { provide, TOKENS } from '../di/tokens.js';
+import { MergebenchError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { checkCreatableDir, makeDirs } from '../io/make-dirs.js';
+import { acquireRunLock, clearAbandonedRuns, type RunLock } from '../io/run-lock.js';
+import { removeStaleTemporaries } from '../io/stale-temporaries.js';
 import type { Module } from '../nn/module.js';
 import { version } from '../version.js';
+import { checkFiniteResults } from './finite-results.js';
+import { checkHeadsFit } from './heads-check.js';
 import { silentLogger } from './loggers.js';
 import { PeakMemory } from './peak-memory.js';
 import { type ResolvedRun, type ResolveOptions, resolveRun } from './resolve-config.js';
+import { checkSameRun, runIdentity } from './run-identity.js';
 import { formatRunSummary } from './summary-table.js';
 
 export interface RunOptions extends ResolveOptions {
@@ -23,6 +31,13 @@ export interface RunOptions extends ResolveOptions {
   readonly logger?: Logger;
   /** Run name when the config has none; defaults to `<method>-<date-time>`. */
   readonly now?: Date;
+  /**
+   * Delete what an earlier run left in the run's folder (report, checkpoints) and start over
+   * (`--fresh`); without it, a folder holding a run of another configuration is an error.
+   */
+  readonly fresh?: boolean;
+  /** The run folder's lock, when the caller took it already (a suite that checks, then runs). */
+  readonly lock?: RunLock;
 }
 
 export interface RunOutcome {
@@ -92,6 +107,61 @@ export async function runProgram(options: RunOptions = {}): Promise<RunOutcome> 
 
   const resolved = await resolveRun(options);
   const { config } = resolved;
+  const runName =
+    config.run_name ??
+    defaultRunName(resolved.method.registered.component.info.name, options.now ?? new Date());
+  const outputDir = path.resolve(resolved.cwd, config.output_dir);
+  const runDir = path.join(outputDir, runName);
+  const saveTarget = config.save_model ? path.resolve(resolved.cwd, config.save_model) : undefined;
+
+  // Paths first, so that a bad one costs no compute: the output folder is created (the lock lives
+  // in it), the merged model's folder is only probed.
+  await makeDirs(outputDir, 'output_dir');
+  if (saveTarget) await checkCreatableDir(saveTarget, 'save_model');
+  if (options.lock && options.lock.dir !== runDir)
+    throw new MergebenchError(`the lock given is on ${options.lock.dir}, not on this run's folder ${runDir}`);
+  const lock = options.lock ?? (await acquireRunLock(runDir));
+  let createdRunDir = false;
+  try {
+    await clearAbandonedRuns(outputDir);
+    const identity = runIdentity(resolved);
+    if (options.fresh) await rm(runDir, { recursive: true, force: true });
+    else await checkSameRun(runDir, identity);
+    await removeStaleTemporaries(runDir);
+    if (saveTarget) await removeStaleTemporaries(path.dirname(saveTarget), 0, path.basename(saveTarget));
+    createdRunDir = (await makeDirs(runDir, 'run folder')).length > 0;
+    return await runLocked(resolved, options, { runName, runDir, saveTarget, identity });
+  } catch (e) {
+    // A failed start leaves no empty run folder behind; whatever a method already saved stays.
+    if (createdRunDir && readdirSync(runDir).length === 0) rmdirSync(runDir);
+    throw e;
+  } finally {
+    if (!options.lock) await lock.release();
+  }
+}
+
+interface RunPlace {
+  readonly runName: string;
+  readonly runDir: string;
+  readonly saveTarget: string | undefined;
+  readonly identity: ReturnType<typeof runIdentity>;
+}
+
+/** The run itself, once its folder is locked and checked. */
+async function runLocked(resolved: ResolvedRun, options: RunOptions, place: RunPlace): Promise<RunOutcome> {
+  const { runName, runDir, saveTarget, identity } = place;
+  const { config } = resolved;
+  const logger = options.logger ?? silentLogger;
+  const t0 = performance.now();
+  const timings: Record<string, number> = {};
+  const time = async <T>(phase: string, work: () => Promise<T>): Promise<T> => {
+    const start = performance.now();
+    try {
+      return await work();
+    } finally {
+      timings[phase] = (timings[phase] ?? 0) + (performance.now() - start) / 1000;
+    }
+  };
   // A config left at `auto` defers to MERGEBENCH_BACKEND, so one environment variable steers every run.
   const requested = options.backend ?? (config.backend === 'auto' ? undefined : config.backend);
   const backend = await selectBackend(requested, logger);
@@ -108,38 +178,37 @@ export async function runProgram(options: RunOptions = {}): Promise<RunOutcome> 
     baseDir: resolved.baseDir,
   });
 
-  const runName =
-    config.run_name ??
-    defaultRunName(resolved.method.registered.component.info.name, options.now ?? new Date());
-  const runDir = path.resolve(resolved.cwd, config.output_dir, runName);
-
   const modelpool = await time('setup', async () =>
     resolved.modelpool.registered.component.create(createCtx('modelpool')),
   );
-  const taskpool = await time('setup', async () =>
-    resolved.taskpool.registered.component.create(createCtx('taskpool')),
-  );
+  const taskpool = await time('setup', async () => {
+    try {
+      return await resolved.taskpool.registered.component.create(createCtx('taskpool'));
+    } catch (e) {
+      await modelpool.dispose?.();
+      throw e;
+    }
+  });
   provide(container, TOKENS.modelPool, modelpool);
   provide(container, TOKENS.taskPool, taskpool);
-  taskpool.registerServices?.(container);
-  const method = await time('setup', async () =>
-    resolved.method.registered.component.create(createCtx('method')),
-  );
-  provide(container, TOKENS.method, method);
-
-  mkdirSync(runDir, { recursive: true });
   let result: MethodResult | undefined;
   try {
+    taskpool.registerServices?.(container);
+    checkHeadsFit(container, modelpool);
+    const method = await time('setup', async () =>
+      resolved.method.registered.component.create(createCtx('method')),
+    );
+    provide(container, TOKENS.method, method);
     logger.info(
       `running ${resolved.method.registered.component.info.name} on a pool of ${modelpool.modelNames.length} fine-tuned models${modelpool.hasPretrained ? ' and the pretrained one' : ''}`,
     );
     result = await time('method', () =>
-      method.run(modelpool, { container, logger, runDir, seed: config.seed }),
+      method.run(modelpool, { container, logger, runDir, seed: config.seed, run: identity }),
     );
     memory.sample();
 
-    if (config.save_model) {
-      const target = path.resolve(resolved.cwd, config.save_model);
+    if (saveTarget) {
+      const target = saveTarget;
       if (result.kind === 'model') {
         const merged = result.model;
         await time('save', () => modelpool.saveModel(merged, target, { overwrite: true }));
@@ -155,8 +224,15 @@ export async function runProgram(options: RunOptions = {}): Promise<RunOutcome> 
         return taskpool.evaluate(model);
       }),
     );
+    checkFiniteResults(evaluated.results, evaluated.family);
     memory.stop();
     timings.total = (performance.now() - t0) / 1000;
+    const resumed = identity.resumedReport(timings.method ?? 0);
+    if (resumed) {
+      // The time of a resumed run is the whole run's: the restored steps took their time before.
+      timings.method = (timings.method ?? 0) + resumed.secondsBefore;
+      timings.total += resumed.secondsBefore;
+    }
 
     const report: RunReport = {
       schema: 'mergebench.run-report/1',
@@ -167,12 +243,14 @@ export async function runProgram(options: RunOptions = {}): Promise<RunOutcome> 
       modelpool: summary(resolved, 'modelpool'),
       taskpool: summary(resolved, 'taskpool'),
       config: config as unknown as Record<string, unknown>,
+      configHash: identity.configHash,
       backend,
       resultKind: result.kind,
       results: evaluated.results,
       ...(evaluated.family ? { family: evaluated.family } : {}),
       parameters: evaluated.parameters,
       timings,
+      ...(resumed ? { resumed } : {}),
       peakMemory: { rssBytes: memory.rssBytes, tensorBytes: memory.tensorBytes },
       artifacts: result.artifacts ?? {},
       environment: {
@@ -183,10 +261,6 @@ export async function runProgram(options: RunOptions = {}): Promise<RunOutcome> 
     };
     await writeFileAtomic(path.join(runDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
     return { report, runDir, summary: formatRunSummary(report) };
-  } catch (e) {
-    // A failed run leaves no empty folder behind; whatever a method already saved stays.
-    if (readdirSync(runDir).length === 0) rmdirSync(runDir);
-    throw e;
   } finally {
     memory.stop();
     if (result && result.kind !== 'family') result.model.dispose();

@@ -147,12 +147,14 @@ export async function toyZoo(settings: ToySettings = {}): Promise<Map<string, St
 export class ToyModelPool implements ModelPool {
   readonly modelNames: readonly string[];
   readonly hasPretrained = true;
+  readonly featureDim: number;
 
   constructor(
     private readonly world: ToyWorld,
     private readonly zoo: Map<string, StateDict>,
   ) {
     this.modelNames = world.taskNames;
+    this.featureDim = world.config.model.hidden;
   }
 
   static async create(settings: ToySettings = {}): Promise<ToyModelPool> {

@@ -126,6 +126,10 @@ export class ToyWorld implements TaskData, TaskHeads {
     return this.config.classes;
   }
 
+  featureDimOf(): number {
+    return this.config.model.hidden;
+  }
+
   dispose(): void {
     for (const h of this.heads.values()) h.dispose();
   }

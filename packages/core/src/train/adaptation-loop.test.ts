@@ -309,7 +309,7 @@ describe('runAdaptation', () => {
     expect(finished).toBe(1);
 
     await expect(runAdaptation(options)).rejects.toThrow(
-      `adaptation: ${dir} already holds a checkpoint (${join(dir, 'step-00000002')}); resume from it or use an empty folder`,
+      `adaptation: ${dir} already holds a checkpoint (${join(dir, 'step-00000002')}); resume from it, choose a new run_name, or pass --fresh to start over`,
     );
     const resume = { ...options, checkpoint: { dir, every: 2, resume: true } };
     await expect(runAdaptation({ ...resume, batchSize: 32 })).rejects.toThrow(

@@ -21,6 +21,12 @@ export interface LoopState {
   readonly batchSize: number;
   readonly seed: number;
   readonly history: readonly StepRecord[];
+  /** configHash() of the run that wrote it (absent in checkpoints of older versions, or outside a run). */
+  readonly configHash?: string;
+  /** That run's determining configuration, to name what differs on a refused resume. */
+  readonly config?: Readonly<Record<string, unknown>>;
+  /** Seconds the steps so far took, summed over every run that resumed this one. */
+  readonly seconds?: number;
 }
 
 export interface TrainingCheckpoint {

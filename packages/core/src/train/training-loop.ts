@@ -1,6 +1,9 @@
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs';
+import { configDifferences } from '../config/config-hash.js';
 import type { Logger } from '../contracts/logger.js';
+import type { MethodContext, RunIdentity } from '../contracts/method.js';
 import type { Batch, Split, TaskData } from '../contracts/task-pool.js';
 import { check, listNames, MergebenchError } from '../errors.js';
 import { BatchStream } from './batch-stream.js';
@@ -35,19 +38,28 @@ export interface CheckpointOptions {
    * it, a `dir` that already holds checkpoints is an error rather than silently mixed runs.
    */
   readonly resume?: boolean;
+  /** The run the checkpoints belong to: recorded in each, and a checkpoint of another run is refused. */
+  readonly run?: RunIdentity;
 }
 
 /**
  * A method run's checkpoints, from its `checkpoint_every` and `resume` settings: in
- * `<runDir>/checkpoints/<name>`, none when `every` is 0.
+ * `<runDir>/checkpoints/<name>`, none when `every` is 0. Given the method's context (rather than
+ * only its folder), they carry the run's identity, so that only the same run resumes from them.
  */
 export function runCheckpoints(
-  runDir: string,
+  run: string | Pick<MethodContext, 'runDir' | 'run'>,
   name: string,
   settings: { readonly checkpointEvery: number; readonly resume: boolean },
 ): CheckpointOptions | undefined {
+  const { runDir, run: identity } = typeof run === 'string' ? { runDir: run, run: undefined } : run;
   return settings.checkpointEvery > 0
-    ? { dir: join(runDir, 'checkpoints', name), every: settings.checkpointEvery, resume: settings.resume }
+    ? {
+        dir: join(runDir, 'checkpoints', name),
+        every: settings.checkpointEvery,
+        resume: settings.resume,
+        ...(identity ? { run: identity } : {}),
+      }
     : undefined;
 }
 
@@ -170,6 +182,15 @@ function restore(
   named: ReadonlyMap<string, tf.Variable>,
 ): void {
   const origin = join(saved.path, STATE_FILE);
+  const run = options.checkpoint?.run;
+  if (run && saved.state.configHash !== undefined && saved.state.configHash !== run.configHash) {
+    const differs = saved.state.config ? configDifferences(saved.state.config, run.config) : [];
+    throw new MergebenchError(
+      `${origin}: this checkpoint belongs to a run with another configuration` +
+        `${differs.length > 0 ? ` (${differs.join('; ')})` : ''}; ` +
+        'not resuming it: choose a new run_name, or pass --fresh to delete the old run and start over',
+    );
+  }
   const expected: Omit<LoopState, 'step' | 'history'> = {
     tasks: options.tasks,
     split: options.split,
@@ -342,11 +363,13 @@ export async function runTrainingLoop(options: TrainingLoopOptions): Promise<Tra
 
   let history: StepRecord[] = [];
   let lastCheckpoint: string | undefined;
+  // Seconds of the steps restored from a checkpoint: the run's time counts them too.
+  let secondsBefore = 0;
   if (checkpoint) {
     const latest = await latestTrainingCheckpoint(checkpoint.dir);
     if (latest !== undefined && !checkpoint.resume) {
       throw new MergebenchError(
-        `${name}: ${checkpoint.dir} already holds a checkpoint (${latest}); resume from it or use an empty folder`,
+        `${name}: ${checkpoint.dir} already holds a checkpoint (${latest}); resume from it, choose a new run_name, or pass --fresh to start over`,
       );
     }
     if (latest !== undefined) {
@@ -363,6 +386,8 @@ export async function runTrainingLoop(options: TrainingLoopOptions): Promise<Tra
       }
       history = [...saved.state.history];
       lastCheckpoint = latest;
+      secondsBefore = saved.state.seconds ?? 0;
+      checkpoint.run?.resumed({ loop: name, fromStep: saved.state.step, steps, secondsBefore });
       logger?.info(`${name}: resuming from ${latest} at step ${saved.state.step} of ${steps}`);
     }
   }
@@ -393,6 +418,7 @@ export async function runTrainingLoop(options: TrainingLoopOptions): Promise<Tra
           : `last good checkpoint: ${lastCheckpoint}`),
     );
 
+  const started = performance.now();
   try {
     for (let step = resumedFrom + 1; step <= steps; step++) {
       const lr = schedule ? schedule(step - 1) : optimizer.learningRate;
@@ -456,7 +482,18 @@ export async function runTrainingLoop(options: TrainingLoopOptions): Promise<Tra
       if (checkpoint && step % checkpoint.every === 0) {
         const optimizerState = optimizer.state();
         try {
-          const state: LoopState = { step, tasks, split: options.split, batchSize, seed, history };
+          const seconds = secondsBefore + (performance.now() - started) / 1000;
+          const run = checkpoint.run;
+          const state: LoopState = {
+            step,
+            tasks,
+            split: options.split,
+            batchSize,
+            seed,
+            history,
+            seconds,
+            ...(run ? { configHash: run.configHash, config: run.config } : {}),
+          };
           lastCheckpoint = await writeTrainingCheckpoint(checkpoint.dir, named, optimizerState, state);
         } finally {
           tf.dispose([...optimizerState.values()]);

@@ -47,6 +47,8 @@ const POOL = 'clip-vit model pool';
 export class ClipVitModelPool implements ModelPool {
   readonly modelNames: readonly string[];
   readonly hasPretrained: boolean;
+  /** Width of the image embeddings every model outputs: task heads are checked against it. */
+  readonly featureDim: number | undefined;
 
   private constructor(
     private readonly dirs: ReadonlyMap<string, string>,
@@ -56,6 +58,8 @@ export class ClipVitModelPool implements ModelPool {
   ) {
     this.modelNames = [...dirs.keys()].filter((name) => name !== PRETRAINED);
     this.hasPretrained = dirs.has(PRETRAINED);
+    // checkSameArchitecture made them agree; the projection maps every model to this width.
+    this.featureDim = [...configs.values()][0]?.projection_dim;
   }
 
   static async open(options: ClipVitPoolOptions): Promise<ClipVitModelPool> {
