@@ -46,5 +46,12 @@ export function formatRunSummary(report: RunReport): string {
     `parameters ${formatCount(report.parameters.all)} (trainable ${formatCount(report.parameters.trainable)}); ` +
       `${timings}; peak RSS ${(report.peakMemory.rssBytes / 2 ** 20).toFixed(0)} MiB`,
   );
+  if (report.resumed) {
+    const { secondsBefore, shareNow, loops } = report.resumed;
+    const where = loops.map((l) => `${l.loop} at step ${l.fromStep} of ${l.steps}`).join(', ');
+    parts.push(
+      `resumed (${where}): times include ${secondsBefore.toFixed(2)}s of earlier runs; this run did ${(100 * shareNow).toFixed(0)}% of the steps`,
+    );
+  }
   return parts.join('\n');
 }
