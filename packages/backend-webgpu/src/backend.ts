@@ -1,0 +1,149 @@
+// tfjs's WebGPU backend with what mergebench needs on top: `dataSync()` in Node (a synchronous
+// mapping through Dawn), and device loss, out-of-memory and validation faults turned into one
+// clear error that every later kernel and read throws, instead of silently wrong numbers.
+
+import type { BackendValues, DataId, DataType, TensorInfo } from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
+import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import type {} from 'webgpu';
+
+/** What the backend throws for a fault: mergebench's MergebenchError in Node, Error elsewhere. */
+export type ErrorClass = new (message: string) => Error;
+
+/** Synchronous mapping of a buffer (Node); absent in browsers, which use tfjs's own readSync. */
+export type WaitForMapping = (buffer: GPUBuffer) => void;
+
+/** The remedy named by every out-of-memory error. */
+export const OOM_REMEDY = 'lower the batch size (batch_size) or set micro_batch_size to split each batch';
+
+/** Members of tfjs's WebGPUBackend that TypeScript declares private. */
+interface Internals {
+  convertAndCacheOnCPU(dataId: DataId, values: BackendValues): BackendValues;
+}
+
+interface TensorData {
+  values: BackendValues | null;
+  dtype: DataType;
+  shape: number[];
+  resource: GPUBuffer | GPUTexture | null;
+}
+
+function firstLine(text: string): string {
+  return (
+    text
+      .split('\n')
+      .find((line) => line.trim() !== '')
+      ?.trim() ?? text
+  );
+}
+
+/** Describes a WebGPU error as one line; `oom` when a smaller batch is the remedy. */
+export function describeGpuError(error: GPUError): { message: string; oom: boolean } {
+  const text = firstLine(error.message);
+  const isOom = typeof GPUOutOfMemoryError !== 'undefined' && error instanceof GPUOutOfMemoryError;
+  // Limits on one buffer or one binding: on a GPU that is out of memory too, in effect.
+  const overLimit =
+    /exceeds the max(imum)? buffer size|larger than the max(imum)? storage buffer binding size|max(imum)? (storage )?buffer (binding )?size/i.test(
+      text,
+    );
+  if (isOom || overLimit) {
+    return { message: `webgpu: the GPU ran out of memory (${text}); ${OOM_REMEDY}`, oom: true };
+  }
+  return { message: `webgpu: the GPU reported an error: ${text}`, oom: false };
+}
+
+export class MergebenchWebGPUBackend extends WebGPUBackend {
+  /** The first fault; thrown by every later kernel and read. */
+  private fault: Error | undefined;
+  private disposing = false;
+
+  constructor(
+    device: GPUDevice,
+    adapterInfo: GPUAdapterInfo | undefined,
+    private readonly errorClass: ErrorClass,
+    private readonly waitForMapping?: WaitForMapping,
+  ) {
+    super(device, adapterInfo);
+    device.lost.then((info) => {
+      if (this.disposing) return;
+      const detail = firstLine(info.message || String(info.reason ?? 'unknown'));
+      this.recordFault(
+        `webgpu: the GPU device was lost (${info.reason ?? 'unknown'}: ${detail}); the run stopped, its last checkpoint is kept`,
+      );
+    });
+    device.addEventListener('uncapturederror', (event) => {
+      this.recordFault(describeGpuError((event as GPUUncapturedErrorEvent).error).message);
+    });
+  }
+
+  private recordFault(message: string): void {
+    this.fault ??= new this.errorClass(message);
+  }
+
+  /** Throws the recorded fault, if any. */
+  checkFault(): void {
+    if (this.fault) throw this.fault;
+  }
+
+  override runWebGPUProgram(...args: Parameters<WebGPUBackend['runWebGPUProgram']>): TensorInfo {
+    this.checkFault();
+    return super.runWebGPUProgram(...args);
+  }
+
+  override async read(dataId: object): Promise<BackendValues> {
+    this.checkFault();
+    const values = await super.read(dataId);
+    this.checkFault();
+    return values;
+  }
+
+  override readSync(dataId: object): BackendValues {
+    this.checkFault();
+    const data = this.tensorMap.get(dataId) as unknown as TensorData;
+    const wait = this.waitForMapping;
+    if (
+      wait === undefined ||
+      data.values != null ||
+      data.dtype === 'string' ||
+      data.dtype === 'complex64' ||
+      !(data.resource instanceof GPUBuffer)
+    ) {
+      return super.readSync(dataId);
+    }
+    const buffer = data.resource;
+    const size = buffer.size;
+    const staging = this.bufferManager.acquireBuffer(size, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST);
+    this.ensureCommandEncoderReady();
+    this.endComputePassEncoder();
+    (this as unknown as { commandEncoder: GPUCommandEncoder }).commandEncoder.copyBufferToBuffer(
+      buffer,
+      0,
+      staging,
+      0,
+      size,
+    );
+    this.submitQueue();
+    staging.mapAsync(GPUMapMode.READ).catch(() => {
+      // A failed mapping is reported below, from the buffer's state and the recorded fault.
+    });
+    wait(staging);
+    if (staging.mapState !== 'mapped') {
+      this.checkFault();
+      throw new this.errorClass(
+        'webgpu: reading a tensor back from the GPU failed (the device was lost or out of memory)',
+      );
+    }
+    const bytes = staging.getMappedRange().slice(0);
+    staging.unmap();
+    this.bufferManager.releaseBuffer(staging);
+    // Errors of earlier commands are delivered while the mapping waits: the values may be wrong.
+    this.checkFault();
+    const values = tf.util.convertBackendValuesAndArrayBuffer(bytes, data.dtype);
+    return (this as unknown as Internals).convertAndCacheOnCPU(dataId, values);
+  }
+
+  override dispose(): void {
+    this.disposing = true;
+    super.dispose();
+  }
+}

@@ -1,0 +1,96 @@
+// Requests a WebGPU adapter and device and registers the `webgpu` tfjs backend on them, with
+// tfjs-backend-webgpu's kernels (registered under `webgpu` when that package is imported) and
+// ours over them.
+
+import * as tf from '@tensorflow/tfjs';
+import type {} from 'webgpu';
+import '@tensorflow/tfjs-backend-webgpu';
+import { type ErrorClass, MergebenchWebGPUBackend, type WaitForMapping } from './backend.js';
+import { registerOwnKernels } from './kernels/index.js';
+
+export const BACKEND_NAME = 'webgpu';
+
+/** Above native TensorFlow (3) on a GPU; below the cpu backend (1) on a software adapter. */
+export const GPU_PRIORITY = 4;
+export const SOFTWARE_PRIORITY = 0.5;
+
+/** The adapter the backend runs on. */
+export interface WebGPUAdapterInfo {
+  readonly vendor: string;
+  readonly architecture: string;
+  readonly device: string;
+  readonly description: string;
+  /** A CPU implementation (e.g. Mesa's llvmpipe, SwiftShader): correct, but slower than the CPU backends. */
+  readonly software: boolean;
+  /** One line for logs and reports, e.g. `NVIDIA H100 80GB HBM3` or `llvmpipe: Mesa 25.0.7 (LLVM 15.0.6) (software)`. */
+  readonly label: string;
+}
+
+export interface RegisterOptions {
+  readonly errorClass: ErrorClass;
+  readonly waitForMapping?: WaitForMapping;
+  /** What to tell the user when there is no adapter (how to install a driver here). */
+  readonly noAdapterHint: string;
+}
+
+function adapterInfo(adapter: GPUAdapter): WebGPUAdapterInfo {
+  const info = adapter.info;
+  const vendor = info.vendor ?? '';
+  const architecture = info.architecture ?? '';
+  const device = info.device ?? '';
+  const description = info.description ?? '';
+  const fallback = (info as { isFallbackAdapter?: boolean }).isFallbackAdapter === true;
+  const software =
+    fallback ||
+    architecture === 'software' ||
+    /llvmpipe|lavapipe|swiftshader|software|microsoft basic render/i.test(`${description} ${device}`);
+  const name =
+    description ||
+    [vendor, architecture, device].filter((part) => part !== '').join(' ') ||
+    'unknown adapter';
+  const label = software && !/software/i.test(name) ? `${name} (software)` : name;
+  return { vendor, architecture, device, description, software, label };
+}
+
+/**
+ * Requests the adapter and a device with the limits tfjs's backend asks for, and registers the
+ * backend. Throws one line when there is no adapter or no device.
+ */
+export async function registerWebGPU(
+  gpu: GPU | undefined,
+  options: RegisterOptions,
+): Promise<WebGPUAdapterInfo> {
+  if (gpu === undefined) throw new Error(`webgpu unavailable: no navigator.gpu (${options.noAdapterHint})`);
+  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  if (adapter === null) throw new Error(`webgpu unavailable: no WebGPU adapter (${options.noAdapterHint})`);
+  const info = adapterInfo(adapter);
+  const limits = adapter.limits;
+  const requiredFeatures: GPUFeatureName[] = [];
+  if (adapter.features.has('timestamp-query')) requiredFeatures.push('timestamp-query');
+  let device: GPUDevice;
+  try {
+    device = await adapter.requestDevice({
+      requiredFeatures,
+      requiredLimits: {
+        maxComputeWorkgroupStorageSize: limits.maxComputeWorkgroupStorageSize,
+        maxComputeWorkgroupsPerDimension: limits.maxComputeWorkgroupsPerDimension,
+        maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
+        maxBufferSize: limits.maxBufferSize,
+        maxComputeWorkgroupSizeX: limits.maxComputeWorkgroupSizeX,
+        maxComputeInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
+      },
+    });
+  } catch (e) {
+    const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    throw new Error(`webgpu unavailable: the adapter ${info.label} gave no device (${why})`);
+  }
+  // tfjs-backend-webgpu registers its own factory where navigator.gpu existed at its import (browsers).
+  if (tf.findBackendFactory(BACKEND_NAME) !== null) tf.removeBackend(BACKEND_NAME);
+  tf.registerBackend(
+    BACKEND_NAME,
+    () => new MergebenchWebGPUBackend(device, adapter.info, options.errorClass, options.waitForMapping),
+    info.software ? SOFTWARE_PRIORITY : GPU_PRIORITY,
+  );
+  registerOwnKernels();
+  return info;
+}
