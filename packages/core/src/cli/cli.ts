@@ -30,7 +30,7 @@ usage:
       with param=value set on the presets that have it (download_train=true: train splits too)
   mergebench --version | --help
 
-backends (--backend or MERGEBENCH_BACKEND): auto, tfjs-node-gpu, tfjs-node, native, wasm, cpu`;
+backends (--backend or MERGEBENCH_BACKEND): auto, tfjs-node-gpu, webgpu, tfjs-node, native, wasm, cpu`;
 
 export interface CliIo {
   readonly cwd: string;

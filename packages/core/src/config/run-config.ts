@@ -56,7 +56,7 @@ export const RUN_SETTING_SPECS: readonly ParamSpec[] = [
     name: 'backend',
     type: 'string',
     description:
-      'TensorFlow.js backend: auto (MERGEBENCH_BACKEND if set, else the fastest that loads), tfjs-node-gpu, tfjs-node, native, wasm or cpu.',
+      'TensorFlow.js backend: auto (MERGEBENCH_BACKEND if set, else the fastest that loads), tfjs-node-gpu, webgpu, tfjs-node, native, wasm or cpu.',
     default: RUN_CONFIG_DEFAULTS.backend,
   },
   {
