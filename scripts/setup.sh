@@ -23,5 +23,16 @@ if [ ! -x /usr/bin/chromium ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium
 fi
+# A Vulkan driver for the webgpu backend's tests (@mergebench/backend-webgpu, Dawn in Node): Mesa's
+# software one, llvmpipe. Bookworm's own Mesa 22.3 is refused by Dawn; bookworm-backports has 25.x.
+if [ "$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")" = bookworm ] &&
+  ! dpkg-query -W -f '${Version}' mesa-vulkan-drivers 2>/dev/null | grep -q bpo12; then
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  echo 'deb http://deb.debian.org/debian bookworm-backports main' | $SUDO tee /etc/apt/sources.list.d/bookworm-backports.list >/dev/null
+  { $SUDO apt-get update -qq &&
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends -t bookworm-backports mesa-vulkan-drivers libvulkan1 >/dev/null; } ||
+    echo "setup: could not install Mesa's Vulkan driver from bookworm-backports; the webgpu backend's tests will fail" >&2
+fi
 pnpm install --frozen-lockfile
 pnpm build
