@@ -132,12 +132,11 @@ check_host() {
   (cd "$dir" && npx --no-install mergebench run method=ties modelpool=toy taskpool=toy backend=cpu) | tail -1
 }
 
-step "the guide's host commands (npm), then two more methods"
+step "the guide's host commands (npm)"
 mkdir -p "$WORK/host-npm" && cd "$WORK/host-npm"
 guide_block host | sed 's/^/  $ /'
 bash -euo pipefail -c "$(guide_block host)" >"$WORK/host.log" 2>&1 ||
   { tail -40 "$WORK/host.log" >&2; fail "the guide's host commands failed (log: $WORK/host.log)"; }
-npm install --no-fund --no-audit --loglevel=error @mergebench/method-task-arithmetic >/dev/null
 check_host "$WORK/host-npm"
 
 step "a host installing from the registry with pnpm"

@@ -58,7 +58,9 @@ const SCOPED_WORD = /(^|[[{,:]\s*)(@[^\s,[\]{}'"]+)/g;
 function parseScopedNames(text: string): ReturnType<typeof parseDocument> {
   const document = parseDocument(text);
   if (!document.errors.some((e) => e.code === 'BAD_SCALAR_START')) return document;
-  const quoted = parseDocument(text.replace(SCOPED_WORD, (_m, before, word) => before + JSON.stringify(word)));
+  const quoted = parseDocument(
+    text.replace(SCOPED_WORD, (_m, before, word) => before + JSON.stringify(word)),
+  );
   return quoted.errors.length === 0 ? quoted : document;
 }
 

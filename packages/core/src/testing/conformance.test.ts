@@ -23,7 +23,12 @@ function method(
 }
 
 const pluginOf = (...components: Component<Method>[]) =>
-  definePlugin({ name: 'p', register: (r) => components.forEach((c) => r.method(c)) });
+  definePlugin({
+    name: 'p',
+    register: (r) => {
+      for (const c of components) r.method(c);
+    },
+  });
 
 describe('plugin conformance', () => {
   it('passes a well-behaved method', async () => {
