@@ -33,6 +33,7 @@ guide_block() {
 for block in author host; do [ -n "$(guide_block "$block")" ] || fail "$GUIDE has no e2e: $block block"; done
 
 for pkg in "$ROOT"/packages/*/; do
+  [ -f "$pkg/package.json" ] || continue
   if ! grep -q '"private": true' "$pkg/package.json" && [ ! -f "$pkg/dist/index.js" ]; then
     fail "$pkg is not built; run pnpm build first"
   fi
