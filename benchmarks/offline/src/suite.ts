@@ -62,8 +62,10 @@ export async function suiteRegistry(suite: Suite, packageDir: string): Promise<C
   const registry = new ComponentRegistry();
   registerPlugin(registry, builtinPlugin, 'builtin');
   for (const spec of suite.plugins) {
-    if (!(await loadPlugin(registry, spec, path.dirname(path.resolve(suite.file))))) {
-      if (!(await loadPlugin(registry, spec, packageDir))) {
+    // A suite received from someone else must be safe to validate: packages by name only.
+    const options = { origin: { where: `suite file ${suite.file}` } };
+    if (!(await loadPlugin(registry, spec, path.dirname(path.resolve(suite.file)), options))) {
+      if (!(await loadPlugin(registry, spec, packageDir, options))) {
         throw new MergebenchError(
           `${suite.file}: plugins: package '${spec}' is not installed (looked from ${path.dirname(suite.file)} and ${packageDir})`,
         );
