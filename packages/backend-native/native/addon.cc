@@ -96,12 +96,15 @@ napi_value undefinedValue(napi_env env) {
   return v;
 }
 
-// batchMatMul(a, b, out, batchA, batchB, m, n, k, transposeA, transposeB)
+// batchMatMul(a, b, out, batchA, batchB, m, n, k, transposeA, transposeB, bias | null)
 napi_value BatchMatMul(napi_env env, napi_callback_info info) {
   return guarded(env, [&] {
-    Args args(env, info, 10);
+    Args args(env, info, 11);
+    napi_valuetype biasType;
+    check(env, napi_typeof(env, args.values[10], &biasType), "bias");
+    const float* bias = biasType == napi_null || biasType == napi_undefined ? nullptr : args.floats(10);
     native::batchMatMul(args.floats(0), args.floats(1), args.floats(2), args.size(3), args.size(4), args.size(5),
-                        args.size(6), args.size(7), args.boolean(8), args.boolean(9));
+                        args.size(6), args.size(7), args.boolean(8), args.boolean(9), bias);
     return undefinedValue(env);
   });
 }
@@ -155,6 +158,26 @@ napi_value Softmax(napi_env env, napi_callback_info info) {
   return guarded(env, [&] {
     Args args(env, info, 4);
     native::softmax(args.floats(0), args.floats(1), args.size(2), args.size(3));
+    return undefinedValue(env);
+  });
+}
+
+// layerNorm(x, gamma, beta, out, mean, rstd, rows, cols, eps)
+napi_value LayerNorm(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args args(env, info, 9);
+    native::layerNorm(args.floats(0), args.floats(1), args.floats(2), args.floats(3), args.floats(4), args.floats(5),
+                      args.size(6), args.size(7), static_cast<float>(args.number(8)));
+    return undefinedValue(env);
+  });
+}
+
+// layerNormGrad(x, gamma, dy, mean, rstd, dx, dgamma, dbeta, rows, cols)
+napi_value LayerNormGrad(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args args(env, info, 10);
+    native::layerNormGrad(args.floats(0), args.floats(1), args.floats(2), args.floats(3), args.floats(4),
+                          args.floats(5), args.floats(6), args.floats(7), args.size(8), args.size(9));
     return undefinedValue(env);
   });
 }
@@ -242,14 +265,27 @@ napi_value Release(napi_env env, napi_callback_info info) {
   });
 }
 
-// threads(): { blas, pool }
+// useOneDnn(on): whether oneDNN multiplies from now on (false where it is not installed)
+napi_value UseOneDnn(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args args(env, info, 1);
+    napi_value result;
+    napi_get_boolean(env, native::useOneDnn(args.boolean(0)), &result);
+    return result;
+  });
+}
+
+// threads(): { blas, pool, products }
 napi_value Threads(napi_env env, napi_callback_info) {
-  napi_value result, blas, pool;
+  napi_value result, blas, pool, products;
+  std::string libraries = native::productLibraries();
+  napi_create_string_utf8(env, libraries.c_str(), libraries.size(), &products);
   napi_create_object(env, &result);
   napi_create_int32(env, native::blasThreads(), &blas);
   napi_create_int32(env, static_cast<int32_t>(native::ThreadPool::instance().threads()), &pool);
   napi_set_named_property(env, result, "blas", blas);
   napi_set_named_property(env, result, "pool", pool);
+  napi_set_named_property(env, result, "products", products);
   return result;
 }
 
@@ -265,9 +301,12 @@ napi_value Init(napi_env env, napi_value exports) {
       {"reduce", nullptr, Reduce, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"transpose", nullptr, Transpose, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"softmax", nullptr, Softmax, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"layerNorm", nullptr, LayerNorm, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"layerNormGrad", nullptr, LayerNormGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"addN", nullptr, AddN, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"alloc", nullptr, Alloc, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"release", nullptr, Release, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"useOneDnn", nullptr, UseOneDnn, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"threads", nullptr, Threads, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);

@@ -22,6 +22,11 @@ static inline float apply(float a, float b) {
   if constexpr (op == BinaryOp::Minimum) return (a != a || b != b) ? kNaN : (a < b ? a : b);
   if constexpr (op == BinaryOp::SquaredDifference) return (a - b) * (a - b);
   if constexpr (op == BinaryOp::Prelu) return a < 0.0f ? b * a : a;
+  if constexpr (op == BinaryOp::QuickGeluGrad) {
+    // d/dx x·σ(1.702x) = σ + 1.702·x·σ·(1 − σ), times the incoming gradient b.
+    const float s = 1.0f / (1.0f + expApprox(-1.702f * a));
+    return b * (s + 1.702f * a * s * (1.0f - s));
+  }
   if constexpr (op == BinaryOp::Pow) {
     // Math.pow gives NaN where C's pow gives 1: a NaN exponent, and ±1 to an infinite power.
     if (b != b || ((a == 1.0f || a == -1.0f) && std::isinf(b))) return kNaN;
@@ -144,6 +149,7 @@ void binary(BinaryOp op, const float* a, const std::vector<int64_t>& aShape, con
     case BinaryOp::Pow: return binaryPlanned<BinaryOp::Pow>(a, b, out, p);
     case BinaryOp::SquaredDifference: return binaryPlanned<BinaryOp::SquaredDifference>(a, b, out, p);
     case BinaryOp::Prelu: return binaryPlanned<BinaryOp::Prelu>(a, b, out, p);
+    case BinaryOp::QuickGeluGrad: return binaryPlanned<BinaryOp::QuickGeluGrad>(a, b, out, p);
   }
 }
 
@@ -164,6 +170,8 @@ static inline float apply(float x, float alpha) {
   if constexpr (op == UnaryOp::Elu) return x >= 0.0f ? x : expApprox(x) - 1.0f;
   if constexpr (op == UnaryOp::LeakyRelu) return x < 0.0f ? alpha * x : x;
   if constexpr (op == UnaryOp::Reciprocal) return 1.0f / x;
+  // x·σ(1.702x) in one pass, as the composed mul(x, sigmoid(mul(x, 1.702))) computes it.
+  if constexpr (op == UnaryOp::QuickGelu) return x * (1.0f / (1.0f + expApprox(-(x * 1.702f))));
   return 0.0f;
 }
 
@@ -191,6 +199,7 @@ void unary(UnaryOp op, const float* x, float* out, size_t size, float alpha) {
     case UnaryOp::Elu: return unaryLoop<UnaryOp::Elu>(x, out, size, alpha);
     case UnaryOp::LeakyRelu: return unaryLoop<UnaryOp::LeakyRelu>(x, out, size, alpha);
     case UnaryOp::Reciprocal: return unaryLoop<UnaryOp::Reciprocal>(x, out, size, alpha);
+    case UnaryOp::QuickGelu: return unaryLoop<UnaryOp::QuickGelu>(x, out, size, alpha);
   }
 }
 

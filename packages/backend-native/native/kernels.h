@@ -3,13 +3,14 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace native {
 
-enum class BinaryOp { Add, Sub, Mul, Div, Maximum, Minimum, Pow, SquaredDifference, Prelu };
+enum class BinaryOp { Add, Sub, Mul, Div, Maximum, Minimum, Pow, SquaredDifference, Prelu, QuickGeluGrad };
 enum class UnaryOp {
-  Exp, Log, Sqrt, Rsqrt, Square, Neg, Abs, Sigmoid, Tanh, Erf, Relu, Relu6, Elu, LeakyRelu, Reciprocal
+  Exp, Log, Sqrt, Rsqrt, Square, Neg, Abs, Sigmoid, Tanh, Erf, Relu, Relu6, Elu, LeakyRelu, Reciprocal, QuickGelu
 };
 enum class ReduceOp { Sum, Max, Min, Mean };
 
@@ -17,8 +18,21 @@ enum class ReduceOp { Sum, Max, Min, Mean };
 /** The threads OpenBLAS uses for large products (all cores, or OPENBLAS_NUM_THREADS). */
 int blasThreads();
 
+/** With a bias of n values (or null): out = bias + op(a)·op(b), the bias added to every row. */
 void batchMatMul(const float* a, const float* b, float* out, size_t batchA, size_t batchB, size_t m,
-                 size_t n, size_t k, bool transposeA, bool transposeB);
+                 size_t n, size_t k, bool transposeA, bool transposeB, const float* bias);
+
+/** Which libraries multiply: oneDNN where it loaded (and for which products), OpenBLAS. */
+std::string productLibraries();
+/** Turns oneDNN's products on or off (all on OpenBLAS); true when oneDNN now multiplies. */
+bool useOneDnn(bool on);
+
+/** Layer norm over the last axis of [rows, cols]: out = (x − μ)·rstd·γ + β, μ and rstd per row kept. */
+void layerNorm(const float* x, const float* gamma, const float* beta, float* out, float* mean, float* rstd,
+               size_t rows, size_t cols, float eps);
+/** Layer norm's gradients from the forward's μ and rstd: dx [rows, cols], dγ and dβ [cols]. */
+void layerNormGrad(const float* x, const float* gamma, const float* dy, const float* mean, const float* rstd,
+                   float* dx, float* dgamma, float* dbeta, size_t rows, size_t cols);
 
 /** Elementwise a ∘ b with NumPy broadcasting of both shapes to outShape. */
 void binary(BinaryOp op, const float* a, const std::vector<int64_t>& aShape, const float* b,

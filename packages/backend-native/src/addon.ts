@@ -13,6 +13,8 @@ export const BINARY_OPS = {
   Pow: 6,
   SquaredDifference: 7,
   Prelu: 8,
+  /** dy·d/dx[x·σ(1.702x)], a = x, b = dy: quick GELU's gradient. */
+  QuickGeluGrad: 9,
 } as const;
 export type BinaryOpName = keyof typeof BINARY_OPS;
 
@@ -32,6 +34,8 @@ export const UNARY_OPS = {
   Elu: 12,
   LeakyRelu: 13,
   Reciprocal: 14,
+  /** x·σ(1.702x), CLIP's GELU. */
+  QuickGelu: 15,
 } as const;
 export type UnaryOpName = keyof typeof UNARY_OPS;
 
@@ -51,6 +55,8 @@ export interface NativeAddon {
     k: number,
     transposeA: boolean,
     transposeB: boolean,
+    /** n values added to every row of the output, or null. */
+    bias: Float32Array | null,
   ): void;
   binary(
     op: number,
@@ -73,11 +79,39 @@ export interface NativeAddon {
   transpose(x: Float32Array, shape: readonly number[], perm: readonly number[], out: Float32Array): void;
   softmax(x: Float32Array, out: Float32Array, rows: number, cols: number): void;
   addN(inputs: readonly Float32Array[], out: Float32Array): void;
+  /** Layer norm over the last axis of [rows, cols]; writes out, and each row's mean and 1/std. */
+  layerNorm(
+    x: Float32Array,
+    gamma: Float32Array,
+    beta: Float32Array,
+    out: Float32Array,
+    mean: Float32Array,
+    rstd: Float32Array,
+    rows: number,
+    cols: number,
+    eps: number,
+  ): void;
+  /** Layer norm's gradients dx, dγ, dβ from the forward's mean and 1/std. */
+  layerNormGrad(
+    x: Float32Array,
+    gamma: Float32Array,
+    dy: Float32Array,
+    mean: Float32Array,
+    rstd: Float32Array,
+    dx: Float32Array,
+    dgamma: Float32Array,
+    dbeta: Float32Array,
+    rows: number,
+    cols: number,
+  ): void;
+  /** Large products on oneDNN (on, where it is installed) or all on OpenBLAS; whether oneDNN now multiplies. */
+  useOneDnn(on: boolean): boolean;
   /** A Float32Array for an output, its contents undefined (kernels write every element). */
   alloc(length: number): Float32Array;
   /** Frees an array alloc() made at once, leaving it empty; for outputs nobody can see any more. */
   release(array: Float32Array): void;
-  threads(): { blas: number; pool: number };
+  /** Threads for products and for the pool; `products` names the libraries that multiply. */
+  threads(): { blas: number; pool: number; products: string };
 }
 
 const packageRoot = fileURLToPath(new URL('..', import.meta.url));

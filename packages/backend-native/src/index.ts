@@ -13,9 +13,22 @@ export const NATIVE_BACKEND_NAME = BACKEND_NAME;
 /** Kernels that run natively; every other kernel is the cpu backend's. */
 export const NATIVE_KERNELS: readonly string[] = nativeKernelNames(addon);
 
-/** Threads the native kernels use: OpenBLAS's for products, the addon's pool for the rest. */
-export function nativeThreads(): { readonly blas: number; readonly pool: number } {
+/**
+ * Threads the native kernels use (for products, for the addon's pool) and the libraries that
+ * multiply: oneDNN for large products where it is installed, OpenBLAS for the rest.
+ */
+export function nativeThreads(): { readonly blas: number; readonly pool: number; readonly products: string } {
   return addon.threads();
 }
+
+/**
+ * Large products on oneDNN (true, the default where it is installed) or every product on OpenBLAS
+ * (false); returns whether oneDNN multiplies from now on. For comparing the two paths.
+ */
+export function useOneDnn(on: boolean): boolean {
+  return addon.useOneDnn(on);
+}
+
+export { FUSED_KERNEL_NAMES } from './kernels/fused.js';
 
 export { NativeBackend } from './native-backend.js';

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { NativeAddon } from './addon.js';
 import { addNKernels } from './kernels/add-n.js';
 import { binaryKernels } from './kernels/binary.js';
+import { fusedKernels } from './kernels/fused.js';
 import { BACKEND_NAME, pinningViews } from './kernels/kernel-io.js';
 import { matMulKernels } from './kernels/matmul.js';
 import { reduceKernels } from './kernels/reduce.js';
@@ -26,6 +27,7 @@ export function nativeKernels(addon: NativeAddon): KernelConfig[] {
     ...softmaxKernels(addon),
     ...addNKernels(addon),
     ...scatterNdKernels(addon),
+    ...fusedKernels(addon),
   ];
 }
 

@@ -3,8 +3,8 @@ import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { BINARY_OPS, type BinaryOpName, type NativeAddon } from '../addon.js';
 import { allocate, float32Values, output, sizeOf, withFallback } from './kernel-io.js';
 
-/** Kernel names and the names of their two inputs. */
-const BINARY_KERNELS: Readonly<Record<BinaryOpName, readonly [string, string]>> = {
+/** tfjs's kernel names and the names of their two inputs (QuickGeluGrad is a fused kernel's: fused.ts). */
+const BINARY_KERNELS: Readonly<Record<Exclude<BinaryOpName, 'QuickGeluGrad'>, readonly [string, string]>> = {
   Add: ['a', 'b'],
   Sub: ['a', 'b'],
   Multiply: ['a', 'b'],

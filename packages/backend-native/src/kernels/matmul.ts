@@ -17,6 +17,7 @@ export function nativeMatMul(
   b: TensorInfo | undefined,
   transposeA: boolean,
   transposeB: boolean,
+  bias: Float32Array | null = null,
 ): TensorInfo | undefined {
   const aValues = float32Values(backend, a);
   const bValues = float32Values(backend, b);
@@ -41,8 +42,9 @@ export function nativeMatMul(
   // Only the broadcasts where modulo indexing is a true broadcast (equal batches, or one of 1).
   if (sizeOf(outer) !== batch || (batchA !== batchB && Math.min(batchA, batchB) !== 1)) return undefined;
   if (batch * m * n === 0 || aValues.length === 0 || bValues.length === 0) return undefined;
+  if (bias !== null && bias.length !== n) return undefined;
   const out = allocate(addon, backend, batch * m * n);
-  addon.batchMatMul(aValues, bValues, out, batchA, batchB, m, n, k, transposeA, transposeB);
+  addon.batchMatMul(aValues, bValues, out, batchA, batchB, m, n, k, transposeA, transposeB, bias);
   return output(backend, [...outer, m, n], out);
 }
 
@@ -60,10 +62,25 @@ function fusedMatMul(
   if (bias !== undefined && float32Values(backend, bias) === undefined) return undefined;
   if (activation === 'prelu' && float32Values(backend, preluActivationWeights) === undefined)
     return undefined;
-  const product = nativeMatMul(addon, backend, a, b, Boolean(attrs.transposeA), Boolean(attrs.transposeB));
+  // A bias over the last axis ([n], or [1, …, n]) is laid in the output before the product adds to
+  // it: one pass fewer. Other shapes are added afterwards with broadcasting.
+  const n = attrs.transposeB ? b?.shape.at(-2) : b?.shape.at(-1);
+  const rowBias =
+    bias !== undefined && bias.shape.at(-1) === n && sizeOf(bias.shape) === n && bias.shape.length <= 2
+      ? (float32Values(backend, bias) ?? null)
+      : null;
+  const product = nativeMatMul(
+    addon,
+    backend,
+    a,
+    b,
+    Boolean(attrs.transposeA),
+    Boolean(attrs.transposeB),
+    rowBias,
+  );
   if (product === undefined) return undefined;
   const steps: ((x: TensorInfo) => TensorInfo | undefined)[] = [];
-  if (bias !== undefined) steps.push((x) => nativeBinary(addon, backend, 'Add', x, bias));
+  if (bias !== undefined && rowBias === null) steps.push((x) => nativeBinary(addon, backend, 'Add', x, bias));
   if (activation === 'prelu')
     steps.push((x) => nativeBinary(addon, backend, 'Prelu', x, preluActivationWeights));
   else if (activation !== 'linear') {

@@ -19,7 +19,9 @@ export function nativeUnary(
 }
 
 export function unaryKernels(addon: NativeAddon): KernelConfig[] {
-  return (Object.keys(UNARY_OPS) as UnaryOpName[]).map((name) =>
+  // QuickGelu is no tfjs kernel: fused.ts registers it under its own name.
+  const names = (Object.keys(UNARY_OPS) as UnaryOpName[]).filter((name) => name !== 'QuickGelu');
+  return names.map((name) =>
     withFallback(name, ({ inputs, backend, attrs }) =>
       nativeUnary(addon, backend, name, inputs.x, name === 'LeakyRelu' ? (attrs?.alpha as number) : 0),
     ),

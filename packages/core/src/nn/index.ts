@@ -5,11 +5,12 @@ export { Conv2d } from './conv2d.js';
 export type { EmbeddingOptions } from './embedding.js';
 export { Embedding } from './embedding.js';
 export { causalAttentionMask } from './functional/causal-mask.js';
+export { FUSED_KERNELS } from './functional/fused.js';
 export { gatherRows } from './functional/gather-rows.js';
 export { matMul } from './functional/matmul.js';
 export { functionalCall } from './functional-call.js';
 export type { LayerNormOptions } from './layer-norm.js';
-export { LayerNorm } from './layer-norm.js';
+export { LayerNorm, layerNorm } from './layer-norm.js';
 export type { LinearOptions } from './linear.js';
 export { Linear } from './linear.js';
 export type {

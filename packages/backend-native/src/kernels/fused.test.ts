@@ -1,0 +1,79 @@
+import { layerNorm, quickGelu } from '@mergebench/core';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { expectSameAsCpu, withGradients } from '../cpu-parity.test.helpers.js';
+import { nativeThreads, useOneDnn } from '../index.js';
+
+// Core's layer norm and quick GELU compose tfjs ops on cpu and call the fused kernels on native:
+// the same calls, compared with each other, forward and gradients.
+describe('fused kernels on native agree with the composed ops on cpu', () => {
+  const shapes = [[1], [3, 7], [2, 5, 64], [4, 50, 768]];
+  for (const shape of shapes) {
+    const d = shape.at(-1)!;
+    it(`layer norm over [${shape}], forward and gradients of x, weight and bias`, () => {
+      const fn = withGradients((x, w, b) => layerNorm(x, w, b, 1e-5));
+      expectSameAsCpu(fn, [{ shape }, { shape: [d] }, { shape: [d] }], 2e-4);
+    });
+    it(`quick GELU over [${shape}], forward and gradient`, () => {
+      expectSameAsCpu(withGradients(quickGelu), [{ shape }]);
+    });
+  }
+
+  it('layer norm of constant rows (zero variance) and large offsets', () => {
+    const fn = withGradients((x, w, b) => layerNorm(x, w, b, 1e-5));
+    const values = [3, 3, 3, 3, 1000, 1001, 1002, 1003];
+    expectSameAsCpu(fn, [{ shape: [2, 4], values }, { shape: [4] }, { shape: [4] }], 2e-4);
+  });
+
+  it('quick GELU of NaN, ±Inf, ±0 and large magnitudes', () => {
+    const values = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 0, -0, 100, -100, 60];
+    expectSameAsCpu(quickGelu, [{ shape: [8], values }]);
+  });
+
+  it('layer norm of int32 input takes the composed path', () => {
+    expectSameAsCpu(
+      (x, w, b) => layerNorm(tf.cast(x, 'float32'), w, b),
+      [{ shape: [2, 3], values: [1, 2, 3, 4, 5, 6], dtype: 'int32' }, { shape: [3] }, { shape: [3] }],
+    );
+  });
+});
+
+describe('products on both libraries agree with cpu', () => {
+  // Restored for the other test files, which run the default choice.
+  afterAll(() => useOneDnn(true));
+  const flags = [
+    [false, false],
+    [true, false],
+    [false, true],
+    [true, true],
+  ] as const;
+  // 128·96·100 multiply-adds is above the size from which oneDNN takes a product.
+  const [m, k, n] = [128, 96, 100];
+  const stored = (ta: boolean, tb: boolean, batch: number[] = []) => [
+    { shape: [...batch, ...(ta ? [k, m] : [m, k])] },
+    { shape: [...batch, ...(tb ? [n, k] : [k, n])] },
+  ];
+  for (const library of ['oneDNN where installed', 'OpenBLAS'] as const) {
+    for (const [ta, tb] of flags) {
+      it(`${library}: [${m}×${k}]·[${k}×${n}] transposeA=${ta} transposeB=${tb}, batched, with a bias`, () => {
+        useOneDnn(library !== 'OpenBLAS');
+        expectSameAsCpu(
+          withGradients((a, b) => tf.matMul(a, b, ta, tb)),
+          stored(ta, tb),
+          1e-4,
+        );
+        expectSameAsCpu((a, b) => tf.matMul(a, b, ta, tb), stored(ta, tb, [3]), 1e-4);
+        const fused = (a: tf.Tensor, b: tf.Tensor, bias: tf.Tensor) =>
+          tf.fused.matMul({ a, b, bias, transposeA: ta, transposeB: tb });
+        expectSameAsCpu(withGradients(fused), [...stored(ta, tb), { shape: [n] }], 1e-4);
+        expectSameAsCpu(fused, [...stored(ta, tb, [2]), { shape: [1, n] }], 1e-4);
+      });
+    }
+  }
+
+  it('names the libraries that multiply', () => {
+    expect(nativeThreads().products).toMatch(/OpenBLAS/);
+    const onednn = useOneDnn(true);
+    expect(nativeThreads().products.startsWith('oneDNN')).toBe(onednn);
+  });
+});
