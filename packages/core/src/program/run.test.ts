@@ -74,7 +74,7 @@ describe('runProgram', () => {
       await expect(
         runProgram({ cwd, overrides: ['method=dummy', 'modelpool=toy', 'taskpool=toy', 'run_name=y'] }),
       ).rejects.toThrow(
-        "backend: expected auto or one of tfjs-node-gpu, tfjs-node, native, wasm, cpu, got 'no-such-backend'",
+        "backend: expected auto or one of tfjs-node-gpu, webgpu, tfjs-node, native, wasm, cpu, got 'no-such-backend'",
       );
     } finally {
       if (before === undefined) delete process.env.MERGEBENCH_BACKEND;

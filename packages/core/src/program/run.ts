@@ -93,18 +93,6 @@ async function evaluateResult(
  * optional save → evaluation → report.json (written atomically) and a summary table.
  */
 export async function runProgram(options: RunOptions = {}): Promise<RunOutcome> {
-  const logger = options.logger ?? silentLogger;
-  const t0 = performance.now();
-  const timings: Record<string, number> = {};
-  const time = async <T>(phase: string, work: () => Promise<T>): Promise<T> => {
-    const start = performance.now();
-    try {
-      return await work();
-    } finally {
-      timings[phase] = (timings[phase] ?? 0) + (performance.now() - start) / 1000;
-    }
-  };
-
   const resolved = await resolveRun(options);
   const { config } = resolved;
   const runName =
