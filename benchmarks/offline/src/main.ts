@@ -4,6 +4,7 @@
 // it with the HTML report to the suite's results folder.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { MergebenchError, selectBackend, stderrLogger } from '@mergebench/core';
 import { cliFlags, invocationPath, optionalPath } from './cli-flags.js';
@@ -13,7 +14,7 @@ import { planSuite, runSuite, suiteRegistry } from './suite.js';
 import { checkMethodsExist } from './suite-check.js';
 import { loadSuite } from './suite-file.js';
 import { hasOwnPools, poolsTarget, type SuiteTarget, zooTarget } from './suite-target.js';
-import { buildZoo } from './zoo/build-zoo.js';
+import { buildZoo, type ZooBuildTimes } from './zoo/build-zoo.js';
 import { loadZooSpec } from './zoo/zoo-spec.js';
 
 const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -40,15 +41,39 @@ async function main(argv: string[]): Promise<void> {
     `offline benchmark: suite ${suite.name} (${suite.runs.length} runs), backend ${backend.name}, cache ${root}`,
   );
 
+  // Wall seconds per phase, printed at the end so that the README's timings can be checked anywhere.
+  const zooTimes: ZooBuildTimes = { pretrainingSeconds: 0, finetuningSeconds: 0 };
+  const phases: [string, number][] = [];
+  const timed = async <T>(phase: string, work: () => Promise<T>): Promise<T> => {
+    const start = performance.now();
+    try {
+      return await work();
+    } finally {
+      phases.push([phase, (performance.now() - start) / 1000]);
+    }
+  };
+  const printPhases = () =>
+    console.log(
+      `wall time by phase (backend ${backend.name}): ${phases.map(([p, s]) => `${p} ${s.toFixed(1)} s`).join(', ')}`,
+    );
+
   // A suite that names its pools (the CLIP TA8 pools, say) runs on them; the others on the zoo.
   const zoo = hasOwnPools(suite)
     ? undefined
-    : await buildZoo(root, loadZooSpec(optionalPath(flag('spec'))), logger);
-  if (argv.includes('--zoo-only')) return;
+    : await buildZoo(root, loadZooSpec(optionalPath(flag('spec'))), logger, zooTimes);
+  if (zoo)
+    phases.push(
+      ['zoo pretraining', zooTimes.pretrainingSeconds],
+      ['fine-tuning', zooTimes.finetuningSeconds],
+    );
+  if (argv.includes('--zoo-only')) {
+    printPhases();
+    return;
+  }
   const target: SuiteTarget = zoo ? zooTarget(zoo) : await poolsTarget(suite, root, registry);
 
   const plan = await planSuite(target, suite, registry);
-  const outcomes = await runSuite(target, plan, registry, logger);
+  const outcomes = await timed('runs', () => runSuite(target, plan, registry, logger));
 
   let landscape: LossLandscape | undefined;
   if (zoo && !argv.includes('--no-landscape')) {
@@ -57,7 +82,8 @@ async function main(argv: string[]): Promise<void> {
       throw new MergebenchError(`--landscape: expected two tasks as a,b, got '${pair.join(',')}'`);
     const grid = Number(flag('grid') ?? 11);
     try {
-      landscape = (await lossLandscape(zoo, [pair[0], pair[1]], grid, logger)).landscape;
+      landscape = (await timed('landscape', () => lossLandscape(zoo, [pair[0], pair[1]], grid, logger)))
+        .landscape;
     } catch (e) {
       if (e instanceof MergebenchError && e.message.startsWith('--')) throw e;
       // Like a failed run, a failed landscape leaves the rest of the report standing.
@@ -85,6 +111,7 @@ async function main(argv: string[]): Promise<void> {
   console.log(text);
   for (const o of outcomes) if (!o.ok) console.log(`${o.label}: failed: ${o.error}`);
   for (const f of files) console.log(`written: ${f}`);
+  printPhases();
   if (outcomes.some((o) => !o.ok)) process.exitCode = 1;
 }
 

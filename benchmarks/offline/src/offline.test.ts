@@ -83,8 +83,12 @@ describe('offline benchmark', () => {
   it('runs a suite file end to end: plugin by package name, resume, failures, landscape, leaderboard, HTML report', async () => {
     const root = mkdtempSync(path.join(tmpdir(), 'mb-offline-'));
     const logger = memoryLogger();
-    const zoo = await buildZoo(root, TINY, logger);
+    const times = { pretrainingSeconds: 0, finetuningSeconds: 0 };
+    const zoo = await buildZoo(root, TINY, logger, times);
     expect(readdirSync(path.join(zoo.dir, 'finetuned')).sort()).toEqual([...TINY.tasks].sort());
+    // The main job prints these per phase.
+    expect(times.pretrainingSeconds).toBeGreaterThan(0);
+    expect(times.finetuningSeconds).toBeGreaterThan(0);
 
     const suite = parseSuite(path.join(packageDir, 'suites', 'tiny.yaml'), SUITE_YAML);
     expect(suite.runs.map((r) => r.label)).toEqual([

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { type Logger, MergebenchError, runProgram, writeFileAtomic } from '@mergebench/core';
 import {
   type ClipVisionModelWithProjection,
@@ -90,11 +91,23 @@ function checkVisionMatches(spec: ZooSpec, model: ClipVisionModelWithProjection)
  * output exists (outputs are written atomically, so an interrupted build resumes cleanly):
  * pretraining (encoder + heads), then one `mergebench run method=finetune` per task.
  */
-export async function buildZoo(root: string, spec: ZooSpec, logger: Logger): Promise<Zoo> {
+/** Wall seconds a zoo build spent on each phase (0 for a phase whose outputs existed). */
+export interface ZooBuildTimes {
+  pretrainingSeconds: number;
+  finetuningSeconds: number;
+}
+
+export async function buildZoo(
+  root: string,
+  spec: ZooSpec,
+  logger: Logger,
+  times: ZooBuildTimes = { pretrainingSeconds: 0, finetuningSeconds: 0 },
+): Promise<Zoo> {
   const zoo = zooLayout(root, spec);
   mkdirSync(zoo.dir, { recursive: true });
   await writeFileAtomic(path.join(zoo.dir, 'zoo-spec.json'), `${JSON.stringify(spec, null, 2)}\n`);
 
+  const pretrainingStart = performance.now();
   if (!existsSync(zoo.pretrained) || !existsSync(zoo.heads)) {
     const data = await loadImageTasks({ tasks: spec.tasks, ...spec.data });
     let model: ClipVisionModelWithProjection;
@@ -121,6 +134,9 @@ export async function buildZoo(root: string, spec: ZooSpec, logger: Logger): Pro
     heads.dispose();
   }
 
+  times.pretrainingSeconds = (performance.now() - pretrainingStart) / 1000;
+
+  const finetuningStart = performance.now();
   const finetuneConfig = path.join(zoo.dir, 'finetune.config.yaml');
   await writeFileAtomic(finetuneConfig, configYaml(zoo, []));
   for (const task of spec.tasks) {
@@ -143,6 +159,7 @@ export async function buildZoo(root: string, spec: ZooSpec, logger: Logger): Pro
       ],
     });
   }
+  times.finetuningSeconds = (performance.now() - finetuningStart) / 1000;
   await writeFileAtomic(zoo.config, configYaml(zoo, spec.tasks));
   return zoo;
 }
