@@ -15,6 +15,12 @@ if ! dpkg -s libopenblas-dev >/dev/null 2>&1 || ! command -v g++ >/dev/null 2>&1
   { apt-get update -qq && apt-get install -y -qq --no-install-recommends libopenblas-dev g++ make python3 >/dev/null; } ||
     echo "setup: could not install libopenblas-dev g++ make; the native backend will be unavailable" >&2
 fi
+# oneDNN (the library PyTorch multiplies with): the native backend opens it at run time for large
+# products, where it measured faster than OpenBLAS; without it every product runs on OpenBLAS.
+if ! dpkg -s libdnnl2 >/dev/null 2>&1; then
+  { apt-get update -qq && apt-get install -y -qq --no-install-recommends libdnnl2 >/dev/null; } ||
+    echo "setup: could not install libdnnl2; the native backend multiplies with OpenBLAS alone" >&2
+fi
 # Debian's chromium: the benchmark report's test opens the page in it, headless, through
 # playwright-core (playwright's own browser download cannot work offline).
 if [ ! -x /usr/bin/chromium ]; then
