@@ -40,5 +40,14 @@ if [ "$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")" = bookwo
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends -t bookworm-backports mesa-vulkan-drivers libvulkan1 >/dev/null; } ||
     echo "setup: could not install Mesa's Vulkan driver from bookworm-backports; the webgpu backend's tests will fail" >&2
 fi
+# Debian's redis-server: @mergebench/queue's tests start their own on 127.0.0.1 on a free port
+# (no system service is used).
+if ! command -v redis-server >/dev/null 2>&1; then
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  { $SUDO apt-get update -qq &&
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends redis-server >/dev/null; } ||
+    echo "setup: could not install redis-server; @mergebench/queue's tests will fail" >&2
+fi
 pnpm install --frozen-lockfile
 pnpm build
