@@ -8,6 +8,7 @@ import { type CliArgs, parseCliArgs } from './args.js';
 import { runCheckPlugin } from './check-plugin.js';
 import { runDownload } from './download.js';
 import { componentListJson, formatComponentList, listRegistry } from './list.js';
+import { describeCommands, pluginCommands } from './plugin-commands.js';
 
 const HELP = `mergebench ${version}: merge fine-tuned models and benchmark merge methods
 
@@ -28,9 +29,12 @@ usage:
       HF_TOKEN, HF_HUB_OFFLINE); by default a model's *.safetensors, *.json and *.txt files and
       a data set's README.md and *.parquet files; a preset fetches what its component reads,
       with param=value set on the presets that have it (download_train=true: train splits too)
+  mergebench <command> ...   a command an installed plugin provides (mergebench list shows them)
   mergebench --version | --help
 
 backends (--backend or MERGEBENCH_BACKEND): auto, tfjs-node-gpu, webgpu, tfjs-node, native, wasm, cpu`;
+
+const BUILTIN_COMMANDS = new Set(['run', 'config', 'list', 'download', 'check-plugin', 'help']);
 
 export interface CliIo {
   readonly cwd: string;
@@ -100,7 +104,7 @@ async function dispatch(args: CliArgs, io: CliIo): Promise<void> {
       return runCheckPlugin(args.overrides, cwd, print, (line) => io.err(`${line}\n`));
     default:
       throw new MergebenchError(
-        `unknown command '${args.command}'; commands: run, config, list, download, check-plugin (see --help)`,
+        `unknown command '${args.command}'; commands: run, config, list, download, check-plugin (see --help); ${describeCommands((await pluginCommands(cwd)).commands)}`,
       );
   }
 }
@@ -112,6 +116,15 @@ async function dispatch(args: CliArgs, io: CliIo): Promise<void> {
 export async function runCli(argv: readonly string[], io: CliIo = processIo): Promise<number> {
   let verbose = false;
   try {
+    // A command of an installed plugin parses its own arguments; the built-ins always win.
+    const first = argv[0];
+    if (first !== undefined && !BUILTIN_COMMANDS.has(first) && /^[a-z][a-z0-9-]*$/.test(first)) {
+      const found = (await pluginCommands(io.cwd)).commands.find((c) => c.command.name === first);
+      if (found) {
+        verbose = argv.includes('--verbose');
+        return (await found.command.run(argv.slice(1), io)) ?? 0;
+      }
+    }
     const args = parseCliArgs(argv);
     verbose = Boolean(args.flags.verbose);
     await dispatch(args, io);

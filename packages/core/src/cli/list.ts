@@ -55,6 +55,14 @@ export function formatComponentList(registry: ComponentRegistry): string {
       for (const p of info.params) lines.push(describeParam(p));
     }
   }
+  const commands = registry.listCommands();
+  if (commands.length > 0) {
+    lines.push('commands:');
+    for (const { command, source } of commands) {
+      lines.push(`  ${command.name}  (${source})`);
+      for (const line of command.usage.split('\n')) lines.push(`      ${line}`);
+    }
+  }
   return lines.join('\n');
 }
 

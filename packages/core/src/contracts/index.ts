@@ -1,3 +1,4 @@
+export * from './command.js';
 export * from './component.js';
 export * from './logger.js';
 export * from './method.js';

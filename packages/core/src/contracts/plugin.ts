@@ -1,3 +1,4 @@
+import type { CliCommand } from './command.js';
 import type { Component } from './component.js';
 import type { Method } from './method.js';
 import type { ModelPool } from './model-pool.js';
@@ -13,6 +14,11 @@ export interface PluginRegistrar {
    * so `method=ties` finds the paper's settings.
    */
   presets(dir: string): void;
+  /**
+   * A command of the `mergebench` CLI (`mergebench <name> ...`), found among installed plugins.
+   * Optional so that a plugin also loads on a core without it: call it as `registrar.command?.(c)`.
+   */
+  command?(command: CliCommand): void;
 }
 
 /**

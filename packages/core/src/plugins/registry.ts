@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import type { CliCommand } from '../contracts/command.js';
 import type { Component, ComponentKind } from '../contracts/component.js';
 import type { Method } from '../contracts/method.js';
 import type { ModelPool } from '../contracts/model-pool.js';
@@ -20,6 +21,12 @@ export interface RegisteredComponent<K extends ComponentKind = ComponentKind> {
   readonly source: string;
 }
 
+/** A plugin's CLI command and the package that registered it. */
+export interface RegisteredCommand {
+  readonly command: CliCommand;
+  readonly source: string;
+}
+
 /** Every component and preset folder the loaded plugins registered, by kind and name. */
 export class ComponentRegistry {
   private readonly components: { [K in ComponentKind]: Map<string, RegisteredComponent<K>> } = {
@@ -28,6 +35,7 @@ export class ComponentRegistry {
     taskpool: new Map(),
   };
   private readonly presetDirs: { dir: string; source: string }[] = [];
+  private readonly commands = new Map<string, RegisteredCommand>();
   private readonly loaded = new Set<string>();
 
   /** Packages whose plugins have registered, so each registers once. */
@@ -57,6 +65,14 @@ export class ComponentRegistry {
       modelpool: (c) => add('modelpool', c),
       taskpool: (c) => add('taskpool', c),
       presets: (dir) => this.presetDirs.push({ dir, source }),
+      command: (command) => {
+        const existing = this.commands.get(command.name);
+        if (existing)
+          throw new MergebenchError(
+            `duplicate command '${command.name}': registered by ${existing.source} and by ${source}`,
+          );
+        this.commands.set(command.name, { command, source });
+      },
     };
   }
 
@@ -79,6 +95,16 @@ export class ComponentRegistry {
 
   list<K extends ComponentKind>(kind: K): RegisteredComponent<K>[] {
     return this.names(kind).map((n) => this.components[kind].get(n)!);
+  }
+
+  /** A CLI command an installed plugin provides (see CliCommand). */
+  getCommand(name: string): RegisteredCommand | undefined {
+    return this.commands.get(name);
+  }
+
+  /** Every plugin-provided command, by name. */
+  listCommands(): RegisteredCommand[] {
+    return [...this.commands.keys()].sort().map((n) => this.commands.get(n)!);
   }
 
   /** Finds `<dir>/<kind>/<name>.yaml` in the registered preset folders. */

@@ -37,6 +37,16 @@ export interface ResolveOptions {
    * file, `allowed` with `--allow-plugin-paths`, `never` for `config --show`.
    */
   readonly pluginPaths?: PluginPathPolicy;
+  /**
+   * A config given as data instead of a file (a queued job's resolved config): no file is looked
+   * for; relative paths in it resolve against `baseDir`; `where` names it in messages. It is data
+   * like a YAML file, so a plugin path in it loads only under `pluginPaths: 'allowed'`.
+   */
+  readonly config?: {
+    readonly values: Readonly<Record<string, unknown>>;
+    readonly baseDir: string;
+    readonly where: string;
+  };
 }
 
 export interface ResolvedComponent<K extends ComponentKind> {
@@ -95,16 +105,22 @@ export async function resolveRun(options: ResolveOptions = {}): Promise<Resolved
   const registry = options.registry ?? new ComponentRegistry();
   registerPlugin(registry, builtinPlugin, 'builtin');
 
-  const loaded = await loadConfigFile({ cwd, configPath: options.configPath });
-  const fileConfig = (loaded?.config ?? {}) as Record<string, unknown>;
-  const baseDir = loaded ? path.dirname(loaded.filepath) : cwd;
+  const given = options.config;
+  const loaded = given ? null : await loadConfigFile({ cwd, configPath: options.configPath });
+  const fileConfig = (given ? structuredClone(given.values) : (loaded?.config ?? {})) as Record<
+    string,
+    unknown
+  >;
+  const baseDir = given ? path.resolve(cwd, given.baseDir) : loaded ? path.dirname(loaded.filepath) : cwd;
   const overrides = parseOverrides([...(options.overrides ?? [])]);
   // A JavaScript config file is code the user runs anyway; paths it names may load (plugin-paths.ts).
   const pluginPaths = options.pluginPaths ?? 'code';
-  const fileOrigin = loaded && {
-    where: `config file ${loaded.filepath}`,
-    fromCode: /\.(c|m)?[jt]s$/.test(loaded.filepath),
-  };
+  const fileOrigin = given
+    ? { where: given.where, fromCode: false }
+    : loaded && {
+        where: `config file ${loaded.filepath}`,
+        fromCode: /\.(c|m)?[jt]s$/.test(loaded.filepath),
+      };
   const fromFile = new Set<string>();
   const fileOptions: PluginLoadOptions = { pluginPaths, origin: fileOrigin ?? undefined };
   const cliOptions: PluginLoadOptions = { pluginPaths };

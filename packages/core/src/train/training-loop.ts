@@ -478,6 +478,7 @@ export async function runTrainingLoop(options: TrainingLoopOptions): Promise<Tra
       const record: StepRecord = { step, loss: total, taskLosses, lr, ...(extra ? { extra } : {}) };
       history.push(record);
       progress?.update(step, total);
+      logger?.progress?.({ loop: name, step, total: steps, loss: total });
 
       if (checkpoint && step % checkpoint.every === 0) {
         const optimizerState = optimizer.state();
