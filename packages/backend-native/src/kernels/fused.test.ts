@@ -1,4 +1,4 @@
-import { layerNorm, quickGelu } from '@mergebench/core';
+import { layerNorm, linear, quickGelu } from '@mergebench/core';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { expectSameAsCpu, withGradients } from '../cpu-parity.test.helpers.js';
@@ -18,6 +18,29 @@ describe('fused kernels on native agree with the composed ops on cpu', () => {
       expectSameAsCpu(withGradients(quickGelu), [{ shape }]);
     });
   }
+
+  for (const [rows, inF, outF] of [
+    [1, 1, 1],
+    [7, 5, 3],
+    [50, 96, 130],
+    [256, 128, 96],
+  ]) {
+    it(`linear [${rows}×${inF}]·[${outF}×${inF}]ᵀ + bias, forward and gradients of x, weight and bias`, () => {
+      const fn = withGradients((x, w, b) => linear(x, w, b));
+      expectSameAsCpu(fn, [{ shape: [rows, inF] }, { shape: [outF, inF] }, { shape: [outF] }], 1e-4);
+    });
+  }
+
+  it('linear over a batch of sequences and without a bias', () => {
+    expectSameAsCpu(
+      withGradients((x, w, b) => linear(x, w, b)),
+      [{ shape: [2, 5, 8] }, { shape: [6, 8] }, { shape: [6] }],
+    );
+    expectSameAsCpu(
+      withGradients((x, w) => linear(x, w, null)),
+      [{ shape: [2, 5, 8] }, { shape: [6, 8] }],
+    );
+  });
 
   it('layer norm of constant rows (zero variance) and large offsets', () => {
     const fn = withGradients((x, w, b) => layerNorm(x, w, b, 1e-5));

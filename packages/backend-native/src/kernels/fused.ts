@@ -1,7 +1,8 @@
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { BINARY_OPS, type NativeAddon, UNARY_OPS } from '../addon.js';
-import { allocate, BACKEND_NAME, float32Values, output, sizeOf } from './kernel-io.js';
+import { allocate, BACKEND_NAME, cpuKernel, float32Values, output, sizeOf } from './kernel-io.js';
+import { nativeMatMul } from './matmul.js';
 
 /**
  * Kernels that tfjs does not have: one pass each for what a transformer composes from several
@@ -13,6 +14,7 @@ export const FUSED_KERNEL_NAMES = {
   layerNormGrad: 'MergebenchLayerNormGrad',
   quickGelu: 'MergebenchQuickGelu',
   quickGeluGrad: 'MergebenchQuickGeluGrad',
+  linear: 'MergebenchLinear',
 } as const;
 
 /** A float32 tensor's values as a Float32Array (a cpu kernel's output may hold them otherwise). */
@@ -101,6 +103,34 @@ export function fusedKernels(addon: NativeAddon): KernelConfig[] {
       const out = allocate(addon, backend, xv.length);
       if (xv.length > 0) addon.unary(UNARY_OPS.QuickGelu, xv, out, 0);
       return output(backend, [...x!.shape], out);
+    }),
+    // { x [rows, in], weight [out, in], bias [out] } → x·weightᵀ + bias: the bias laid in the output
+    // before the product adds to it, one pass fewer than adding it afterwards.
+    kernel(FUSED_KERNEL_NAMES.linear, ({ inputs, backend }) => {
+      const name = FUSED_KERNEL_NAMES.linear;
+      const { x, weight, bias } = inputs;
+      values(backend, x, name, 'x');
+      values(backend, weight, name, 'weight');
+      const bv = values(backend, bias, name, 'bias');
+      const out = weight!.shape[0];
+      if (
+        x!.shape.length !== 2 ||
+        weight!.shape.length !== 2 ||
+        x!.shape[1] !== weight!.shape[1] ||
+        bv.length !== out
+      )
+        throw new Error(
+          `${name}: expected x [rows, in], weight [out, in] and bias [out], got [${x!.shape}], [${weight!.shape}], [${bias!.shape}]`,
+        );
+      // Operands the native product does not take (held other than as Float32Arrays): the cpu kernel.
+      return (
+        nativeMatMul(addon, backend, x, weight, false, true, bv) ??
+        (cpuKernel('_FusedMatMul')({
+          inputs: { a: x!, b: weight!, bias: bias! },
+          backend,
+          attrs: { transposeA: false, transposeB: true, activation: 'linear' },
+        }) as TensorInfo)
+      );
     }),
     // { x, dy } → dy·d/dx[x·σ(1.702x)]
     kernel(FUSED_KERNEL_NAMES.quickGeluGrad, ({ inputs, backend }) => {

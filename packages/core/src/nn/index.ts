@@ -12,7 +12,7 @@ export { functionalCall } from './functional-call.js';
 export type { LayerNormOptions } from './layer-norm.js';
 export { LayerNorm, layerNorm } from './layer-norm.js';
 export type { LinearOptions } from './linear.js';
-export { Linear } from './linear.js';
+export { Linear, linear } from './linear.js';
 export type {
   BufferOptions,
   LoadStateDictOptions,

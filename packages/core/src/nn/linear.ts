@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { check } from '../errors.js';
+import { fusedLinear } from './functional/fused.js';
 import { matMul } from './functional/matmul.js';
 import { fanInUniform, offsetSeed } from './init.js';
 import { Module } from './module.js';
@@ -32,11 +33,21 @@ export class Linear extends Module {
       x.rank >= 1 && x.shape[x.rank - 1] === this.inFeatures,
       () => `Linear: expected input [..., ${this.inFeatures}], got [${x.shape}]`,
     );
-    return tf.tidy(() => {
-      const rows = tf.reshape(x, [-1, this.inFeatures]);
-      const product = matMul(rows, this.param('weight'), false, true);
-      const y = this.bias === null ? product : tf.add(product, this.param('bias'));
-      return tf.reshape(y, [...x.shape.slice(0, -1), this.outFeatures]);
-    });
+    return linear(x, this.param('weight'), this.bias === null ? null : this.param('bias'));
   }
+}
+
+/**
+ * x·weightᵀ + bias over the last axis of x, the weight [out, in] as in PyTorch. One pass fewer where
+ * the backend fuses the bias into the product (backend-native).
+ */
+export function linear(x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor | null): tf.Tensor {
+  const [outFeatures, inFeatures] = weight.shape;
+  return tf.tidy(() => {
+    const rows = tf.reshape(x, [-1, inFeatures]);
+    const fused = bias === null ? undefined : fusedLinear(rows, weight, bias);
+    const product = fused ?? matMul(rows, weight, false, true);
+    const y = bias === null || fused !== undefined ? product : tf.add(product, bias);
+    return tf.reshape(y, [...x.shape.slice(0, -1), outFeatures]);
+  });
 }

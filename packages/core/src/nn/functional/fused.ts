@@ -14,6 +14,8 @@ export const FUSED_KERNELS = {
   quickGelu: 'MergebenchQuickGelu',
   /** { x, dy } → dy·(σ + 1.702·x·σ·(1 − σ)) */
   quickGeluGrad: 'MergebenchQuickGeluGrad',
+  /** { x [rows, in], weight [out, in], bias [out] } → x·weightᵀ + bias, the bias laid before the product */
+  linear: 'MergebenchLinear',
 } as const;
 
 const hasKernel = (name: string) => tf.getKernel(name, tf.getBackend()) !== undefined;
@@ -48,6 +50,28 @@ tf.registerGradient({
     return { x: grad(0), gamma: grad(1), beta: grad(2) };
   },
 });
+
+// Lazy per-input gradients, as tfjs's own matMul: a frozen weight's gradient is never computed.
+tf.registerGradient({
+  kernelName: FUSED_KERNELS.linear,
+  inputsToSave: ['x', 'weight'],
+  gradFunc: (dy, saved) => {
+    const [x, weight] = saved;
+    const g = dy as tf.Tensor;
+    return {
+      x: () => tf.matMul(g, weight),
+      weight: () => tf.matMul(g, x, true, false),
+      bias: () => tf.sum(g, 0),
+    };
+  },
+});
+
+/** x·weightᵀ + bias for x [rows, in] by the backend's fused kernel, or undefined where it has none. */
+export function fusedLinear(x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor): tf.Tensor | undefined {
+  const float32 = x.dtype === 'float32' && weight.dtype === 'float32' && bias.dtype === 'float32';
+  if (!float32 || x.size === 0 || weight.size === 0 || !hasKernel(FUSED_KERNELS.linear)) return undefined;
+  return tf.engine().runKernel(FUSED_KERNELS.linear, { x, weight, bias }) as tf.Tensor;
+}
 
 /** x·σ(1.702x) by the backend's fused kernel, or undefined where it has none. */
 export function fusedQuickGelu(x: tf.Tensor): tf.Tensor | undefined {
