@@ -37,52 +37,91 @@ function firstLine(text: string): string {
   );
 }
 
+const MB = 1e6;
+
 /** Describes a WebGPU error as one line; `oom` when a smaller batch is the remedy. */
 export function describeGpuError(error: GPUError): { message: string; oom: boolean } {
   const text = firstLine(error.message);
   const isOom = typeof GPUOutOfMemoryError !== 'undefined' && error instanceof GPUOutOfMemoryError;
-  // Limits on one buffer or one binding: on a GPU that is out of memory too, in effect.
-  const overLimit =
-    /exceeds the max(imum)? buffer size|larger than the max(imum)? storage buffer binding size|max(imum)? (storage )?buffer (binding )?size/i.test(
-      text,
-    );
-  if (isOom || overLimit) {
-    return { message: `webgpu: the GPU ran out of memory (${text}); ${OOM_REMEDY}`, oom: true };
+  if (isOom) return { message: `webgpu: the GPU ran out of memory (${text}); ${OOM_REMEDY}`, oom: true };
+  // Limits on one buffer or one binding: a tensor too large for this GPU, out of memory in effect.
+  const binding = /size \((\d+)\).*larger than the maximum storage buffer binding size \((\d+)\)/i.exec(text);
+  const buffer = /size \((\d+)\).*exceeds the max(?:imum)? buffer size(?: limit)? \((\d+)\)/i.exec(text);
+  const over = binding ?? buffer;
+  if (over) {
+    const [need, limit] = [Number(over[1]) / MB, Number(over[2]) / MB];
+    return {
+      message: `webgpu: out of GPU memory: a tensor of ${need.toFixed(1)} MB is larger than this GPU allows in one ${binding ? 'binding' : 'buffer'} (${limit.toFixed(1)} MB); ${OOM_REMEDY}`,
+      oom: true,
+    };
   }
   return { message: `webgpu: the GPU reported an error: ${text}`, oom: false };
 }
 
-export class MergebenchWebGPUBackend extends WebGPUBackend {
-  /** The first fault; thrown by every later kernel and read. */
-  private fault: Error | undefined;
+/**
+ * The first fault of a device: set by its device-lost promise and uncaptured-error events, read
+ * by every backend instance on it (tfjs may create several over a process's life).
+ */
+export class DeviceFaults {
+  private first: Error | undefined;
   private disposing = false;
 
   constructor(
     device: GPUDevice,
-    adapterInfo: GPUAdapterInfo | undefined,
     private readonly errorClass: ErrorClass,
-    private readonly waitForMapping?: WaitForMapping,
   ) {
-    super(device, adapterInfo);
     device.lost.then((info) => {
       if (this.disposing) return;
-      const detail = firstLine(info.message || String(info.reason ?? 'unknown'));
-      this.recordFault(
+      const detail = firstLine(info.message || 'no details');
+      this.record(
         `webgpu: the GPU device was lost (${info.reason ?? 'unknown'}: ${detail}); the run stopped, its last checkpoint is kept`,
       );
     });
-    device.addEventListener('uncapturederror', (event) => {
-      this.recordFault(describeGpuError((event as GPUUncapturedErrorEvent).error).message);
-    });
+    device.onuncapturederror = (event) => this.record(describeGpuError(event.error).message);
   }
 
-  private recordFault(message: string): void {
-    this.fault ??= new this.errorClass(message);
+  record(message: string): void {
+    this.first ??= new this.errorClass(message);
   }
 
-  /** Throws the recorded fault, if any. */
+  /** Throws the first fault, if any. */
+  check(): void {
+    if (this.first) throw this.first;
+  }
+
+  /** A read failed without an error event: the device is gone. */
+  readFailed(): Error {
+    return (
+      this.first ??
+      new this.errorClass(
+        'webgpu: the GPU device was lost (reading a tensor back failed); the run stopped, its last checkpoint is kept',
+      )
+    );
+  }
+
+  /** The device is being destroyed on purpose: its loss is no fault. */
+  expectLoss(): void {
+    this.disposing = true;
+  }
+
+  get errorType(): ErrorClass {
+    return this.errorClass;
+  }
+}
+
+export class MergebenchWebGPUBackend extends WebGPUBackend {
+  constructor(
+    device: GPUDevice,
+    adapterInfo: GPUAdapterInfo | undefined,
+    readonly faults: DeviceFaults,
+    private readonly waitForMapping?: WaitForMapping,
+  ) {
+    super(device, adapterInfo);
+  }
+
+  /** Throws the device's fault, if any. */
   checkFault(): void {
-    if (this.fault) throw this.fault;
+    this.faults.check();
   }
 
   override runWebGPUProgram(...args: Parameters<WebGPUBackend['runWebGPUProgram']>): TensorInfo {
@@ -127,12 +166,7 @@ export class MergebenchWebGPUBackend extends WebGPUBackend {
       // A failed mapping is reported below, from the buffer's state and the recorded fault.
     });
     wait(staging);
-    if (staging.mapState !== 'mapped') {
-      this.checkFault();
-      throw new this.errorClass(
-        'webgpu: reading a tensor back from the GPU failed (the device was lost or out of memory)',
-      );
-    }
+    if (staging.mapState !== 'mapped') throw this.faults.readFailed();
     const bytes = staging.getMappedRange().slice(0);
     staging.unmap();
     this.bufferManager.releaseBuffer(staging);
@@ -140,10 +174,5 @@ export class MergebenchWebGPUBackend extends WebGPUBackend {
     this.checkFault();
     const values = tf.util.convertBackendValuesAndArrayBuffer(bytes, data.dtype);
     return (this as unknown as Internals).convertAndCacheOnCPU(dataId, values);
-  }
-
-  override dispose(): void {
-    this.disposing = true;
-    super.dispose();
   }
 }

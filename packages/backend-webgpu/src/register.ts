@@ -1,12 +1,10 @@
 // Requests a WebGPU adapter and device and registers the `webgpu` tfjs backend on them, with
-// tfjs-backend-webgpu's kernels (registered under `webgpu` when that package is imported) and
-// ours over them.
+// tfjs-backend-webgpu's kernels (registered under `webgpu` when that package is imported).
 
 import * as tf from '@tensorflow/tfjs';
 import type {} from 'webgpu';
 import '@tensorflow/tfjs-backend-webgpu';
-import { type ErrorClass, MergebenchWebGPUBackend, type WaitForMapping } from './backend.js';
-import { registerOwnKernels } from './kernels/index.js';
+import { DeviceFaults, type ErrorClass, MergebenchWebGPUBackend, type WaitForMapping } from './backend.js';
 
 export const BACKEND_NAME = 'webgpu';
 
@@ -86,11 +84,11 @@ export async function registerWebGPU(
   }
   // tfjs-backend-webgpu registers its own factory where navigator.gpu existed at its import (browsers).
   if (tf.findBackendFactory(BACKEND_NAME) !== null) tf.removeBackend(BACKEND_NAME);
+  const faults = new DeviceFaults(device, options.errorClass);
   tf.registerBackend(
     BACKEND_NAME,
-    () => new MergebenchWebGPUBackend(device, adapter.info, options.errorClass, options.waitForMapping),
+    () => new MergebenchWebGPUBackend(device, adapter.info, faults, options.waitForMapping),
     info.software ? SOFTWARE_PRIORITY : GPU_PRIORITY,
   );
-  registerOwnKernels();
   return info;
 }
