@@ -5,7 +5,6 @@ import path from 'node:path';
 import {
   builtinPlugin,
   ComponentRegistry,
-  configHash,
   HISTORY_FILE,
   loadPlugin,
   MergebenchError,
@@ -17,6 +16,7 @@ import {
 } from '@mergebench/core';
 import type { ChildMessage, ChildTask } from './child-protocol.js';
 import { checkInputs } from './input-hashes.js';
+import { runHash } from './run-hash.js';
 import { checkRunJobData } from './run-job.js';
 
 const send = (message: ChildMessage) =>
@@ -51,11 +51,10 @@ async function runTask(task: ChildTask): Promise<ChildMessage> {
     pluginPaths: 'code' as const,
   };
   // Other package versions may resolve the same settings differently: never run another run.
-  const resolved = await resolveRun(options);
-  const hash = configHash(resolved.config as unknown as Record<string, unknown>);
-  if (hash !== data.configHash)
+  const hash = runHash(await resolveRun(options));
+  if (hash !== data.runHash)
     throw new MergebenchError(
-      `job ${task.id}: the configuration resolves to hash ${hash.slice(0, 10)} on this worker, the job's is ${data.configHash.slice(0, 10)} (are the same package versions installed?)`,
+      `job ${task.id}: the run resolves to hash ${hash.slice(0, 10)} on this worker, the coordinator's is ${data.runHash.slice(0, 10)} (other package versions or defaults installed?)`,
     );
   const base = stderrLogger({ verbose: task.verbose });
   const logger = { ...base, progress: (update: ProgressUpdate) => void send({ type: 'progress', update }) };

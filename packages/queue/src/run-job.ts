@@ -19,6 +19,8 @@ export interface RunJobData {
   readonly runDir: string;
   /** The full hash of the determining configuration (core's configHash). */
   readonly configHash: string;
+  /** The hash the run's report will carry: with the components' defaults filled in (run-hash.ts). */
+  readonly runHash: string;
   /** The resolved configuration, as the coordinator resolved it. */
   readonly config: Record<string, unknown>;
   /** The coordinator's folder the config's relative paths start from. */
@@ -74,9 +76,10 @@ export function checkRunJobData(data: unknown, id: string): RunJobData {
       `not a mergebench.queue-job/1 payload (schema ${isRecord(data) ? JSON.stringify(data.schema) : typeof data})`,
     );
   const d = data as Record<string, unknown>;
-  for (const key of ['label', 'runName', 'runDir', 'configHash', 'baseDir'])
+  for (const key of ['label', 'runName', 'runDir', 'configHash', 'runHash', 'baseDir'])
     if (typeof d[key] !== 'string' || d[key] === '') fail(`${key}: expected a string`);
-  if (!/^[0-9a-f]{64}$/.test(d.configHash as string)) fail('configHash: expected 64 hex digits');
+  for (const key of ['configHash', 'runHash'])
+    if (!/^[0-9a-f]{64}$/.test(d[key] as string)) fail(`${key}: expected 64 hex digits`);
   if (/[/\\]|^\.\.?$/.test(d.runName as string)) fail(`runName '${d.runName}': expected a folder name`);
   if (!isRecord(d.config)) fail('config: expected a mapping');
   if (!Array.isArray(d.plugins) || d.plugins.some((p) => typeof p !== 'string'))
