@@ -85,11 +85,11 @@ void softmax(const float* x, float* out, size_t rows, size_t cols) {
       const float* in = x + r * cols;
       float* o = out + r * cols;
       float max = reduceRow(ReduceOp::Max, in, cols);
+      // The exponentials in a loop of their own, which the compiler vectorises (a float sum in the
+      // same loop kept it scalar); the sum after, in the same order as before.
+      for (size_t j = 0; j < cols; ++j) o[j] = expApprox(in[j] - max);
       float sum = 0.0f;
-      for (size_t j = 0; j < cols; ++j) {
-        o[j] = expApprox(in[j] - max);
-        sum += o[j];
-      }
+      for (size_t j = 0; j < cols; ++j) sum += o[j];
       for (size_t j = 0; j < cols; ++j) o[j] /= sum;
     }
   });
