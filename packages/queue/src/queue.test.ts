@@ -1,58 +1,13 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { memoryLogger, resolveRun } from '@mergebench/core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { memoryLogger } from '@mergebench/core';
+import { describe, expect, it } from 'vitest';
 import { type QueuedOutcome, runQueued } from './coordinator.js';
-import { prepareRunJob } from './prepare-job.js';
 import { queueStatus } from './queue-status.js';
 import { parseRedisUrl } from './redis-url.js';
-import type { RunJobData, RunJobResult } from './run-job.js';
-import {
-  CLI,
-  packageDir,
-  spawnWorker,
-  stopWorkers,
-  type TestRedis,
-  testRedis,
-  type WorkerProcess,
-  waitFor,
-} from './test-support.test.helpers.js';
-
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-async function redisFor(options: { password?: string } = {}): Promise<TestRedis> {
-  const redis = await testRedis(options);
-  cleanups.push(() => redis.stop());
-  return redis;
-}
-
-function workers(url: string, n: number, args: string[] = []): WorkerProcess[] {
-  const started = Array.from({ length: n }, () => spawnWorker(url, args));
-  cleanups.push(() => stopWorkers(started));
-  return started;
-}
-
-/** Toy runs (the built-in dummy method on the in-memory toy pools): a second or two each. */
-async function toyJobs(runsDir: string, n: number, extra: string[] = []): Promise<RunJobData[]> {
-  const jobs: RunJobData[] = [];
-  for (let i = 0; i < n; i++) {
-    const overrides = ['method=dummy', 'modelpool=toy', 'taskpool=toy', 'modelpool.finetune_steps=5', `seed=${i}`, ...extra];
-    const { config } = await resolveRun({ cwd: runsDir, overrides });
-    jobs.push(
-      await prepareRunJob({
-        label: `toy-${i}`,
-        runDir: path.join(runsDir, `toy-${i}`),
-        config: config as unknown as Record<string, unknown>,
-        baseDir: runsDir,
-      }),
-    );
-  }
-  return jobs;
-}
+import type { RunJobResult } from './run-job.js';
+import { CLI, packageDir, redisFor, stopWorkers, toyJobs, workers } from './test-support.test.helpers.js';
 
 const okResults = (outcomes: QueuedOutcome[]): RunJobResult[] =>
   outcomes.map((o) => {
@@ -103,7 +58,10 @@ describe('suite runs over BullMQ workers on a real redis-server', () => {
 
     // `mergebench queue status` through the CLI, found among installed plugins.
     const { execFileSync } = await import('node:child_process');
-    const cliStatus = execFileSync(process.execPath, [CLI, 'queue', 'status', redis.url], { cwd: packageDir, encoding: 'utf8' });
+    const cliStatus = execFileSync(process.execPath, [CLI, 'queue', 'status', redis.url], {
+      cwd: packageDir,
+      encoding: 'utf8',
+    });
     expect(cliStatus).toContain('4 done');
     expect(cliStatus).toContain('redis://:***@127.0.0.1');
 

@@ -11,5 +11,10 @@ export function runHash(resolved: ResolvedRun): string {
     name: (config[kind] as { name: string }).name,
     ...resolved[kind].params,
   });
-  return configHash({ ...config, method: filled('method'), modelpool: filled('modelpool'), taskpool: filled('taskpool') });
+  return configHash({
+    ...config,
+    method: filled('method'),
+    modelpool: filled('modelpool'),
+    taskpool: filled('taskpool'),
+  });
 }

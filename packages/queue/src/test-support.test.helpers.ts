@@ -5,6 +5,10 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { resolveRun } from '@mergebench/core';
+import { afterEach } from 'vitest';
+import { prepareRunJob } from './prepare-job.js';
+import type { RunJobData } from './run-job.js';
 
 export const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** The mergebench CLI, as installed: worker and queue commands come from this package. */
@@ -24,7 +28,11 @@ export async function freePort(): Promise<number> {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Waits until `check` is true, polling; fails after `ms` naming `what`. */
-export async function waitFor(check: () => boolean | Promise<boolean>, what: string, ms = 60_000): Promise<void> {
+export async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  ms = 60_000,
+): Promise<void> {
   const end = Date.now() + ms;
   while (!(await check())) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
@@ -49,7 +57,18 @@ export async function testRedis(options: { password?: string } = {}): Promise<Te
     url: `redis://${auth}127.0.0.1:${port}`,
     port,
     async start() {
-      const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
+      const args = [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--dir',
+        dir,
+      ];
       if (options.password) args.push('--requirepass', options.password);
       const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'inherit'] });
       server = child;
@@ -57,7 +76,11 @@ export async function testRedis(options: { password?: string } = {}): Promise<Te
       child.stdout?.on('data', (d) => {
         out += String(d);
       });
-      await waitFor(() => out.includes('Ready to accept connections') || child.exitCode !== null, 'redis-server', 10_000);
+      await waitFor(
+        () => out.includes('Ready to accept connections') || child.exitCode !== null,
+        'redis-server',
+        10_000,
+      );
       if (child.exitCode !== null) throw new Error(`redis-server exited: ${out}`);
     },
     async stop() {
@@ -84,7 +107,6 @@ export function spawnWorker(url: string, args: readonly string[] = [], cwd = pac
   const child = spawn(process.execPath, [CLI, 'worker', '--queue', url, '--lock-ms', '1500', ...args], {
     cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, MERGEBENCH_BACKEND: 'cpu' },
   });
   let log = '';
   child.stdout?.on('data', (d) => {
@@ -102,4 +124,46 @@ export async function stopWorkers(workers: readonly WorkerProcess[]): Promise<vo
   for (const w of workers) if (w.child.exitCode === null) w.child.kill('SIGTERM');
   await Promise.race([Promise.all(workers.map((w) => w.exited)), sleep(15_000)]);
   for (const w of workers) if (w.child.exitCode === null) w.child.kill('SIGKILL');
+}
+
+export const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+export async function redisFor(options: { password?: string } = {}): Promise<TestRedis> {
+  const redis = await testRedis(options);
+  cleanups.push(() => redis.stop());
+  return redis;
+}
+
+export function workers(url: string, n: number, args: string[] = []): WorkerProcess[] {
+  const started = Array.from({ length: n }, () => spawnWorker(url, args));
+  cleanups.push(() => stopWorkers(started));
+  return started;
+}
+
+/** Toy runs (the built-in dummy method on the in-memory toy pools): a second or two each. */
+export async function toyJobs(runsDir: string, n: number, extra: string[] = []): Promise<RunJobData[]> {
+  const jobs: RunJobData[] = [];
+  for (let i = 0; i < n; i++) {
+    const overrides = [
+      'method=dummy',
+      'modelpool=toy',
+      'taskpool=toy',
+      'modelpool.finetune_steps=5',
+      `seed=${i}`,
+      ...extra,
+    ];
+    const { config } = await resolveRun({ cwd: runsDir, overrides });
+    jobs.push(
+      await prepareRunJob({
+        label: `toy-${i}`,
+        runDir: path.join(runsDir, `toy-${i}`),
+        config: config as unknown as Record<string, unknown>,
+        baseDir: runsDir,
+      }),
+    );
+  }
+  return jobs;
 }
