@@ -138,6 +138,10 @@ export async function runQueued(options: CoordinatorOptions): Promise<QueuedOutc
     } catch (e) {
       throw new MergebenchError(`queue ${target.shown} unreachable: ${(e as Error).message.split('\n')[0]}`);
     }
+    // BullMQ stops relaying the queue client's errors after the first: without a listener of our
+    // own, ioredis prints 'Unhandled error event' for every reconnect attempt while Redis is down.
+    (await queue.client).on('error', noteError);
+    (await events.client).on('error', noteError);
     // Attach to what is there already; enqueue the rest in bulk.
     const fresh: string[] = [];
     let attached = 0;
