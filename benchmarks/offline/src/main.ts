@@ -13,6 +13,7 @@ import { writeSuiteResults } from './results.js';
 import { planSuite, runSuite, suiteRegistry } from './suite.js';
 import { checkMethodsExist } from './suite-check.js';
 import { loadSuite } from './suite-file.js';
+import { runSuiteOnQueue } from './suite-queue.js';
 import { hasOwnPools, poolsTarget, type SuiteTarget, zooTarget } from './suite-target.js';
 import { buildZoo, type ZooBuildTimes } from './zoo/build-zoo.js';
 import { loadZooSpec } from './zoo/zoo-spec.js';
@@ -20,7 +21,10 @@ import { loadZooSpec } from './zoo/zoo-spec.js';
 const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 const USAGE = `usage: offline [--suite suites/default.yaml] [--out dir] [--root cache-dir] [--spec zoo.json]
-                [--backend name] [--landscape taskA,taskB] [--grid 11] [--no-landscape] [--zoo-only] [--verbose]`;
+                [--backend name] [--landscape taskA,taskB] [--grid 11] [--no-landscape] [--zoo-only] [--verbose]
+                [--queue redis://[user:pass@]host:port[/db]]
+  --queue: enqueue the runs as jobs for \`mergebench worker\` processes (@mergebench/queue) and wait;
+           the leaderboard is written as in process.`;
 
 async function main(argv: string[]): Promise<void> {
   if (argv.includes('--help')) {
@@ -73,7 +77,12 @@ async function main(argv: string[]): Promise<void> {
   const target: SuiteTarget = zoo ? zooTarget(zoo) : await poolsTarget(suite, root, registry);
 
   const plan = await planSuite(target, suite, registry);
-  const outcomes = await timed('runs', () => runSuite(target, plan, registry, logger));
+  const queueUrl = flag('queue');
+  const outcomes = await timed('runs', () =>
+    queueUrl
+      ? runSuiteOnQueue(target, suite, plan, registry, logger, { url: queueUrl, packageDir })
+      : runSuite(target, plan, registry, logger),
+  );
 
   let landscape: LossLandscape | undefined;
   if (zoo && !argv.includes('--no-landscape')) {

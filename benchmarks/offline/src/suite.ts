@@ -27,6 +27,9 @@ export interface PlannedRun {
   /** Hash of the resolved config: the run's folder name ends with it, so a rerun finds it. */
   readonly key: string;
   readonly dir: string;
+  /** The resolved config and the folder its relative paths start from: a queued run's job. */
+  readonly config: Readonly<Record<string, unknown>>;
+  readonly baseDir: string;
 }
 
 export type RunOutcome =
@@ -93,6 +96,7 @@ export async function planSuite(
       const overrides = [...target.overrides, ...own];
       if (task) overrides.push(`taskpool.tasks=[${task}]`);
       let config: Readonly<Record<string, unknown>>;
+      let baseDir: string;
       try {
         const resolved = await resolveRun({
           cwd: target.cwd,
@@ -101,6 +105,7 @@ export async function planSuite(
           registry,
         });
         config = resolved.config as unknown as Record<string, unknown>;
+        baseDir = resolved.baseDir;
       } catch (e) {
         const message = e instanceof Error ? e.message.split('\n')[0] : String(e);
         throw new MergebenchError(
@@ -115,6 +120,8 @@ export async function planSuite(
         overrides,
         key,
         dir: path.join(target.dir, 'runs', name),
+        config,
+        baseDir,
       });
     }
   }
@@ -174,6 +181,18 @@ export async function runSuite(
       await lock?.release();
     }
   }
+  return suiteOutcomes(plan, reports, errors);
+}
+
+/**
+ * One outcome per suite run, in the plan's order: its reports (one per task of a per-task run),
+ * or the first error of any of its parts.
+ */
+export function suiteOutcomes(
+  plan: readonly PlannedRun[],
+  reports: ReadonlyMap<PlannedRun, RunReport>,
+  errors: ReadonlyMap<SuiteRun, string>,
+): RunOutcome[] {
   const outcomes: RunOutcome[] = [];
   for (const run of new Set(plan.map((p) => p.run))) {
     const error = errors.get(run);
