@@ -26,7 +26,7 @@ export function progressThrottle(
   let lastSent = Number.NEGATIVE_INFINITY;
   return (u) => {
     const t = now();
-    if (!first || first.loop !== u.loop) first = { loop: u.loop, step: u.step - 1, at: t };
+    if (!first || first.loop !== u.loop) first = { loop: u.loop, step: u.step, at: t };
     if (t - lastSent < intervalMs && u.step < u.total) return;
     lastSent = t;
     const rate = (u.step - first.step) / Math.max(1e-3, (t - first.at) / 1000);
