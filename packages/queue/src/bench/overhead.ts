@@ -113,7 +113,7 @@ try {
   };
   const pickup = timings.map((t) => t.startedAt! - t.enqueuedAt!);
   const delivery = timings.map((t) => t.receivedAt - t.endedAt!);
-  const total = timings.map((t, i) => pickup[i] + delivery[i]);
+  const total = pickup.map((p, i) => p + delivery[i]);
   const line = (name: string, v: number[]) =>
     `${name.padEnd(34)} median ${quantile(v, 0.5).toFixed(1).padStart(6)} ms   p99 ${quantile(v, 0.99).toFixed(1).padStart(6)} ms`;
   console.log(
