@@ -31,4 +31,5 @@ export const backendInfo: { readonly device: string; readonly autoSkip?: string 
   : { device: WEBGPU_ADAPTER.label };
 
 export { describeGpuError, MergebenchWebGPUBackend, OOM_REMEDY } from './backend.js';
+export { OWN_KERNELS } from './kernels.js';
 export type { WebGPUAdapterInfo } from './register.js';

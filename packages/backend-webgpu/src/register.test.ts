@@ -64,6 +64,19 @@ describe('the webgpu backend', () => {
     }
   });
 
+  it('sums more tensors than one shader may bind (AddN in chunks), leaking none', async () => {
+    await tf.setBackend('webgpu');
+    // More inputs than the device's storage-buffer limit (16 on llvmpipe, 8 by WebGPU's default).
+    const count = 40;
+    const before = tf.memory().numTensors;
+    // 2,000 values each: past tfjs's hand-off of small CPU-resident inputs to the cpu kernels.
+    const sum = tf.tidy(() =>
+      tf.addN(Array.from({ length: count }, (_, i) => tf.fill([2000], i))).dataSync(),
+    );
+    expect(new Set(sum)).toEqual(new Set([(count * (count - 1)) / 2]));
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('does not leak tensors through a gradient', async () => {
     await tf.setBackend('webgpu');
     const x = tf.randomNormal([8, 16]);

@@ -1,10 +1,12 @@
 // Requests a WebGPU adapter and device and registers the `webgpu` tfjs backend on them, with
-// tfjs-backend-webgpu's kernels (registered under `webgpu` when that package is imported).
+// tfjs-backend-webgpu's kernels (registered under `webgpu` when that package is imported) and
+// ours over them (kernels.ts).
 
 import * as tf from '@tensorflow/tfjs';
 import type {} from 'webgpu';
 import '@tensorflow/tfjs-backend-webgpu';
 import { DeviceFaults, type ErrorClass, MergebenchWebGPUBackend, type WaitForMapping } from './backend.js';
+import { registerOwnKernels } from './kernels.js';
 
 export const BACKEND_NAME = 'webgpu';
 
@@ -76,6 +78,8 @@ export async function registerWebGPU(
         maxBufferSize: limits.maxBufferSize,
         maxComputeWorkgroupSizeX: limits.maxComputeWorkgroupSizeX,
         maxComputeInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
+        // tfjs binds every input of a kernel as a storage buffer: as many as the adapter allows.
+        maxStorageBuffersPerShaderStage: limits.maxStorageBuffersPerShaderStage,
       },
     });
   } catch (e) {
@@ -90,5 +94,6 @@ export async function registerWebGPU(
     () => new MergebenchWebGPUBackend(device, adapter.info, faults, options.waitForMapping),
     info.software ? SOFTWARE_PRIORITY : GPU_PRIORITY,
   );
+  registerOwnKernels(device);
   return info;
 }

@@ -25,7 +25,7 @@ function run<T>(args: string[], label: string, env: NodeJS.ProcessEnv = process.
   const child = spawnSync(process.execPath, args, { env, encoding: 'utf8', maxBuffer: 1 << 26 });
   const last = child.stdout.trim().split('\n').at(-1) ?? '';
   if (child.status !== 0) {
-    const reason = child.stderr.split('\n').find((line) => /Error|error:/.test(line));
+    const reason = child.stderr.split('\n').find((line) => /^(\w*Error\b|mergebench: error:)/.test(line));
     return { error: (reason ?? `exit ${child.status ?? child.signal}`).trim().slice(0, 200) };
   }
   try {
