@@ -19,7 +19,7 @@ import pathlib
 
 import torch
 
-OUT_DIR = pathlib.Path(__file__).resolve().parents[2] / "packages" / "core" / "fixtures" / "topk"
+OUT_DIR = pathlib.Path(__file__).resolve().parents[2] / "packages" / "task-vectors" / "fixtures" / "topk"
 SEED = 1234
 
 

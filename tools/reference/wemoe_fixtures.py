@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Parity fixtures for WEMoE and E-WEMoE (packages/method-wemoe, packages/method-e-wemoe): the
+"""Parity fixtures for WEMoE and E-WEMoE (packages/moe, packages/method-e-wemoe): the
 weight-ensembling MoE block of the paper (Tang et al., ICML 2024, arXiv 2402.00433), written
 from its definition with a per-sample loop, and its gradients by torch autograd.
 
@@ -36,7 +36,7 @@ dim=-1)), so the router's first P input columns read the encoding:
 Router weights are random at a larger scale than the method's initialisation, so that routing
 depends visibly on the input. Everything random is drawn in float32 and computed in float64.
 
-Written to packages/method-wemoe/fixtures/we-moe.json and
+Written to packages/moe/fixtures/we-moe.json and
 packages/method-e-wemoe/fixtures/sparse-we-moe.json (checked in; tests never run Python), every
 tensor as {"shape": [...], "values": [row-major floats]}:
     we-moe.json: config; x; R; pretrained and task_vectors (lists over tasks) as
@@ -56,7 +56,7 @@ import torch
 import torch.nn.functional as F
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-WEMOE_OUT = ROOT / "packages" / "method-wemoe" / "fixtures" / "we-moe.json"
+WEMOE_OUT = ROOT / "packages" / "moe" / "fixtures" / "we-moe.json"
 SPARSE_OUT = ROOT / "packages" / "method-e-wemoe" / "fixtures" / "sparse-we-moe.json"
 SEED = 20240531
 D, HIDDEN, T, B, N = 8, 16, 3, 2, 5

@@ -3,11 +3,9 @@ import {
   Adam,
   type AdaptationServices,
   adaptationServices,
-  CollapseWatch,
   check,
   deriveSeed,
   HISTORY_FILE,
-  keyPatterns,
   listNames,
   type Method,
   type MethodContext,
@@ -22,6 +20,7 @@ import {
   type TrainingResult,
   writeHistoryCsv,
 } from '@mergebench/core';
+import { CollapseWatch, keyPatterns } from '@mergebench/task-vectors';
 import * as tf from '@tensorflow/tfjs';
 import { ClampedOptimizer } from './clamped-optimizer.js';
 import { coefficientColumns } from './coefficient-columns.js';

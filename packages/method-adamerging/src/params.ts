@@ -1,22 +1,25 @@
 import {
-  type CollapseWatchSettings,
   check,
   checkpointParams,
-  collapseWatchParams,
-  collapseWatchSettings,
-  EXCLUDE_KEYS_PARAM,
   MICRO_BATCH_PARAM,
   type ParamSpec,
   type ParamValues,
   PROGRESS_PARAM,
 } from '@mergebench/core';
+import {
+  type CollapseWatchSettings,
+  collapseWatchParams,
+  collapseWatchSettings,
+  DEFAULT_SCALING_FACTOR,
+  EXCLUDE_KEYS_PARAM,
+} from '@mergebench/task-vectors';
 
 /** The parameters both AdaMerging components take, with the reference defaults. */
 export const ADAMERGING_PARAMS: readonly ParamSpec[] = [
   {
     name: 'init_lambda',
     type: 'number',
-    default: 0.3,
+    default: DEFAULT_SCALING_FACTOR,
     aliases: ['init_values'],
     description: 'Initial value of every merge coefficient λ.',
   },

@@ -1,12 +1,13 @@
 import {
   check,
   compatibleSourceKeys,
+  float32Values,
   formatShape,
   type ModelPool,
-  readAll,
   sameShape,
   type TensorSource,
 } from '@mergebench/core';
+import { taskVectorsOf } from '@mergebench/task-vectors';
 import * as tf from '@tensorflow/tfjs';
 
 /**
@@ -53,18 +54,12 @@ export class TaskVectors {
       const stacks = new Map<string, Float32Array>();
       for (const key of keys) {
         const theta0 = pretrained.get(key)!;
-        const finetuned = await readAll(sources, key);
-        try {
-          const stack = new Float32Array(tasks.length * theta0.size);
-          finetuned.forEach((theta, i) => {
-            const tau = tf.tidy(() => tf.sub(tf.cast(theta, 'float32'), theta0));
-            stack.set(tau.dataSync() as Float32Array, i * theta0.size);
-            tau.dispose();
-          });
-          stacks.set(key, stack);
-        } finally {
-          tf.dispose(finetuned);
-        }
+        const taus = await taskVectorsOf(sources, key, float32Values(theta0), theta0.shape);
+        const stack = new Float32Array(tasks.length * theta0.size);
+        taus.forEach((tau, i) => {
+          stack.set(tau, i * theta0.size);
+        });
+        stacks.set(key, stack);
       }
       return new TaskVectors(tasks, stacks);
     } finally {

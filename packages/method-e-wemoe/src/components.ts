@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { Component, Method, PaperLink } from '@mergebench/core';
-import { WemoeMethod } from '@mergebench/method-wemoe';
+import { WemoeMethod } from '@mergebench/moe';
 import { E_WEMOE_PARAMS, eWemoeSettings } from './params.js';
 import { sparseMoeDesign } from './sparse-moe-design.js';
 

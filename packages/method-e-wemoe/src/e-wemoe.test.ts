@@ -1,6 +1,6 @@
 import { findSites, PRETRAINED } from '@mergebench/core';
 import { ToyModelPool } from '@mergebench/core/testing';
-import { routerVariables, type WeightEnsemblingMoE } from '@mergebench/method-wemoe';
+import { routerVariables, type WeightEnsemblingMoE } from '@mergebench/moe';
 import { describe, expect, it } from 'vitest';
 import { runEWemoe } from './fixtures.test.helpers.js';
 import type { SparseEnsembledLinear } from './sparse-ensembled-linear.js';

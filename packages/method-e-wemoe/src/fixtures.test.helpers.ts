@@ -12,7 +12,7 @@ import {
   validateParams,
 } from '@mergebench/core';
 import { ToyModelPool, toyWorld } from '@mergebench/core/testing';
-import type { LinearValues } from '@mergebench/method-wemoe';
+import type { LinearValues } from '@mergebench/moe';
 import * as tf from '@tensorflow/tfjs';
 import { eWemoe } from './components.js';
 

@@ -1,5 +1,5 @@
 import { check, type ParamSpec, type ParamValues } from '@mergebench/core';
-import { WEMOE_PARAMS, type WemoeSettings, wemoeSettings } from '@mergebench/method-wemoe';
+import { WEMOE_PARAMS, type WemoeSettings, wemoeSettings } from '@mergebench/moe';
 import { keepPercent } from './prune-percent.js';
 
 /** E-WEMoE's parameters: WEMoE's, and the pruning and the shared router's layer encoding. */

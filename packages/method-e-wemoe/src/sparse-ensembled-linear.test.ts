@@ -1,5 +1,5 @@
-import { topkMask } from '@mergebench/core';
-import { LinearTaskVectors } from '@mergebench/method-wemoe';
+import { LinearTaskVectors } from '@mergebench/moe';
+import { topkMask } from '@mergebench/task-vectors';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { keepPercent } from './prune-percent.js';

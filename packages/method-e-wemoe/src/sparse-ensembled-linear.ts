@@ -1,4 +1,4 @@
-import { EnsembledLinear, type LinearTaskVectors } from '@mergebench/method-wemoe';
+import { EnsembledLinear, type LinearTaskVectors } from '@mergebench/moe';
 import * as tf from '@tensorflow/tfjs';
 import { pruneBias, pruneWeight } from './sparse-task-vector.js';
 

@@ -1,5 +1,5 @@
 import { check, deriveSeed } from '@mergebench/core';
-import { type MoeDesign, Router, type RouterSettings } from '@mergebench/method-wemoe';
+import { type MoeDesign, Router, type RouterSettings } from '@mergebench/moe';
 import { layerEncoding } from './layer-encoding.js';
 import { keepPercent } from './prune-percent.js';
 import { SparseEnsembledLinear } from './sparse-ensembled-linear.js';

@@ -1,4 +1,4 @@
-import { maskAtThreshold, topkThreshold, trimAtThreshold } from '@mergebench/core';
+import { maskAtThreshold, topkThreshold, trimAtThreshold } from '@mergebench/task-vectors';
 
 /** The kept entries of a pruned [out, in] weight task vector. */
 export interface SparseEntries {

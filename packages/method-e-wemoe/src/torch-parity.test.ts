@@ -1,5 +1,5 @@
 import { gelu } from '@mergebench/core';
-import { LinearTaskVectors, Router, WeightEnsemblingMoE } from '@mergebench/method-wemoe';
+import { LinearTaskVectors, Router, WeightEnsemblingMoE } from '@mergebench/moe';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { fixture, linearValues, maxDifference, tensorOf } from './fixtures.test.helpers.js';

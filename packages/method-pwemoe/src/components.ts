@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
-import { type Component, type Method, type PaperLink, scalingFactorParam } from '@mergebench/core';
+import type { Component, Method, PaperLink } from '@mergebench/core';
+import { scalingFactorParam } from '@mergebench/task-vectors';
 import { type ParetoLoss, PWEMOE_PARAMS, pwemoeSettings } from './params.js';
 import { PwemoeMethod } from './pwemoe-method.js';
 import { TaskArithmeticFamily } from './task-arithmetic-family.js';
@@ -49,7 +50,7 @@ export const taskArithmeticFamily: Component<Method> = {
     description:
       'The family θ₀ + λ·T·Σᵢ rayᵢτᵢ over the preference grid PWEMoE is evaluated on (equal weights: plain task arithmetic); the baseline Pareto front.',
     params: [
-      scalingFactorParam(0.3),
+      scalingFactorParam(),
       {
         name: 'grid_points',
         type: 'integer',

@@ -44,4 +44,3 @@ export default definePlugin({
     r.presets(fileURLToPath(new URL('../configs', import.meta.url)));
   },
 });
-export { type KeyWeights, writeWeightedTaskVectors } from './weighted-task-vectors.js';

@@ -5,6 +5,7 @@ import {
   type ParamValues,
   PROGRESS_PARAM,
 } from '@mergebench/core';
+import { DEFAULT_SCALING_FACTOR } from '@mergebench/task-vectors';
 import { ROUTER_INITS, type RouterInit } from './preference-router.js';
 
 /** How the tasks' losses combine in a training step. */
@@ -15,7 +16,7 @@ export const PWEMOE_PARAMS: readonly ParamSpec[] = [
   {
     name: 'init_lambda',
     type: 'number',
-    default: 0.3,
+    default: DEFAULT_SCALING_FACTOR,
     description:
       'λ of the task arithmetic that merges every parameter outside the upscaled blocks, and the initial routing weight of every task vector.',
   },

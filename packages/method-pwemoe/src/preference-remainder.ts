@@ -1,5 +1,5 @@
 import { float32Values, type ModelSite, type Module, matMul, type TensorSource } from '@mergebench/core';
-import { taskVectorsOf } from '@mergebench/method-wemoe';
+import { taskVectorsOf } from '@mergebench/task-vectors';
 import * as tf from '@tensorflow/tfjs';
 
 interface RemainderEntry {

@@ -1,5 +1,5 @@
 import { check, createRng, Module } from '@mergebench/core';
-import { routerLinear } from '@mergebench/method-wemoe';
+import { routerLinear } from '@mergebench/moe';
 import * as tf from '@tensorflow/tfjs';
 
 /**

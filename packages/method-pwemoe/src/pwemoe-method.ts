@@ -22,7 +22,8 @@ import {
   type TrainingResult,
   writeHistoryCsv,
 } from '@mergebench/core';
-import { ROUTERS_FILE, readRouterFile, routerVariables, writeRouterFile } from '@mergebench/method-wemoe';
+import { ROUTERS_FILE, readRouterFile, routerVariables, writeRouterFile } from '@mergebench/moe';
+import { writeWeightedTaskVectors } from '@mergebench/task-vectors';
 import type * as tf from '@tensorflow/tfjs';
 import { collapseInto, paretoModules, setPreference } from './collapse.js';
 import { type EpoMove, epoWeights, gramMatrix } from './epo-lp.js';
@@ -30,7 +31,6 @@ import type { PwemoeSettings } from './params.js';
 import { checkPreference, preferenceGrid, preferenceLabel, sampleDirichlet } from './preference.js';
 import type { PreferenceRemainder } from './preference-remainder.js';
 import { upscaleParetoModel } from './upscale.js';
-import { writeWeightedTaskVectors } from './weighted-task-vectors.js';
 
 /** The file a run writes its loss history to, in the run's folder. */
 export const HISTORY_FILE = 'history.csv';

@@ -11,7 +11,7 @@ import {
   validateParams,
 } from '@mergebench/core';
 import { ToyModelPool, toyWorld } from '@mergebench/core/testing';
-import { routerVariables } from '@mergebench/method-wemoe';
+import { routerVariables } from '@mergebench/moe';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { collapseInto, paretoModules, setPreference } from './collapse.js';

@@ -7,8 +7,8 @@ import {
   type ModelPool,
   PRETRAINED,
 } from '@mergebench/core';
+import { writeWeightedTaskVectors } from '@mergebench/task-vectors';
 import { preferenceGrid, preferenceLabel } from './preference.js';
-import { writeWeightedTaskVectors } from './weighted-task-vectors.js';
 
 /**
  * The task-arithmetic baseline of a Pareto front: for every preference vector ray of the same

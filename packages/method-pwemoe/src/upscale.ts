@@ -11,7 +11,8 @@ import {
   type SiteKind,
   type TensorSource,
 } from '@mergebench/core';
-import { mergeOutsideSites, taskVectorsOf } from '@mergebench/method-wemoe';
+import { mergeOutsideSites } from '@mergebench/moe';
+import { taskVectorsOf } from '@mergebench/task-vectors';
 import { ParetoWeightEnsemblingModule } from './pareto-module.js';
 import { PreferenceRemainder } from './preference-remainder.js';
 import { PreferenceRouter, type RouterInit } from './preference-router.js';

@@ -1,4 +1,5 @@
-import { type Component, EXCLUDE_KEYS_PARAM, type Method, scalingFactorParam } from '@mergebench/core';
+import type { Component, Method } from '@mergebench/core';
+import { EXCLUDE_KEYS_PARAM, scalingFactorParam } from '@mergebench/task-vectors';
 import { mergeTaskArithmetic } from './task-arithmetic.js';
 
 export const taskArithmeticMethod: Component<Method> = {
@@ -6,7 +7,7 @@ export const taskArithmeticMethod: Component<Method> = {
     kind: 'method',
     name: 'task-arithmetic',
     description: 'Adds the scaled sum of the task vectors to the pretrained model: θ = θ₀ + λ·Σᵢ(θᵢ − θ₀).',
-    params: [scalingFactorParam(0.3), { ...EXCLUDE_KEYS_PARAM, aliases: ['remove_keys'] }],
+    params: [scalingFactorParam(), { ...EXCLUDE_KEYS_PARAM, aliases: ['remove_keys'] }],
     paper: {
       title: 'Editing Models with Task Arithmetic (Ilharco et al., ICLR 2023)',
       url: 'https://arxiv.org/abs/2212.04089',

@@ -1,14 +1,13 @@
+import type { Logger, ModelPool, Module } from '@mergebench/core';
 import {
-  type Logger,
-  type ModelPool,
-  type Module,
+  DEFAULT_SCALING_FACTOR,
   mergePoolTaskVectors,
   type TaskVectorMergeReport,
   taskArithmeticRules,
-} from '@mergebench/core';
+} from '@mergebench/task-vectors';
 
 export interface TaskArithmeticOptions {
-  /** λ (default 0.3). */
+  /** λ (default DEFAULT_SCALING_FACTOR, 0.3). */
   readonly scalingFactor?: number;
   /** Parameters that keep θ₀'s value: names, globs or /regular expressions/ (default none). */
   readonly excludeKeys?: readonly string[];
@@ -23,7 +22,10 @@ export function mergeTaskArithmetic(
   pool: ModelPool,
   options: TaskArithmeticOptions = {},
 ): Promise<{ model: Module; report: TaskVectorMergeReport }> {
-  const rules = taskArithmeticRules(options.scalingFactor ?? 0.3, options.excludeKeys ?? []);
+  const rules = taskArithmeticRules(
+    options.scalingFactor ?? DEFAULT_SCALING_FACTOR,
+    options.excludeKeys ?? [],
+  );
   return mergePoolTaskVectors(pool, rules, {
     what: 'method task-arithmetic',
     excludeKeysName: 'method.exclude_keys',

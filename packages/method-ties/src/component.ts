@@ -1,11 +1,10 @@
+import type { Component, Method } from '@mergebench/core';
 import {
   COMBINE_RULES,
   type CombineRule,
-  type Component,
   EXCLUDE_KEYS_PARAM,
-  type Method,
   scalingFactorParam,
-} from '@mergebench/core';
+} from '@mergebench/task-vectors';
 import { mergeTies } from './ties.js';
 
 export const tiesMethod: Component<Method> = {
@@ -15,7 +14,7 @@ export const tiesMethod: Component<Method> = {
     description:
       'TIES-merging: trims each task vector to its largest magnitudes, elects a sign per parameter, and merges the entries that agree with it.',
     params: [
-      scalingFactorParam(0.3),
+      scalingFactorParam(),
       {
         name: 'threshold',
         type: 'number',

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  type CombineRule,
   ComponentRegistry,
   PRETRAINED,
   registerPlugin,
@@ -12,6 +11,7 @@ import {
   WeightsPool,
 } from '@mergebench/core';
 import { checkPluginConformance } from '@mergebench/core/testing';
+import type { CombineRule } from '@mergebench/task-vectors';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import plugin, { mergeTies, thresholdPercent } from './index.js';

@@ -1,15 +1,14 @@
+import type { Logger, ModelPool, Module } from '@mergebench/core';
 import {
   type CombineRule,
-  type Logger,
-  type ModelPool,
-  type Module,
+  DEFAULT_SCALING_FACTOR,
   mergePoolTaskVectors,
   type TaskVectorMergeReport,
   tiesRules,
-} from '@mergebench/core';
+} from '@mergebench/task-vectors';
 
 export interface TiesOptions {
-  /** λ (default 0.3). */
+  /** λ (default DEFAULT_SCALING_FACTOR, 0.3). */
   readonly scalingFactor?: number;
   /**
    * k: the share of each task vector's largest magnitudes kept (default 20): a percentage above 1
@@ -42,7 +41,7 @@ export function mergeTies(
   options: TiesOptions = {},
 ): Promise<{ model: Module; report: TaskVectorMergeReport }> {
   const rules = tiesRules({
-    scalingFactor: options.scalingFactor ?? 0.3,
+    scalingFactor: options.scalingFactor ?? DEFAULT_SCALING_FACTOR,
     percent: thresholdPercent(options.threshold ?? 20),
     combine: options.mergeFunc ?? 'sum',
     excludeKeys: options.excludeKeys ?? [],

@@ -1,8 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { Component, Method, PaperLink } from '@mergebench/core';
-import { denseMoeDesign } from './moe-design.js';
-import { WEMOE_PARAMS, wemoeSettings } from './params.js';
-import { WemoeMethod } from './wemoe-method.js';
+import { denseMoeDesign, WEMOE_PARAMS, WemoeMethod, wemoeSettings } from '@mergebench/moe';
 
 export const WEMOE_PAPER: PaperLink = {
   title: 'Merging Multi-Task Models via Weight-Ensembling Mixture of Experts (Tang et al., ICML 2024)',

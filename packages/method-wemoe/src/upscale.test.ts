@@ -1,24 +1,12 @@
-import {
-  findSites,
-  LayerNorm,
-  Linear,
-  MergebenchError,
-  Module,
-  mergePoolTaskVectors,
-  PRETRAINED,
-  taskArithmeticRules,
-} from '@mergebench/core';
+import { findSites, LayerNorm, Linear, MergebenchError, Module, PRETRAINED } from '@mergebench/core';
 import { ToyModelPool } from '@mergebench/core/testing';
-import { clipVisionConfig } from '@mergebench/modelpool-clip-vit';
+import { clipVisionConfig, RandomClipPool } from '@mergebench/modelpool-clip-vit';
+import type { RouterDepth } from '@mergebench/moe';
+import { denseMoeDesign, mlpShape, upscaleModel, WeightEnsemblingMoE } from '@mergebench/moe';
+import { mergePoolTaskVectors, taskArithmeticRules } from '@mergebench/task-vectors';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { RandomClipPool } from './bench/random-pool.js';
-import { mlpShape } from './mlp-site.js';
-import { denseMoeDesign } from './moe-design.js';
-import type { RouterDepth } from './router.js';
 import { features, maxAbsDifference, toyInputs } from './run.test.helpers.js';
-import { upscaleModel } from './upscale.js';
-import { WeightEnsemblingMoE } from './we-moe.js';
 
 async function upscaled(
   depth: RouterDepth,

@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MergebenchError, memoryLogger } from '@mergebench/core';
+import { ROUTERS_FILE } from '@mergebench/moe';
 import { describe, expect, it } from 'vitest';
 import { wemoe } from './components.js';
-import { ROUTERS_FILE } from './router-file.js';
 import { context, features, meanEntropy, runMethod, toyInputs } from './run.test.helpers.js';
 
 function readCsv(path: string): { header: string[]; rows: number[][] } {

@@ -61,3 +61,4 @@ export default definePlugin({
     r.presets(PRESETS_DIR);
   },
 });
+export { RandomClipPool } from './pool/random-clip-pool.js';

@@ -5,17 +5,16 @@ import {
   type Method,
   type ModelPool,
   type Module,
-  modelWriter,
   PRETRAINED,
-  withWeights,
 } from '@mergebench/core';
-import * as tf from '@tensorflow/tfjs';
+import { writeWeightedTaskVectors } from '@mergebench/task-vectors';
 
 const WHAT = 'method task-plane';
 
 /**
  * θ0 + Σ λi τi for any λ (negative ones too, which weighted averaging refuses): one point of the
- * plane the task vectors span, streamed key by key into the pretrained model.
+ * plane the task vectors span, streamed key by key into the pretrained model (task arithmetic
+ * with one λ per model).
  */
 export async function taskPlanePoint(pool: ModelPool, lambdas: readonly number[]): Promise<Module> {
   if (lambdas.length !== pool.modelNames.length) {
@@ -25,27 +24,7 @@ export async function taskPlanePoint(pool: ModelPool, lambdas: readonly number[]
   }
   const model = await pool.loadModel(PRETRAINED);
   try {
-    const writer = modelWriter(model, WHAT);
-    await withWeights(pool, [PRETRAINED, ...pool.modelNames], async ([base, ...tuned]) => {
-      for (const key of model.stateDict().keys()) {
-        const theta0 = await base.read(key);
-        const thetas = await Promise.all(tuned.map((s) => s.read(key)));
-        try {
-          writer.write(
-            key,
-            tf.tidy(() =>
-              thetas.reduce(
-                (acc, t, i) => acc.add(t.toFloat().sub(theta0).mul(lambdas[i])),
-                theta0.toFloat(),
-              ),
-            ),
-          );
-        } finally {
-          tf.dispose([theta0, ...thetas]);
-        }
-      }
-    });
-    writer.finish();
+    await writeWeightedTaskVectors(pool, model, () => lambdas);
     return model;
   } catch (error) {
     model.dispose();

@@ -1,6 +1,6 @@
 import { check, listNames } from '../errors.js';
 import type { Module } from '../nn/module.js';
-import type { TensorSink } from './task-vector-merge.js';
+import type { TensorSink } from './tensor-sink.js';
 
 export interface ModelWriter {
   /** Assigns one merged tensor to the model's parameter or buffer of that name and disposes it. */

@@ -3,14 +3,11 @@
  * `openWeights` and read key by key, and the result is written into one loaded model in place.
  */
 import type { Logger } from '../contracts/logger.js';
-import { type ModelPool, PRETRAINED } from '../contracts/model-pool.js';
-import { check, listNames } from '../errors.js';
+import type { ModelPool } from '../contracts/model-pool.js';
+import { check } from '../errors.js';
 import type { Module } from '../nn/module.js';
-import { stateDictSource } from '../tensors/source.js';
 import type { TensorSource } from '../tensors/types.js';
-import type { TaskVectorMergeRules } from './merge-rules.js';
 import { type ModelWriter, modelWriter } from './model-writer.js';
-import { mergeTaskVectors, type TaskVectorMergeReport } from './task-vector-merge.js';
 import { weightedAverage } from './weighted-average.js';
 
 export interface PoolMergeOptions {
@@ -38,7 +35,7 @@ export async function withWeights<T>(
 }
 
 /** Writes a merge into `model`, checking that it covers every key; disposes the model if that fails. */
-async function writeInto<T>(
+export async function writeInto<T>(
   model: Module,
   what: string,
   merge: (writer: ModelWriter) => Promise<T>,
@@ -54,43 +51,9 @@ async function writeInto<T>(
   }
 }
 
-function assertHasModels(pool: ModelPool, what: string): void {
+/** Fails unless the pool lists at least one fine-tuned model. */
+export function assertHasModels(pool: ModelPool, what: string): void {
   check(pool.modelNames.length > 0, `${what}: the model pool lists no fine-tuned models to merge`);
-}
-
-/**
- * θ₀ + λ·merged task vectors of every model of the pool, written into the pool's pretrained
- * model, whose variables also serve as θ₀ while they are read.
- */
-export async function mergePoolTaskVectors(
-  pool: ModelPool,
-  rules: TaskVectorMergeRules,
-  options: PoolMergeOptions,
-): Promise<{ model: Module; report: TaskVectorMergeReport }> {
-  const { what } = options;
-  assertHasModels(pool, what);
-  check(
-    pool.hasPretrained,
-    `${what}: the model pool has no ${PRETRAINED} model, which the task vectors θᵢ − θ₀ are taken from`,
-  );
-  const model = await pool.loadModel(PRETRAINED);
-  const report = await writeInto(model, what, (writer) =>
-    withWeights(pool, pool.modelNames, (sources) =>
-      mergeTaskVectors({
-        ...rules,
-        sources,
-        pretrained: stateDictSource(model.stateDict(), PRETRAINED),
-        onTensor: writer.write,
-        excludeKeysName: options.excludeKeysName,
-      }),
-    ),
-  );
-  if (report.unmatchedExcludePatterns.length > 0) {
-    options.logger?.warn(
-      `${what}: ${options.excludeKeysName ?? 'exclude_keys'} has patterns that match no parameter of the model: ${listNames(report.unmatchedExcludePatterns)}`,
-    );
-  }
-  return { model, report };
 }
 
 /**

@@ -3,7 +3,7 @@ import { check } from '../errors.js';
 import { streamMerge } from '../tensors/streaming-merge.js';
 import { meanTensors, weightedSumTensors } from '../tensors/tensor-math.js';
 import type { TensorSource } from '../tensors/types.js';
-import type { TensorSink } from './task-vector-merge.js';
+import type { TensorSink } from './tensor-sink.js';
 
 export interface WeightedAverageOptions {
   readonly sources: readonly TensorSource[];

@@ -5,11 +5,9 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { PRETRAINED } from '../contracts/model-pool.js';
 import { writeCheckpoint } from '../io/checkpoint.js';
-import { memoryLogger } from '../program/loggers.js';
-import { taskArithmeticRules } from './merge-rules.js';
 import { modelWriter } from './model-writer.js';
 import { ParameterTree } from './parameter-tree.js';
-import { averagePool, mergePoolTaskVectors } from './pool-merge.js';
+import { averagePool } from './pool-merge.js';
 import { stateDictDifference } from './state-dict-difference.js';
 import { WeightsPool } from './weights-pool.js';
 
@@ -67,31 +65,6 @@ describe('merging into a pool model', () => {
         ['b', weights([1, 3, 1, 1], -1)],
       ]),
     );
-
-  it('loads only the pretrained model and writes the merge into it', async () => {
-    const p = pool();
-    const loaded: string[] = [];
-    const load = p.loadModel.bind(p);
-    p.loadModel = (name) => {
-      loaded.push(name);
-      return load(name);
-    };
-    const logger = memoryLogger();
-    const { model } = await mergePoolTaskVectors(p, taskArithmeticRules(0.5, ['sc*', 'head.*']), {
-      what: 'method test',
-      logger,
-    });
-    expect(loaded).toEqual([PRETRAINED]);
-    expect(model.stateDict().get('encoder.layer.weight')!.arraySync()).toEqual([
-      [1.5, 2],
-      [1, 1],
-    ]);
-    expect(model.stateDict().get('encoder.layer.bias')!.arraySync()).toEqual([0, 0]);
-    expect(logger.lines).toEqual([
-      'warning: method test: exclude_keys has patterns that match no parameter of the model: head.*',
-    ]);
-    model.dispose();
-  });
 
   it('averages into the first model', async () => {
     const model = await averagePool(pool(), [0.25, 0.75], { what: 'method test' });

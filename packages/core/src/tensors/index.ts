@@ -7,7 +7,6 @@ export {
   unflatten,
 } from './flat.js';
 export { assertSameLayout, formatShape, type ModelLayout, sameShape } from './layout-check.js';
-export { kthLargestMagnitude, MagnitudeSelector } from './magnitude-select.js';
 export { stateDictSource } from './source.js';
 export {
   add,
@@ -31,23 +30,12 @@ export {
   type StreamMergeToOptions,
   streamMerge,
 } from './streaming-merge.js';
-export {
-  type StreamTopkThresholdOptions,
-  type StreamTopkThresholdsOptions,
-  streamTopkThreshold,
-  streamTopkThresholds,
-} from './streaming-threshold.js';
-export {
-  applyTaskVectors,
-  applyTaskVectorsTensor,
-  type Scaling,
-  taskArithmetic,
-  taskArithmeticTensor,
-  taskVector,
-} from './task-vector.js';
 export { float32Values } from './tensor-data.js';
 export {
+  addAllInto,
+  addScaledInto,
   addTensors,
+  assertFiniteNumber,
   assertSameShapes,
   meanOrFirst,
   meanTensors,
@@ -56,15 +44,4 @@ export {
   sumTensors,
   weightedSumTensors,
 } from './tensor-math.js';
-export {
-  assertTopkPercent,
-  maskAtThreshold,
-  type TopkScope,
-  topkKeepCount,
-  topkMask,
-  topkThreshold,
-  topkThresholds,
-  trimAtThreshold,
-  trimTopk,
-} from './topk-mask.js';
 export type { DType, StateDict, TensorInfo, TensorSource } from './types.js';

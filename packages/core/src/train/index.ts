@@ -12,13 +12,9 @@ export {
   VARIABLES_FILE,
   writeTrainingCheckpoint,
 } from './checkpoint.js';
-export { CollapseWatch, type CollapseWatchOptions, topClassShareColumn } from './collapse-watch.js';
 export { HISTORY_FILE, historyCsv, type StepRecord, summarizeHistory, writeHistoryCsv } from './history.js';
 export {
-  type CollapseWatchSettings,
   checkpointParams,
-  collapseWatchParams,
-  collapseWatchSettings,
   MICRO_BATCH_PARAM,
   PROGRESS_PARAM,
 } from './loop-params.js';

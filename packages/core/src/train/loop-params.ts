@@ -1,5 +1,4 @@
-import type { ParamSpec, ParamValues } from '../contracts/params.js';
-import { COLLAPSE_PATIENCE, COLLAPSE_THRESHOLD, type CollapseWatchOptions } from './collapse-watch.js';
+import type { ParamSpec } from '../contracts/params.js';
 
 /** The parameters of a method whose training loop checkpoints into its run folder (see runCheckpoints). */
 export function checkpointParams(defaultEvery = 100): ParamSpec[] {
@@ -18,36 +17,6 @@ export function checkpointParams(defaultEvery = 100): ParamSpec[] {
       description: "Continue from the latest training checkpoint in the run's folder, if any.",
     },
   ];
-}
-
-/** The parameters of an entropy-minimising method's CollapseWatch: when it warns. */
-export function collapseWatchParams(): ParamSpec[] {
-  return [
-    {
-      name: 'collapse_threshold',
-      type: 'number',
-      default: COLLAPSE_THRESHOLD,
-      exclusiveMin: 0,
-      max: 1,
-      description:
-        "Collapse warning: the share of a task's batch given to one class that makes a step suspect.",
-    },
-    {
-      name: 'collapse_patience',
-      type: 'integer',
-      default: COLLAPSE_PATIENCE,
-      min: 1,
-      description: 'Collapse warning: warn once per task after this many suspect steps in a row.',
-    },
-  ];
-}
-
-/** When a CollapseWatch warns. */
-export type CollapseWatchSettings = Pick<CollapseWatchOptions, 'threshold' | 'patience'>;
-
-/** The CollapseWatch settings of validated values of collapseWatchParams(). */
-export function collapseWatchSettings(params: ParamValues): CollapseWatchSettings {
-  return { threshold: params.collapse_threshold as number, patience: params.collapse_patience as number };
 }
 
 /** The parameter of a method that draws a progress bar. */

@@ -4,7 +4,6 @@
 // backend E-WEMoE is also timed with tfjs's cpu ScatterNd in place of the native one, the kernel
 // that rebuilds its sparse task vectors dense in every pass.
 import { formatTable, selectBackend } from '@mergebench/core';
-import { denseMoeDesign, type MoeDesign, upscaleModel } from '@mergebench/method-wemoe';
 import {
   BENCH_CLASSES,
   BENCH_TASKS,
@@ -13,6 +12,7 @@ import {
   timeAdaptationSteps,
 } from '@mergebench/method-wemoe/bench-kit';
 import { clipVisionConfig } from '@mergebench/modelpool-clip-vit';
+import { denseMoeDesign, type MoeDesign, upscaleModel } from '@mergebench/moe';
 import * as tf from '@tensorflow/tfjs';
 import { sparseMoeDesign } from '../sparse-moe-design.js';
 

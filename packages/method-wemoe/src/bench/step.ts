@@ -6,11 +6,10 @@
 // (StepMeasurement).
 import { performance } from 'node:perf_hooks';
 import { selectBackend } from '@mergebench/core';
+import { RandomClipPool } from '@mergebench/modelpool-clip-vit';
+import { denseMoeDesign, upscaleModel } from '@mergebench/moe';
 import * as tf from '@tensorflow/tfjs';
-import { denseMoeDesign } from '../moe-design.js';
-import { upscaleModel } from '../upscale.js';
 import { BENCH_CLASSES, BENCH_MODELS, BENCH_TASKS } from './models.js';
-import { RandomClipPool } from './random-pool.js';
 import { RandomTasks } from './random-tasks.js';
 import { timeAdaptationSteps } from './timed-steps.js';
 import { wasmHeapBytes } from './wasm-heap.js';

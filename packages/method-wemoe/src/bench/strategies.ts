@@ -4,8 +4,8 @@
 // weights. Prints one JSON line (StrategyMeasurement).
 import { performance } from 'node:perf_hooks';
 import { selectBackend } from '@mergebench/core';
+import { perSampleEnsembledProduct } from '@mergebench/moe';
 import * as tf from '@tensorflow/tfjs';
-import { perSampleEnsembledProduct } from '../ops/per-sample-ensembled-product.js';
 import { assembledProduct } from './assembled-product.js';
 import { BENCH_TASKS, STRATEGY_BATCH } from './models.js';
 

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { Adam, entropyLoss, type Module, runAdaptation, type StepRecord } from '@mergebench/core';
+import { routerVariables } from '@mergebench/moe';
 import * as tf from '@tensorflow/tfjs';
-import { routerVariables } from '../router-file.js';
 import type { RandomTasks } from './random-tasks.js';
 
 export interface TimedStepsOptions {

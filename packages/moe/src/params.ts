@@ -1,0 +1,152 @@
+import {
+  checkpointParams,
+  MICRO_BATCH_PARAM,
+  type ParamSpec,
+  type ParamValues,
+  PROGRESS_PARAM,
+} from '@mergebench/core';
+import {
+  type CollapseWatchSettings,
+  collapseWatchParams,
+  collapseWatchSettings,
+  DEFAULT_SCALING_FACTOR,
+} from '@mergebench/task-vectors';
+import { ACTIVATION_NAMES } from './mlp-site.js';
+import { ROUTER_DEPTHS, type RouterDepth } from './router.js';
+
+export type LrScheduler = 'constant' | 'cosine';
+
+/** The parameters of WEMoE, with the reference defaults (E-WEMoE adds its own to these). */
+export const WEMOE_PARAMS: readonly ParamSpec[] = [
+  {
+    name: 'init_lambda',
+    type: 'number',
+    default: DEFAULT_SCALING_FACTOR,
+    description:
+      'λ of the task arithmetic that merges every parameter outside the MLPs, and the initial routing weight of every task vector.',
+  },
+  {
+    name: 'router_hidden_layers',
+    type: 'integer',
+    default: 2,
+    choices: [...ROUTER_DEPTHS],
+    description:
+      'Router depth: 0 (a learned bias, input independent), 1 (Linear d→T) or 2 (Linear d→d, ReLU, Linear d→T).',
+  },
+  {
+    name: 'batch_reduce',
+    type: 'boolean',
+    default: false,
+    description:
+      'Training only: average the routing weights over the batch and merge the MLP weights once per batch (faster); evaluation always routes per sample.',
+  },
+  {
+    name: 'lr',
+    type: 'number',
+    default: 1e-4,
+    exclusiveMin: 0,
+    description: 'Learning rate of Adam on the routers.',
+    foreignNames: { optimizer: { accepts: ['adam'], hint: 'the routers are always trained with Adam' } },
+  },
+  {
+    name: 'lr_scheduler',
+    type: 'string',
+    default: 'constant',
+    choices: ['constant', 'cosine'],
+    description: 'constant, or cosine decay from lr to 0 over max_steps.',
+  },
+  {
+    name: 'max_steps',
+    type: 'integer',
+    default: 1000,
+    min: 0,
+    description: 'Adaptation steps (one unlabelled test batch of every task per step).',
+    foreignNames: { fast_dev_run: { accepts: [false], hint: 'set max_steps (e.g. 1) for a quick run' } },
+  },
+  {
+    name: 'batch_size',
+    type: 'integer',
+    default: 16,
+    min: 1,
+    description: 'Unlabelled test examples per task per step.',
+    foreignNames: {
+      devices: {
+        accepts: [1],
+        hint: 'runs use one device: set batch_size to the whole batch (devices × per-device batch size)',
+      },
+      // Both of FusionBench's settings give the same gradients; they only trade memory for speed.
+      use_grad_accumulate: { accepts: 'any', hint: 'set micro_batch_size to save memory' },
+      num_workers: { accepts: 'any', hint: 'batches come from the task pool' },
+      cache_dir: { accepts: 'any', hint: 'batches come from the task pool' },
+    },
+  },
+  MICRO_BATCH_PARAM,
+  {
+    name: 'activation',
+    type: 'string',
+    default: 'auto',
+    choices: ['auto', ...ACTIVATION_NAMES],
+    description:
+      "The MLPs' activation: auto (the MLP's own `activation`, or the known activation that reproduces its output) or a Hugging Face name.",
+  },
+  ...checkpointParams(),
+  {
+    name: 'checkpoint',
+    type: 'string',
+    default: null,
+    nullable: true,
+    description:
+      "A routers.safetensors of an earlier run (relative to the config's folder): load the routers from it and evaluate without training.",
+    foreignNames: {
+      save_checkpoint: {
+        accepts: [false, null],
+        hint: "the routers are always written to routers.safetensors in the run's folder; give that file as checkpoint to reuse them",
+      },
+    },
+  },
+  ...collapseWatchParams(),
+  PROGRESS_PARAM,
+];
+
+/** Validated WEMoE parameter values, typed. */
+export interface WemoeSettings {
+  readonly initLambda: number;
+  readonly routerDepth: RouterDepth;
+  readonly batchReduce: boolean;
+  readonly lr: number;
+  readonly lrScheduler: LrScheduler;
+  readonly maxSteps: number;
+  readonly batchSize: number;
+  /** Examples per forward and backward pass; undefined: the whole batch. */
+  readonly microBatchSize: number | undefined;
+  readonly activation: string;
+  /** 0: no checkpoints. */
+  readonly checkpointEvery: number;
+  readonly resume: boolean;
+  /** Absolute path of a routers file to evaluate with instead of training, or null. */
+  readonly routersFile: string | null;
+  /** When the collapse warning fires. */
+  readonly collapse: CollapseWatchSettings;
+  readonly progress: boolean;
+}
+
+/** Settings from validated values; `resolvePath` makes a configured path absolute. */
+export function wemoeSettings(params: ParamValues, resolvePath: (path: string) => string): WemoeSettings {
+  const file = params.checkpoint as string | null;
+  return {
+    initLambda: params.init_lambda as number,
+    routerDepth: params.router_hidden_layers as RouterDepth,
+    batchReduce: params.batch_reduce as boolean,
+    lr: params.lr as number,
+    lrScheduler: params.lr_scheduler as LrScheduler,
+    maxSteps: params.max_steps as number,
+    batchSize: params.batch_size as number,
+    microBatchSize: (params.micro_batch_size as number | null) ?? undefined,
+    activation: params.activation as string,
+    checkpointEvery: params.checkpoint_every as number,
+    resume: params.resume as boolean,
+    routersFile: file === null ? null : resolvePath(file),
+    collapse: collapseWatchSettings(params),
+    progress: params.progress as boolean,
+  };
+}

@@ -1,0 +1,176 @@
+import {
+  check,
+  findSites,
+  float32Values,
+  type Logger,
+  type ModelPool,
+  type ModelSite,
+  type Module,
+  modelWriter,
+  PRETRAINED,
+  stateDictSource,
+  type TensorSource,
+} from '@mergebench/core';
+import { mergeTaskVectors, taskArithmeticRules, taskVectorsOf } from '@mergebench/task-vectors';
+import { LinearTaskVectors, type LinearValues } from './linear-task-vectors.js';
+import {
+  MLP_LINEARS,
+  type MlpLinearName,
+  type MlpSiteModule,
+  mlpShape,
+  resolveActivation,
+} from './mlp-site.js';
+import type { MoeDesign } from './moe-design.js';
+import { WeightEnsemblingMoE } from './we-moe.js';
+
+export interface UpscaleOptions {
+  readonly design: MoeDesign;
+  /** λ of the task arithmetic that merges every parameter outside the MLPs. */
+  readonly initLambda: number;
+  /** `auto` or an activation name (see mlp-site.ts). */
+  readonly activation: string;
+  readonly batchReduce: boolean;
+  /** Seeds the activation probe. */
+  readonly seed: number;
+  /** Names the caller in errors, e.g. `method wemoe`. */
+  readonly what: string;
+  readonly logger?: Logger;
+}
+
+export interface UpscaleSummary {
+  /** The upscaled MLP sites, in model order. */
+  readonly sites: readonly string[];
+  /** The activation of each site's MLP, as identified. */
+  readonly activations: readonly string[];
+  /** Bytes of θ₀ and task vectors the upscaled Linears hold at rest. */
+  readonly expertBytes: number;
+  /** Parameters merged by task arithmetic (everything outside the MLPs). */
+  readonly mergedParameters: number;
+}
+
+/** θ₀ and the task vectors of one Linear (fc1 or fc2) of the MLP at `site`. */
+async function linearTaskVectors(
+  mlp: Module,
+  site: ModelSite,
+  fc: MlpLinearName,
+  sources: readonly TensorSource[],
+): Promise<LinearTaskVectors> {
+  const params = mlp.namedParameters();
+  const weight = params.get(`${fc}.weight`)!;
+  const [outFeatures, inFeatures] = weight.shape as [number, number];
+  const read = async (name: 'weight' | 'bias', size: number): Promise<[Float32Array, Float32Array[]]> => {
+    const own = params.get(`${fc}.${name}`);
+    if (own === undefined) return [new Float32Array(size), sources.map(() => new Float32Array(size))];
+    // A copy: on the cpu backend float32Values is the variable's own buffer.
+    const theta0 = float32Values(own).slice();
+    return [theta0, await taskVectorsOf(sources, `${site.path}.${fc}.${name}`, theta0, own.shape)];
+  };
+  const [w0, wTaus] = await read('weight', outFeatures * inFeatures);
+  const [b0, bTaus] = await read('bias', outFeatures);
+  const taskVectors: LinearValues[] = wTaus.map((w, i) => ({ weight: w, bias: bTaus[i] }));
+  return new LinearTaskVectors(inFeatures, outFeatures, { weight: w0, bias: b0 }, taskVectors);
+}
+
+async function upscaleSite(
+  model: Module,
+  site: ModelSite,
+  sources: readonly TensorSource[],
+  options: UpscaleOptions,
+): Promise<{ moe: WeightEnsemblingMoE; activation: string }> {
+  const mlp = model.getSubmodule(site.path) as MlpSiteModule;
+  const shape = mlpShape(mlp, site.path);
+  const activation = resolveActivation(mlp, site.path, options.activation, options.seed);
+  const linears = [];
+  for (const fc of MLP_LINEARS) {
+    const weights = await linearTaskVectors(mlp, site, fc, sources);
+    linears.push(options.design.linear(weights));
+  }
+  const [fc1, fc2] = linears;
+  const moe = new WeightEnsemblingMoE({
+    router: options.design.router(site, shape.inFeatures),
+    fc1,
+    fc2,
+    activation: activation.fn,
+    batchReduce: options.batchReduce,
+    layerEncoding: options.design.layerEncoding?.(site),
+  });
+  return { moe, activation: activation.name };
+}
+
+/**
+ * Builds a weight-ensembling MoE model from a model pool: the pretrained model with every
+ * parameter outside its MLP sites merged by task arithmetic (θ₀ + λ·Στᵢ), and every MLP site
+ * replaced by a WeightEnsemblingMoE holding θ₀ and the sites' task vectors, frozen. Only the
+ * routers are trainable. The models are read key by key from `openWeights`, one site at a time.
+ */
+/**
+ * Task arithmetic (θ₀ + λ·Στᵢ) written into every parameter of `model` (holding θ₀) outside the
+ * `sites` about to be upscaled; then the whole model is frozen. Returns the merge's summary.
+ */
+export async function mergeOutsideSites(
+  model: Module,
+  sites: readonly ModelSite[],
+  sources: readonly TensorSource[],
+  lambda: number,
+  what: string,
+) {
+  const writer = modelWriter(model, what);
+  const merge = await mergeTaskVectors({
+    ...taskArithmeticRules(
+      lambda,
+      sites.map((site) => `${site.path}.*`),
+    ),
+    sources,
+    pretrained: stateDictSource(model.stateDict(), PRETRAINED),
+    onTensor: writer.write,
+  });
+  writer.finish();
+  model.requiresGrad(false);
+  return merge;
+}
+
+export async function upscaleModel(
+  modelpool: ModelPool,
+  options: UpscaleOptions,
+): Promise<{ model: Module; summary: UpscaleSummary }> {
+  const { what } = options;
+  const tasks = modelpool.modelNames;
+  check(tasks.length > 0, `${what}: the model pool has no fine-tuned models to upscale with`);
+  check(
+    modelpool.hasPretrained,
+    () => `${what}: the model pool has no ${PRETRAINED} model, which the task vectors are measured from`,
+  );
+  const model = await modelpool.loadModel(PRETRAINED);
+  const sources: TensorSource[] = [];
+  try {
+    const sites = findSites(model, 'mlp');
+    for (const site of sites) mlpShape(model.getSubmodule(site.path), site.path);
+    for (const task of tasks) sources.push(await modelpool.openWeights(task));
+
+    const merge = await mergeOutsideSites(model, sites, sources, options.initLambda, what);
+
+    const activations: string[] = [];
+    let expertBytes = 0;
+    for (const site of sites) {
+      const { moe, activation } = await upscaleSite(model, site, sources, options);
+      model.setSubmodule(site.path, moe).dispose();
+      activations.push(activation);
+      expertBytes += moe.fc1.storedBytes() + moe.fc2.storedBytes();
+      options.logger?.debug(`${what}: upscaled ${site.path} (${activation})`);
+    }
+    return {
+      model,
+      summary: {
+        sites: sites.map((site) => site.path),
+        activations,
+        expertBytes,
+        mergedParameters: merge.mergedParameters,
+      },
+    };
+  } catch (error) {
+    model.dispose();
+    throw error;
+  } finally {
+    await Promise.all(sources.map((source) => source.close()));
+  }
+}
