@@ -7,7 +7,8 @@ import type { MethodResult } from './result.js';
 export interface MethodContext {
   /**
    * The run's container. Task data and heads are reached through it (TASK_DATA, TASK_HEADS),
-   * never by importing a task pool package.
+   * never by importing a task pool package, and only as far as the method's
+   * `ComponentInfo.needs` declares them: anything else fails with an error naming the need.
    */
   readonly container: DependencyContainer;
   readonly logger: Logger;

@@ -1,2 +1,3 @@
 export * from './container.js';
+export * from './method-services.js';
 export * from './tokens.js';

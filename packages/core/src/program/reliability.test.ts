@@ -37,6 +37,7 @@ const trainer: Component<Method> = {
       { name: 'lr', type: 'number', default: 0.05, description: 'Learning rate.' },
       { name: 'steps', type: 'integer', default: 4, min: 1, description: 'Steps.' },
     ],
+    needs: { labelledTrain: true, heads: true },
   },
   create: ({ params }) => ({
     run: async (modelpool, ctx) => {

@@ -9,6 +9,7 @@ import type { FamilyMemberReport, RunReport } from '../contracts/report.js';
 import type { MethodResult } from '../contracts/result.js';
 import type { TaskPoolResult } from '../contracts/task-pool.js';
 import { createRunContainer } from '../di/container.js';
+import { methodContainer } from '../di/method-services.js';
 import { provide, TOKENS } from '../di/tokens.js';
 import { MergebenchError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
@@ -160,9 +161,9 @@ async function runLocked(resolved: ResolvedRun, options: RunOptions, place: RunP
   provide(container, TOKENS.logger, logger);
   provide(container, TOKENS.backend, backend);
   provide(container, TOKENS.registry, resolved.registry);
-  const createCtx = (kind: ComponentKind) => ({
+  const createCtx = (kind: ComponentKind, scope = container) => ({
     params: resolved[kind].params,
-    container,
+    container: scope,
     baseDir: resolved.baseDir,
   });
 
@@ -183,15 +184,17 @@ async function runLocked(resolved: ResolvedRun, options: RunOptions, place: RunP
   try {
     taskpool.registerServices?.(container);
     checkHeadsFit(container, modelpool);
+    // The method sees task data and heads only as far as its declaration says it needs them.
+    const methodScope = methodContainer(container, resolved.method.registered.component.info);
     const method = await time('setup', async () =>
-      resolved.method.registered.component.create(createCtx('method')),
+      resolved.method.registered.component.create(createCtx('method', methodScope)),
     );
     provide(container, TOKENS.method, method);
     logger.info(
       `running ${resolved.method.registered.component.info.name} on a pool of ${modelpool.modelNames.length} fine-tuned models${modelpool.hasPretrained ? ' and the pretrained one' : ''}`,
     );
     result = await time('method', () =>
-      method.run(modelpool, { container, logger, runDir, seed: config.seed, run: identity }),
+      method.run(modelpool, { container: methodScope, logger, runDir, seed: config.seed, run: identity }),
     );
     memory.sample();
 
