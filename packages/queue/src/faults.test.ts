@@ -56,6 +56,23 @@ describe('queue faults, on a real redis-server and real worker processes', () =>
     expect(rescuer.log()).toMatch(/toy-0 \(attempt \d\)/);
   });
 
+  it('SIGTERM twice hands the running job back: another worker runs it, not counted as a failure', async () => {
+    const redis = await redisFor();
+    const target = parseRedisUrl(redis.url);
+    const jobs = await toyJobs(runsFolder(), 1, SLOW);
+    const [leaving] = workers(redis.url, 1);
+    const suite = runQueued({ target, runs: jobs, logger: memoryLogger(), attempts: 1 });
+    await waitFor(() => /toy-0 \(attempt 1\)/.test(leaving.log()), 'the job to start');
+    leaving.child.kill('SIGTERM');
+    await waitFor(() => /finishing the running jobs/.test(leaving.log()), 'the first SIGTERM');
+    leaving.child.kill('SIGTERM');
+    expect(await leaving.exited).toBe(0);
+    expect(leaving.log()).toMatch(/handing the running jobs back to the queue/);
+    const [next] = workers(redis.url, 1);
+    const [outcome] = await suite;
+    expect(outcome.ok && outcome.result.worker.endsWith(`:${next.child.pid}`)).toBe(true);
+  });
+
   it('Redis stopped mid-suite: one clear line; a rerun once Redis is back completes the suite', async () => {
     const redis = await redisFor();
     const target = parseRedisUrl(redis.url);
