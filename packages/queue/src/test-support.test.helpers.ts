@@ -104,7 +104,7 @@ export interface WorkerProcess {
 }
 
 export function spawnWorker(url: string, args: readonly string[] = [], cwd = packageDir): WorkerProcess {
-  const child = spawn(process.execPath, [CLI, 'worker', '--queue', url, '--lock-ms', '1500', ...args], {
+  const child = spawn(process.execPath, [CLI, 'worker', '--queue', url, '--lock-ms', '3000', ...args], {
     cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
