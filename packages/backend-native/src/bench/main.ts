@@ -88,18 +88,24 @@ function fastest(rounds: Outcome<{ results: Timed[] }>[]): Outcome<{ results: Ti
 
 function matmulSection(python: string | undefined): string {
   const nativeRounds: Outcome<{ results: Timed[] }>[] = [];
+  const openblasRounds: Outcome<{ results: Timed[] }>[] = [];
   const torchRounds: Outcome<{ results: Timed[] }>[][] = torchThreads.map(() => []);
   for (let round = 0; round < ROUNDS; round++) {
-    nativeRounds.push(matmulNative());
+    nativeRounds.push(matmulNative('auto'));
+    openblasRounds.push(matmulNative('openblas'));
     matmulTorch(python).forEach((r, i) => torchRounds[i].push(r));
   }
-  const native = fastest(nativeRounds);
-  const torch = torchRounds.map(fastest);
-  return matmulTable(native, torch);
+  return matmulTable(fastest(nativeRounds), fastest(openblasRounds), torchRounds.map(fastest));
 }
 
-function matmulNative(): Outcome<{ results: Timed[] }> {
-  return run<{ results: Timed[] }>(process.execPath, [here('./matmul.js')], 'matMul, native');
+/** The native backend as installed ('auto'), or with every product on OpenBLAS: the libraries side by side. */
+function matmulNative(gemm: 'auto' | 'openblas'): Outcome<{ results: Timed[] }> {
+  return run<{ results: Timed[] }>(
+    process.execPath,
+    [here('./matmul.js')],
+    `matMul, native (${gemm === 'auto' ? 'as installed' : 'OpenBLAS only'})`,
+    { ...process.env, MERGEBENCH_NATIVE_GEMM: gemm },
+  );
 }
 
 function matmulTorch(python: string | undefined): Outcome<{ results: Timed[] }>[] {
@@ -120,22 +126,38 @@ function matmulTorch(python: string | undefined): Outcome<{ results: Timed[] }>[
   );
 }
 
-function matmulTable(native: Outcome<{ results: Timed[] }>, torch: Outcome<{ results: Timed[] }>[]): string {
+function matmulTable(
+  native: Outcome<{ results: Timed[] }>,
+  openblas: Outcome<{ results: Timed[] }>,
+  torch: Outcome<{ results: Timed[] }>[],
+): string {
   const rows = MATMUL_CASES.map((c, i) => {
     const ours = failed(native) ? undefined : native.results[i].gflops;
+    const blas = failed(openblas) ? undefined : openblas.results[i].gflops;
     const refs = torch.map((t) => (failed(t) ? undefined : t.results[i].gflops));
     const all = refs.at(-1);
-    return [c.label, fixed(ours), ...refs.map((r) => fixed(r)), ratio(ours, all)];
+    const known = refs.filter((r): r is number => r !== undefined);
+    const best = known.length > 0 ? Math.max(...known) : undefined;
+    return [
+      c.label,
+      fixed(ours),
+      fixed(blas),
+      ...refs.map((r) => fixed(r)),
+      ratio(ours, all),
+      ratio(ours, best),
+    ];
   });
-  const errors = [native, ...torch].filter(failed).map((e) => e.error);
+  const errors = [native, openblas, ...torch].filter(failed).map((e) => e.error);
   return (
     `matMul GFLOP/s (fastest of 5 after a warm-up, in each of ${ROUNDS} interleaved rounds)${errors.length ? `; not run: ${errors.join('; ')}` : ''}\n\n` +
     formatTable(
       [
         'product',
         'tfjs native',
+        'native, OpenBLAS only',
         ...torchThreads.map((t) => `PyTorch ${t} thread${t === 1 ? '' : 's'}`),
-        `native speed ÷ PyTorch ${CORES} threads`,
+        `native ÷ PyTorch ${CORES} threads`,
+        'native ÷ best PyTorch',
       ],
       rows,
     )
