@@ -3,6 +3,7 @@ import { type MoeDesign, Router, type RouterSettings } from '@mergebench/moe';
 import { layerEncoding } from './layer-encoding.js';
 import { keepPercent } from './prune-percent.js';
 import { SparseEnsembledLinear } from './sparse-ensembled-linear.js';
+import { pruneBias } from './sparse-task-vector.js';
 
 export interface SparseMoeSettings extends RouterSettings {
   /** Share of every task-vector tensor's entries pruned, in [0, 1). */
@@ -27,6 +28,13 @@ export function sparseMoeDesign(settings: SparseMoeSettings): MoeDesign {
       kept += linear.keptEntries;
       entries += linear.taskWeightEntries;
       return linear;
+    },
+    // Attention and whole-block sites keep their pruned task vectors dense (zeros in place).
+    taskVector: (tau) => {
+      const pruned = pruneBias(tau, percent);
+      for (const value of pruned) if (value !== 0) kept++;
+      entries += tau.length;
+      return pruned;
     },
     router: (site, hiddenSize) => {
       const inputDim = hiddenSize + settings.encodingDim;

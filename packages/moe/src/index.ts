@@ -1,6 +1,11 @@
 // @mergebench/moe: weight-ensembling mixtures of experts over task vectors — the WE-MoE module
 // and its ensembled Linears, routers and router files, the upscaling of a model's MLP sites, and
 // the test-time training of the routers that WEMoE, E-WEMoE and PWEMoE share.
+export {
+  BASE_BLOCK,
+  BlockWeightEnsemblingMoE,
+  type BlockWeightEnsemblingMoEOptions,
+} from './block-we-moe.js';
 export { DenseEnsembledLinear } from './dense-ensembled-linear.js';
 export { EnsembledLinear } from './ensembled-linear.js';
 export { LinearTaskVectors, type LinearValues } from './linear-task-vectors.js';
@@ -22,6 +27,13 @@ export { sharedEnsembledProduct } from './ops/shared-ensembled-product.js';
 export { type LrScheduler, WEMOE_PARAMS, type WemoeSettings, wemoeSettings } from './params.js';
 export { ROUTER_DEPTHS, Router, type RouterDepth, type RouterOptions, routerLinear } from './router.js';
 export { ROUTERS_FILE, readRouterFile, routerVariables, writeRouterFile } from './router-file.js';
-export { mergeOutsideSites, type UpscaleOptions, type UpscaleSummary, upscaleModel } from './upscale.js';
+export {
+  mergeOutsideSites,
+  targetSites,
+  type UpscaleOptions,
+  type UpscaleSummary,
+  upscaleModel,
+} from './upscale.js';
+export { UPSCALE_TARGETS, upscaleTargetKinds } from './upscale-target.js';
 export { WeightEnsemblingMoE, type WeightEnsemblingMoEOptions } from './we-moe.js';
 export { type MoeDesignFactory, WemoeMethod } from './wemoe-method.js';

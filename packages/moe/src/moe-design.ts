@@ -14,6 +14,11 @@ export interface MoeDesign {
   linear(weights: LinearTaskVectors): EnsembledLinear;
   /** The router of a site whose MLP reads `hiddenSize` features. */
   router(site: ModelSite, hiddenSize: number): Router;
+  /**
+   * How a task-vector tensor of a non-MLP site (attention, a whole layer) is kept, e.g. pruned;
+   * unset: as it is.
+   */
+  taskVector?(tau: Float32Array): Float32Array;
   /** A fixed vector the site's router reads after the hidden states, if any. */
   layerEncoding?(site: ModelSite): Float32Array | undefined;
   /** What the report should say about the design once every site is upscaled. */

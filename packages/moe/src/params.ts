@@ -4,6 +4,7 @@ import {
   type ParamSpec,
   type ParamValues,
   PROGRESS_PARAM,
+  type SiteKind,
 } from '@mergebench/core';
 import {
   type CollapseWatchSettings,
@@ -13,6 +14,7 @@ import {
 } from '@mergebench/task-vectors';
 import { ACTIVATION_NAMES } from './mlp-site.js';
 import { ROUTER_DEPTHS, type RouterDepth } from './router.js';
+import { upscaleTargetKinds } from './upscale-target.js';
 
 export type LrScheduler = 'constant' | 'cosine';
 
@@ -24,6 +26,13 @@ export const WEMOE_PARAMS: readonly ParamSpec[] = [
     default: DEFAULT_SCALING_FACTOR,
     description:
       'λ of the task arithmetic that merges every parameter outside the MLPs, and the initial routing weight of every task vector.',
+  },
+  {
+    name: 'upscale_target',
+    type: 'string',
+    default: 'mlp',
+    description:
+      "The sites that become experts: mlp (the paper's design), attention+mlp, or block (whole transformer layers); any '+'-joined site kinds the model declares (mlp, attention, layer).",
   },
   {
     name: 'router_hidden_layers',
@@ -111,6 +120,9 @@ export const WEMOE_PARAMS: readonly ParamSpec[] = [
 /** Validated WEMoE parameter values, typed. */
 export interface WemoeSettings {
   readonly initLambda: number;
+  /** The value of upscale_target, and the site kinds it names. */
+  readonly upscaleTarget: string;
+  readonly targets: readonly SiteKind[];
   readonly routerDepth: RouterDepth;
   readonly batchReduce: boolean;
   readonly lr: number;
@@ -135,6 +147,8 @@ export function wemoeSettings(params: ParamValues, resolvePath: (path: string) =
   const file = params.checkpoint as string | null;
   return {
     initLambda: params.init_lambda as number,
+    upscaleTarget: params.upscale_target as string,
+    targets: upscaleTargetKinds(params.upscale_target as string),
     routerDepth: params.router_hidden_layers as RouterDepth,
     batchReduce: params.batch_reduce as boolean,
     lr: params.lr as number,

@@ -8,10 +8,12 @@ import {
   type Module,
   modelWriter,
   PRETRAINED,
+  type SiteKind,
   stateDictSource,
   type TensorSource,
 } from '@mergebench/core';
 import { mergeTaskVectors, taskArithmeticRules, taskVectorsOf } from '@mergebench/task-vectors';
+import { BlockWeightEnsemblingMoE } from './block-we-moe.js';
 import { LinearTaskVectors, type LinearValues } from './linear-task-vectors.js';
 import {
   MLP_LINEARS,
@@ -25,6 +27,8 @@ import { WeightEnsemblingMoE } from './we-moe.js';
 
 export interface UpscaleOptions {
   readonly design: MoeDesign;
+  /** The kinds of sites that become experts (see upscale-target.ts); default: the MLPs. */
+  readonly targets?: readonly SiteKind[];
   /** λ of the task arithmetic that merges every parameter outside the MLPs. */
   readonly initLambda: number;
   /** `auto` or an activation name (see mlp-site.ts). */
@@ -38,8 +42,12 @@ export interface UpscaleOptions {
 }
 
 export interface UpscaleSummary {
-  /** The upscaled MLP sites, in model order. */
+  /** The upscaled sites, in model order. */
   readonly sites: readonly string[];
+  /** How many sites of each kind were upscaled. */
+  readonly sitesByKind: Readonly<Record<string, number>>;
+  /** 4-byte entries of θ₀ and of the task vectors (and sparse positions) the upscaled sites hold frozen. */
+  readonly expertParameters: number;
   /** The activation of each site's MLP, as identified. */
   readonly activations: readonly string[];
   /** Bytes of θ₀ and task vectors the upscaled Linears hold at rest. */
@@ -97,6 +105,54 @@ async function upscaleSite(
   return { moe, activation: activation.name };
 }
 
+/** The features a non-MLP site reads: the input size of its first 2-D weight ([out, in]). */
+function siteInputSize(block: Module, path: string): number {
+  const weight = [...block.namedParameters().values()].find((p) => p.rank === 2);
+  check(weight !== undefined, () => `site '${path}' has no 2-D weight to read its hidden size from`);
+  return weight.shape[1]!;
+}
+
+/** A non-MLP site (attention, a whole layer) as a BlockWeightEnsemblingMoE over all its parameters. */
+async function upscaleBlock(
+  model: Module,
+  site: ModelSite,
+  sources: readonly TensorSource[],
+  options: UpscaleOptions,
+): Promise<BlockWeightEnsemblingMoE> {
+  const block = model.getSubmodule(site.path);
+  const taskVectors = new Map<string, Float32Array[]>();
+  for (const [name, own] of block.namedParameters()) {
+    const theta0 = float32Values(own).slice();
+    const taus = await taskVectorsOf(sources, `${site.path}.${name}`, theta0, own.shape);
+    taskVectors.set(
+      name,
+      options.design.taskVector ? taus.map((tau) => options.design.taskVector!(tau)) : taus,
+    );
+  }
+  return new BlockWeightEnsemblingMoE({
+    base: block,
+    taskVectors,
+    router: options.design.router(site, siteInputSize(block, site.path)),
+    batchReduce: options.batchReduce,
+    layerEncoding: options.design.layerEncoding?.(site),
+  });
+}
+
+/** The sites of `kinds`, in model order; a site inside another chosen site is an error. */
+export function targetSites(model: Module, kinds: readonly SiteKind[], what: string): ModelSite[] {
+  const sites = kinds.flatMap((kind) => findSites(model, kind));
+  for (const a of sites) {
+    const outer = sites.find((b) => b !== a && a.path.startsWith(`${b.path}.`));
+    check(
+      outer === undefined,
+      () =>
+        `${what}: the ${a.kind} site '${a.path}' lies inside the ${outer!.kind} site '${outer!.path}'; choose one of them`,
+    );
+  }
+  const order = new Map(model.sites().map((site, i) => [site.path, i]));
+  return sites.sort((a, b) => order.get(a.path)! - order.get(b.path)!);
+}
+
 /**
  * Builds a weight-ensembling MoE model from a model pool: the pretrained model with every
  * parameter outside its MLP sites merged by task arithmetic (θ₀ + λ·Στᵢ), and every MLP site
@@ -143,25 +199,42 @@ export async function upscaleModel(
   const model = await modelpool.loadModel(PRETRAINED);
   const sources: TensorSource[] = [];
   try {
-    const sites = findSites(model, 'mlp');
-    for (const site of sites) mlpShape(model.getSubmodule(site.path), site.path);
+    const sites = targetSites(model, options.targets ?? ['mlp'], what);
+    for (const site of sites) if (site.kind === 'mlp') mlpShape(model.getSubmodule(site.path), site.path);
     for (const task of tasks) sources.push(await modelpool.openWeights(task));
 
     const merge = await mergeOutsideSites(model, sites, sources, options.initLambda, what);
 
     const activations: string[] = [];
     let expertBytes = 0;
+    let expertParameters = 0;
+    const sitesByKind: Record<string, number> = {};
     for (const site of sites) {
+      sitesByKind[site.kind] = (sitesByKind[site.kind] ?? 0) + 1;
+      if (site.kind !== 'mlp') {
+        const moe = await upscaleBlock(model, site, sources, options);
+        // The old block lives on inside the MoE as its base: replaced, not disposed.
+        model.setSubmodule(site.path, moe);
+        const frozen = [...moe.namedParameters()].filter(([name]) => !name.startsWith('router.'));
+        const entries = frozen.reduce((n, [, v]) => n + v.size, 0);
+        expertParameters += entries;
+        expertBytes += 4 * entries;
+        options.logger?.debug(`${what}: upscaled ${site.path} (${site.kind})`);
+        continue;
+      }
       const { moe, activation } = await upscaleSite(model, site, sources, options);
       model.setSubmodule(site.path, moe).dispose();
       activations.push(activation);
       expertBytes += moe.fc1.storedBytes() + moe.fc2.storedBytes();
+      expertParameters += (moe.fc1.storedBytes() + moe.fc2.storedBytes()) / 4;
       options.logger?.debug(`${what}: upscaled ${site.path} (${activation})`);
     }
     return {
       model,
       summary: {
         sites: sites.map((site) => site.path),
+        sitesByKind,
+        expertParameters,
         activations,
         expertBytes,
         mergedParameters: merge.mergedParameters,

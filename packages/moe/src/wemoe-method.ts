@@ -58,6 +58,7 @@ export class WemoeMethod implements Method {
     const design = this.makeDesign(tasks.length, deriveSeed(ctx.seed, `${name}/routers`));
     const { model, summary } = await upscaleModel(modelpool, {
       design,
+      targets: settings.targets,
       initLambda: settings.initLambda,
       activation: settings.activation,
       batchReduce: settings.batchReduce,
@@ -69,7 +70,9 @@ export class WemoeMethod implements Method {
       const routers = routerVariables(model);
       const routerParameters = [...routers.values()].reduce((n, v) => n + v.size, 0);
       ctx.logger.info(
-        `${name}: ${summary.sites.length} MLPs upscaled with ${tasks.length} task vectors ` +
+        `${name}: ${summary.sites.length} sites (${Object.entries(summary.sitesByKind)
+          .map(([k, n]) => `${n} ${k}`)
+          .join(', ')}) upscaled with ${tasks.length} task vectors ` +
           `(${formatBytes(summary.expertBytes)} of frozen experts), ${routerParameters} router parameters`,
       );
       let training: TrainingResult | undefined;
@@ -87,7 +90,10 @@ export class WemoeMethod implements Method {
         artifacts: {
           routerDepth: settings.routerDepth,
           batchReduce: settings.batchReduce,
+          upscaleTarget: settings.upscaleTarget,
           upscaledSites: summary.sites.length,
+          upscaledSitesByKind: summary.sitesByKind,
+          expertParameters: summary.expertParameters,
           activations: [...new Set(summary.activations)],
           expertBytes: summary.expertBytes,
           mergedParameters: summary.mergedParameters,

@@ -76,11 +76,11 @@ export class ToyEncoder extends Module {
   }
 
   override sites(): ModelSite[] {
-    return Array.from({ length: this.config.layers }, (_, i) => ({
-      kind: 'mlp' as const,
-      path: `layers.${i}.mlp`,
-      layer: i,
-    }));
+    // Whole layers too, for methods that upscale blocks (WEMoE's upscaling ablation).
+    return Array.from({ length: this.config.layers }, (_, i) => [
+      { kind: 'layer' as const, path: `layers.${i}`, layer: i },
+      { kind: 'mlp' as const, path: `layers.${i}.mlp`, layer: i },
+    ]).flat();
   }
 }
 
