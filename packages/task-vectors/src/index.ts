@@ -13,7 +13,12 @@ export {
   collapseWatchParams,
   collapseWatchSettings,
 } from './collapse-watch-params.js';
+export { dareStream, dropAndRescale, keyHash, lowbias32 } from './dare-mask.js';
+export { keepTopkExactly } from './exact-topk.js';
+export { type GeneralizedMergeOptions, generalizedKeyMerge, type Sparsification } from './generalized-key.js';
+export type { KeyMerge, KeyMergeInputs } from './key-merge.js';
 export { type KeyPatterns, keyPatterns } from './key-patterns.js';
+export { linearKeyMerge } from './linear-key.js';
 export { Histogram, kthLargestMagnitude, MagnitudeSelector } from './magnitude-select.js';
 export {
   assertMergeRules,
@@ -28,6 +33,7 @@ export {
 export { DEFAULT_SCALING_FACTOR, EXCLUDE_KEYS_PARAM, scalingFactorParam } from './params.js';
 export type { MajoritySign } from './pending-signs.js';
 export { mergePoolTaskVectors } from './pool-task-vectors.js';
+export { SLERP_DOT_THRESHOLD, slerpCoefficients, slerpKeyMerge } from './slerp-key.js';
 export {
   type StreamTopkThresholdOptions,
   type StreamTopkThresholdsOptions,

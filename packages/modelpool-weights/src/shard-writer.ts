@@ -1,0 +1,83 @@
+/**
+ * Writes a planned checkpoint tensor by tensor: every shard's header up front, then each
+ * tensor's bytes at its offset as it arrives, in plan order, then the index. Used inside a
+ * folder that is moved into place only when complete (see merge-to-folder.ts).
+ */
+import { type FileHandle, open, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { INDEX_FILE, MergebenchError } from '@mergebench/core';
+import { type PlannedShard, shardHeader } from './shard-plan.js';
+
+export class ShardWriter {
+  private shardIndex = -1;
+  private entryIndex = 0;
+  private handle: FileHandle | undefined;
+  private position = 0;
+
+  constructor(
+    private readonly dir: string,
+    private readonly shards: readonly PlannedShard[],
+    private readonly metadata: Readonly<Record<string, string>> = { format: 'pt' },
+  ) {}
+
+  private async nextShard(): Promise<void> {
+    await this.handle?.sync();
+    await this.handle?.close();
+    this.handle = undefined;
+    this.shardIndex++;
+    this.entryIndex = 0;
+    const shard = this.shards[this.shardIndex];
+    this.handle = await open(join(this.dir, shard.file), 'w');
+    const header = shardHeader(shard, this.metadata);
+    await this.handle.write(header, 0, header.length, 0);
+    this.position = header.length;
+  }
+
+  /** Writes the next tensor of the plan; `key` must be the one the plan expects. */
+  async write(key: string, bytes: Uint8Array): Promise<void> {
+    while (this.shardIndex < 0 || this.entryIndex >= this.shards[this.shardIndex].entries.length) {
+      if (this.shardIndex + 1 >= this.shards.length)
+        throw new MergebenchError(`output: tensor '${key}' is not in the planned checkpoint`);
+      await this.nextShard();
+    }
+    const entry = this.shards[this.shardIndex].entries[this.entryIndex];
+    if (entry.key !== key || entry.byteLength !== bytes.byteLength) {
+      throw new MergebenchError(
+        `output: expected tensor '${entry.key}' (${entry.byteLength} bytes), got '${key}' (${bytes.byteLength} bytes)`,
+      );
+    }
+    let done = 0;
+    while (done < bytes.length) {
+      const { bytesWritten } = await this.handle!.write(bytes, done, bytes.length - done, this.position);
+      done += bytesWritten;
+      this.position += bytesWritten;
+    }
+    this.entryIndex++;
+  }
+
+  /** Closes the last shard and writes the index when there are several shards. */
+  async finish(): Promise<string[]> {
+    await this.handle?.sync();
+    await this.handle?.close();
+    this.handle = undefined;
+    const files = this.shards.map((shard) => shard.file);
+    if (this.shards.length > 1) {
+      let total = 0;
+      const weightMap: Record<string, string> = {};
+      for (const shard of this.shards)
+        for (const entry of shard.entries) {
+          weightMap[entry.key] = shard.file;
+          total += entry.byteLength;
+        }
+      const index = { metadata: { total_size: total }, weight_map: weightMap };
+      await writeFile(join(this.dir, INDEX_FILE), `${JSON.stringify(index, null, 2)}\n`);
+      files.push(INDEX_FILE);
+    }
+    return files;
+  }
+
+  async abort(): Promise<void> {
+    await this.handle?.close().catch(() => {});
+    this.handle = undefined;
+  }
+}
