@@ -9,7 +9,7 @@ export default defineConfig({
       'method-task-arithmetic/src/task-arithmetic.test.ts',
       'method-ties/src/ties.test.ts',
       'method-adamerging/src/torch-parity.test.ts',
-      'method-wemoe/src/torch-parity.test.ts',
+      'moe/src/torch-parity.test.ts',
       'method-wemoe/src/wemoe.test.ts',
     ],
     setupFiles: ['backend-webgpu/src/parity/use-webgpu.setup.ts'],
