@@ -10,6 +10,8 @@ export interface LeaderboardRow {
   /** Seconds spent in the method (merging or adaptation), excluding evaluation. */
   readonly methodSeconds: number;
   readonly needs: string;
+  /** Tasks the run held out of the merge (evaluated as unseen tasks). */
+  readonly heldOut?: readonly string[];
 }
 
 /** What data a method consumed, in the leaderboard's words. */
@@ -45,12 +47,15 @@ export function leaderboardRows(
       parameters: first.parameters,
       methodSeconds: outcome.reports.reduce((s, r) => s + (r.timings.method ?? 0), 0),
       needs: describeNeeds(needsOf(first.method.name)),
+      heldOut: first.heldOut ?? [],
     });
   }
   return rows;
 }
 
 const pct = (x: number) => (Number.isNaN(x) ? '—' : (100 * x).toFixed(1));
+/** Marks the accuracy of a task the run held out of the merge. */
+export const HELD_OUT_MARK = '†';
 const count = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : `${(n / 1e3).toFixed(1)}k`);
 
 /** The leaderboard as a plain-text table (printed) and as markdown (written). */
@@ -58,7 +63,7 @@ export function formatLeaderboard(rows: readonly LeaderboardRow[], tasks: readon
   const header = ['method', ...tasks, 'average', 'params', 'trainable', 'method s', 'data used'];
   const cells = rows.map((r) => [
     r.label,
-    ...tasks.map((t) => pct(r.tasks[t])),
+    ...tasks.map((t) => pct(r.tasks[t]) + (r.heldOut?.includes(t) ? HELD_OUT_MARK : '')),
     pct(r.average),
     count(r.parameters.all),
     count(r.parameters.trainable),
@@ -69,6 +74,12 @@ export function formatLeaderboard(rows: readonly LeaderboardRow[], tasks: readon
     `| ${header.join(' | ')} |`,
     `|${header.map((_, i) => (i === 0 || i === header.length - 1 ? '---' : '---:')).join('|')}|`,
     ...cells.map((c) => `| ${c.join(' | ')} |`),
+    ...(rows.some((r) => (r.heldOut?.length ?? 0) > 0)
+      ? [
+          '',
+          `${HELD_OUT_MARK} a task held out of that run's merge (held_out): its model was not merged and the method never saw its data.`,
+        ]
+      : []),
   ].join('\n');
   return { text: formatTable(header, cells), markdown };
 }

@@ -122,7 +122,7 @@ describe('composeConfig', () => {
       }),
     ).toThrow(
       new MergebenchError(
-        'metod: unknown key; known keys: method, modelpool, taskpool, plugins, seed, backend, output_dir, run_name, save_model',
+        'metod: unknown key; known keys: method, modelpool, taskpool, plugins, seed, backend, output_dir, run_name, save_model, held_out',
       ),
     );
   });

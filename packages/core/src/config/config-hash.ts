@@ -34,6 +34,8 @@ export function determiningConfig(config: Readonly<Record<string, unknown>>): Re
     else if (copy[group] && typeof copy[group] === 'object')
       delete (copy[group] as Record<string, unknown>)[key];
   }
+  // No held-out tasks is how every run was before the key existed: keep those runs' hashes.
+  if (Array.isArray(copy.held_out) && copy.held_out.length === 0) delete copy.held_out;
   return copy;
 }
 

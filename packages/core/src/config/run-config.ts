@@ -24,6 +24,8 @@ export interface RunConfig {
   run_name: string | null;
   /** Folder to save the merged model in, or `null` to not save it. */
   save_model: string | null;
+  /** Tasks whose models are not merged and whose data the method never sees; evaluated all the same. */
+  held_out: string[];
 }
 
 /** The run settings other than the components. */
@@ -36,6 +38,7 @@ export const RUN_CONFIG_DEFAULTS: Readonly<RunSettings> = Object.freeze({
   output_dir: 'runs',
   run_name: null,
   save_model: null,
+  held_out: [],
 });
 
 /** The run settings declared like component parameters, so one validator checks both. */
@@ -79,6 +82,13 @@ export const RUN_SETTING_SPECS: readonly ParamSpec[] = [
     aliases: ['merged_model_save_path'],
     description: 'Folder to save the merged model in; not saved when null.',
     default: RUN_CONFIG_DEFAULTS.save_model,
+  },
+  {
+    name: 'held_out',
+    type: 'string[]',
+    description:
+      'Tasks held out: their models are not merged, the method never sees their data or heads, and the task pool evaluates them as unseen tasks.',
+    default: RUN_CONFIG_DEFAULTS.held_out,
   },
 ];
 

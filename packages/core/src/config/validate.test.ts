@@ -148,7 +148,7 @@ describe('validateRunConfig', () => {
     [
       'unknown keys',
       { metod: 'ties' },
-      'metod: unknown key; known keys: method, modelpool, taskpool, plugins, seed, backend, output_dir, run_name, save_model',
+      'metod: unknown key; known keys: method, modelpool, taskpool, plugins, seed, backend, output_dir, run_name, save_model, held_out',
     ],
     ['an integer seed', { seed: 1.5 }, 'seed: expected an integer, got 1.5'],
     ['a string output_dir', { output_dir: 3 }, 'output_dir: expected a string, got 3'],
@@ -183,7 +183,7 @@ describe('validateRunConfig', () => {
   it('requires a mapping', () => {
     fails(
       () => validateRunConfig('ties'),
-      'Run config: expected a mapping of method, modelpool, taskpool, plugins, seed, backend, output_dir, run_name, save_model, got "ties"',
+      'Run config: expected a mapping of method, modelpool, taskpool, plugins, seed, backend, output_dir, run_name, save_model, held_out, got "ties"',
     );
   });
 });

@@ -33,6 +33,8 @@ export interface RunReport {
   readonly resultKind: 'model' | 'upscaled' | 'family';
   /** Metrics of the merged model (for a family: of the member labelled equal weights, if any). */
   readonly results: TaskPoolResult | null;
+  /** Tasks evaluated but held out of the merge (the run's `held_out`); absent when none. */
+  readonly heldOut?: readonly string[];
   readonly family?: readonly FamilyMemberReport[];
   readonly parameters: { readonly all: number; readonly trainable: number };
   /**

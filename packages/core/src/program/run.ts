@@ -20,6 +20,7 @@ import type { Module } from '../nn/module.js';
 import { version } from '../version.js';
 import { checkFiniteResults } from './finite-results.js';
 import { checkHeadsFit } from './heads-check.js';
+import { checkHeldOut, withoutHeldOut } from './held-out.js';
 import { silentLogger } from './loggers.js';
 import { PeakMemory } from './peak-memory.js';
 import { type ResolvedRun, type ResolveOptions, resolveRun } from './resolve-config.js';
@@ -182,19 +183,24 @@ async function runLocked(resolved: ResolvedRun, options: RunOptions, place: RunP
   provide(container, TOKENS.taskPool, taskpool);
   let result: MethodResult | undefined;
   try {
+    const heldOut = config.held_out ?? [];
+    checkHeldOut(heldOut, modelpool, taskpool);
     taskpool.registerServices?.(container);
     checkHeadsFit(container, modelpool);
-    // The method sees task data and heads only as far as its declaration says it needs them.
-    const methodScope = methodContainer(container, resolved.method.registered.component.info);
+    // The method sees task data and heads only as far as its declaration says it needs them, and
+    // never a held-out task's model, data or head.
+    const methodScope = methodContainer(container, resolved.method.registered.component.info, heldOut);
+    const methodPool = withoutHeldOut(modelpool, heldOut);
     const method = await time('setup', async () =>
       resolved.method.registered.component.create(createCtx('method', methodScope)),
     );
     provide(container, TOKENS.method, method);
     logger.info(
-      `running ${resolved.method.registered.component.info.name} on a pool of ${modelpool.modelNames.length} fine-tuned models${modelpool.hasPretrained ? ' and the pretrained one' : ''}`,
+      `running ${resolved.method.registered.component.info.name} on a pool of ${methodPool.modelNames.length} fine-tuned models${modelpool.hasPretrained ? ' and the pretrained one' : ''}` +
+        (heldOut.length > 0 ? ` (held out: ${heldOut.join(', ')})` : ''),
     );
     result = await time('method', () =>
-      method.run(modelpool, { container: methodScope, logger, runDir, seed: config.seed, run: identity }),
+      method.run(methodPool, { container: methodScope, logger, runDir, seed: config.seed, run: identity }),
     );
     memory.sample();
 
@@ -238,6 +244,7 @@ async function runLocked(resolved: ResolvedRun, options: RunOptions, place: RunP
       backend,
       resultKind: result.kind,
       results: evaluated.results,
+      ...(heldOut.length > 0 ? { heldOut: [...heldOut] } : {}),
       ...(evaluated.family ? { family: evaluated.family } : {}),
       parameters: evaluated.parameters,
       timings,
