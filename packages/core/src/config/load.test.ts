@@ -5,7 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MergebenchError } from '../errors.js';
 import { loadConfigFile } from './load.js';
 
-const KNOWN_KEYS = 'method, modelpool, taskpool, plugins, seed, backend, output_dir, run_name, save_model';
+const KNOWN_KEYS =
+  'method, modelpool, taskpool, plugins, seed, backend, output_dir, run_name, save_model, held_out';
 
 let dir: string;
 beforeEach(() => {
