@@ -35,6 +35,15 @@ export type QueuedOutcome =
 const KEEP_SECONDS = 7 * 24 * 3600;
 const SWEEP_SLICE = 200;
 
+/** `promise`, or a rejection after `ms`. */
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer in ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 /**
  * Enqueues each run as a job (one per job id: a run already queued, running or done is attached
  * to, not enqueued again; one that failed before is enqueued anew, as in process a failed run is
@@ -51,9 +60,14 @@ export async function runQueued(options: CoordinatorOptions): Promise<QueuedOutc
   const pending = new Set(indicesOf.keys());
   const enqueuedAt = new Map<string, number>();
 
-  // Commands fail at once while disconnected (no offline queue), so a lost server is noticed.
+  // Commands fail at once while disconnected (no offline queue, no retry of a command in
+  // flight), so a lost server is noticed; only the blocking event reader waits through it.
   const queue = new Queue<RunJobData, RunJobResult>(RUN_QUEUE, {
-    connection: { ...target.connection, enableOfflineQueue: false } as typeof target.connection,
+    connection: {
+      ...target.connection,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+    } as typeof target.connection,
   });
   const events = new QueueEvents(RUN_QUEUE, { connection: target.connection });
   let lastError: unknown;
@@ -183,8 +197,11 @@ export async function runQueued(options: CoordinatorOptions): Promise<QueuedOutc
         continue;
       }
       try {
-        const client = (await queue.client) as unknown as { ping(): Promise<string> };
-        await client.ping();
+        // A command sent just before the server went away may never be answered: bounded waits.
+        const client = (await withTimeout(queue.client, sweepMs * 4)) as unknown as {
+          ping(): Promise<string>;
+        };
+        await withTimeout(client.ping(), sweepMs * 4);
         // Events are the fast path; this sweep is the safety net for a missed one (a reconnect).
         // It checks a bounded slice per round, so a queue of 100,000 runs costs no flood.
         const all = [...pending];
@@ -193,7 +210,7 @@ export async function runQueued(options: CoordinatorOptions): Promise<QueuedOutc
           ...all.slice(start, start + SWEEP_SLICE),
           ...all.slice(0, Math.max(0, start + SWEEP_SLICE - all.length)),
         ]) {
-          const state = await checkJob(id);
+          const state = await withTimeout(checkJob(id), sweepMs * 4);
           if (state === 'missing')
             throw new MergebenchError(
               `queue ${target.shown}: job ${id} (${runs[indicesOf.get(id)![0]].label}) is gone from the queue (Redis restarted without its data, or the job was removed); run the same command again to enqueue it anew`,

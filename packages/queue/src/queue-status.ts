@@ -7,7 +7,11 @@ import { RUN_QUEUE, type RunJobData } from './run-job.js';
 /** `mergebench queue status`: counts, the running jobs (worker, step), the failed ones (error). */
 export async function queueStatus(target: RedisTarget, timeoutMs = 10_000): Promise<string> {
   const queue = new Queue<RunJobData>(RUN_QUEUE, {
-    connection: { ...target.connection, enableOfflineQueue: false } as typeof target.connection,
+    connection: {
+      ...target.connection,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+    } as typeof target.connection,
   });
   let lastError: Error | undefined;
   queue.on('error', (e) => {
