@@ -265,12 +265,12 @@ napi_value Release(napi_env env, napi_callback_info info) {
   });
 }
 
-// useOneDnn(on): whether oneDNN multiplies from now on (false where it is not installed)
+// useOneDnn(on, everyProduct): whether oneDNN multiplies from now on (false where it is not installed)
 napi_value UseOneDnn(napi_env env, napi_callback_info info) {
   return guarded(env, [&] {
-    Args args(env, info, 1);
+    Args args(env, info, 2);
     napi_value result;
-    napi_get_boolean(env, native::useOneDnn(args.boolean(0)), &result);
+    napi_get_boolean(env, native::useOneDnn(args.boolean(0), args.boolean(1)), &result);
     return result;
   });
 }

@@ -24,8 +24,8 @@ void batchMatMul(const float* a, const float* b, float* out, size_t batchA, size
 
 /** Which libraries multiply: oneDNN where it loaded (and for which products), OpenBLAS. */
 std::string productLibraries();
-/** Turns oneDNN's products on or off (all on OpenBLAS); true when oneDNN now multiplies. */
-bool useOneDnn(bool on);
+/** oneDNN's products on (every product, or from 2^20 multiply-adds) or off (all on OpenBLAS); true when oneDNN now multiplies. */
+bool useOneDnn(bool on, bool everyProduct);
 
 /** Layer norm over the last axis of [rows, cols]: out = (x − μ)·rstd·γ + β, μ and rstd per row kept. */
 void layerNorm(const float* x, const float* gamma, const float* beta, float* out, float* mean, float* rstd,

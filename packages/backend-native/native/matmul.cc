@@ -102,9 +102,10 @@ static OneDnn& oneDnn() {
   return d;
 }
 
-bool useOneDnn(bool on) {
+bool useOneDnn(bool on, bool everyProduct) {
   OneDnn& d = oneDnn();
   d.enabled = on;
+  d.everyProduct = everyProduct;
   return d.sgemm != nullptr && on;
 }
 

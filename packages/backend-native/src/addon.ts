@@ -104,8 +104,11 @@ export interface NativeAddon {
     rows: number,
     cols: number,
   ): void;
-  /** Large products on oneDNN (on, where it is installed) or all on OpenBLAS; whether oneDNN now multiplies. */
-  useOneDnn(on: boolean): boolean;
+  /**
+   * Products on oneDNN where it is installed (on: those from 2²⁰ multiply-adds, or every one with
+   * everyProduct) or all on OpenBLAS (off); whether oneDNN now multiplies.
+   */
+  useOneDnn(on: boolean, everyProduct: boolean): boolean;
   /** A Float32Array for an output, its contents undefined (kernels write every element). */
   alloc(length: number): Float32Array;
   /** Frees an array alloc() made at once, leaving it empty; for outputs nobody can see any more. */

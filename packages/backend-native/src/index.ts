@@ -22,11 +22,13 @@ export function nativeThreads(): { readonly blas: number; readonly pool: number;
 }
 
 /**
- * Large products on oneDNN (true, the default where it is installed) or every product on OpenBLAS
- * (false); returns whether oneDNN multiplies from now on. For comparing the two paths.
+ * Which library multiplies: 'auto' (the default where oneDNN is installed: products from 2²⁰
+ * multiply-adds on oneDNN, smaller ones on OpenBLAS), 'openblas' (every product) or 'onednn' (every
+ * product). Returns whether oneDNN multiplies from now on (never where it is not installed). For
+ * comparing and testing the paths; MERGEBENCH_NATIVE_GEMM sets the same at start.
  */
-export function useOneDnn(on: boolean): boolean {
-  return addon.useOneDnn(on);
+export function useProducts(choice: 'auto' | 'openblas' | 'onednn'): boolean {
+  return addon.useOneDnn(choice !== 'openblas', choice === 'onednn');
 }
 
 export { FUSED_KERNEL_NAMES } from './kernels/fused.js';

@@ -2,7 +2,7 @@ import { layerNorm, linear, quickGelu } from '@mergebench/core';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { expectSameAsCpu, withGradients } from '../cpu-parity.test.helpers.js';
-import { nativeThreads, useOneDnn } from '../index.js';
+import { nativeThreads, useProducts } from '../index.js';
 
 // Core's layer norm and quick GELU compose tfjs ops on cpu and call the fused kernels on native:
 // the same calls, compared with each other, forward and gradients.
@@ -63,7 +63,7 @@ describe('fused kernels on native agree with the composed ops on cpu', () => {
 
 describe('products on both libraries agree with cpu', () => {
   // Restored for the other test files, which run the default choice.
-  afterAll(() => useOneDnn(true));
+  afterAll(() => useProducts('auto'));
   const flags = [
     [false, false],
     [true, false],
@@ -79,7 +79,7 @@ describe('products on both libraries agree with cpu', () => {
   for (const library of ['oneDNN where installed', 'OpenBLAS'] as const) {
     for (const [ta, tb] of flags) {
       it(`${library}: [${m}×${k}]·[${k}×${n}] transposeA=${ta} transposeB=${tb}, batched, with a bias`, () => {
-        useOneDnn(library !== 'OpenBLAS');
+        useProducts(library === 'OpenBLAS' ? 'openblas' : 'auto');
         expectSameAsCpu(
           withGradients((a, b) => tf.matMul(a, b, ta, tb)),
           stored(ta, tb),
@@ -96,7 +96,7 @@ describe('products on both libraries agree with cpu', () => {
 
   it('names the libraries that multiply', () => {
     expect(nativeThreads().products).toMatch(/OpenBLAS/);
-    const onednn = useOneDnn(true);
+    const onednn = useProducts('auto');
     expect(nativeThreads().products.startsWith('oneDNN')).toBe(onednn);
   });
 });
