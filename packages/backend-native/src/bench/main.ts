@@ -93,7 +93,9 @@ function matmulSection(python: string | undefined): string {
   for (let round = 0; round < ROUNDS; round++) {
     nativeRounds.push(matmulNative('auto'));
     openblasRounds.push(matmulNative('openblas'));
-    matmulTorch(python).forEach((r, i) => torchRounds[i].push(r));
+    matmulTorch(python).forEach((r, i) => {
+      torchRounds[i].push(r);
+    });
   }
   return matmulTable(fastest(nativeRounds), fastest(openblasRounds), torchRounds.map(fastest));
 }
@@ -189,7 +191,9 @@ function forwardSection(python: string | undefined): string {
         'ViT-B/32 forward, native',
       ),
     );
-    forwardTorch(python).forEach((r, i) => torchRounds[i].push(r));
+    forwardTorch(python).forEach((r, i) => {
+      torchRounds[i].push(r);
+    });
   }
   return forwardTable(fastestForward(nativeRounds), torchRounds.map(fastestForward));
 }
