@@ -28,4 +28,13 @@ describe("the WEMoE paper's other analyses as suite files", () => {
     expect(labels).toContain('task-arithmetic (scaling_factor=0.6)');
     expect(labels).toContain('wemoe (init_lambda=0.7)');
   });
+
+  it('robustness: every method on clean images and under each of the seven corruptions', () => {
+    for (const name of ['robustness', 'clip-ta8-robustness']) {
+      const runs = suite(name).runs;
+      const corruptions = new Set(runs.map((run) => run.overrides.find((o) => o.startsWith('taskpool.corruption='))));
+      expect(corruptions.size).toBe(8);
+      expect(runs).toHaveLength(4 * 8);
+    }
+  });
 });

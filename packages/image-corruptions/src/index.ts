@@ -3,6 +3,7 @@
 // and seeded, for task pools to apply to test images.
 export { boxResize } from './box-resample.js';
 export { CONTRAST, contrast } from './contrast.js';
+export { CORRUPTION_PARAMS, corruptionOf, type SeededCorruption } from './corruption-params.js';
 export {
   CORRUPTIONS,
   type CorruptionName,

@@ -6,6 +6,7 @@ import {
   type ParamValues,
   type TaskPool,
 } from '@mergebench/core';
+import { CORRUPTION_PARAMS, corruptionOf } from '@mergebench/image-corruptions';
 import { datasetSpec, TASK_NAMES, TASK_SETS } from './catalog/dataset-table.js';
 import {
   type ClipClassificationOptions,
@@ -170,6 +171,7 @@ export const clipClassificationTaskPool: Component<TaskPool> = {
         description:
           '`mergebench download` also fetches the train splits (for Fisher, RegMean and other methods that train).',
       },
+      ...CORRUPTION_PARAMS,
     ],
     downloads: clipClassificationDownloads,
   },
@@ -187,6 +189,7 @@ export const clipClassificationTaskPool: Component<TaskPool> = {
       testLimit: params.test_limit as number | null,
       trainLimit: params.train_limit as number | null,
       headsCache: params.heads_cache as string,
+      corruption: corruptionOf(params, 'taskpool'),
     };
     return ClipClassificationTaskPool.create(options);
   },

@@ -16,6 +16,7 @@ import {
   type TaskPoolResult,
   TOKENS,
 } from '@mergebench/core';
+import type { SeededCorruption } from '@mergebench/image-corruptions';
 import { type DatasetSpec, datasetSpec, TASK_NAMES } from './catalog/dataset-table.js';
 import { taskPrompts } from './catalog/task-prompts.js';
 import { type ClipTask, ClipTaskData, type TaskSplit } from './data/clip-task-data.js';
@@ -38,6 +39,8 @@ export interface DataOverride {
 export interface ClipClassificationOptions {
   /** Task names from the table (TALL20's). */
   readonly tasks: readonly string[];
+  /** Corrupts every test image (ImageNet-C corruptions); null or absent: clean. */
+  readonly corruption?: SeededCorruption | null;
   /** Per task: a folder or Hub id, or a DataOverride. */
   readonly data?: Readonly<Record<string, string | DataOverride>>;
   /** CLIPModel folder or Hub id whose text tower makes the heads; null: the model pool's `_pretrained_`. */
@@ -167,7 +170,7 @@ export class ClipClassificationTaskPool implements TaskPool {
         },
       });
     }
-    const data = new ClipTaskData(tasks, model.imageSize);
+    const data = new ClipTaskData(tasks, model.imageSize, options.corruption ?? null);
     for (const task of data.taskNames) await data.checkLabels(task, 'test');
 
     const heads = await loadClipHeads(

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { type Component, check, type ParamValues, type TaskPool } from '@mergebench/core';
+import { CORRUPTION_PARAMS, corruptionOf } from '@mergebench/image-corruptions';
 import { BUILTIN_TASK_NAMES } from './catalog.js';
 import { HEADS_FILE } from './heads.js';
 import { DEFAULT_IMAGE_SIZE, DEFAULT_SPLIT_SIZES } from './load-tasks.js';
@@ -95,6 +96,7 @@ export const imageClassificationTaskPool: Component<TaskPool> = {
         description:
           'Extra tasks from image folders (one sub-folder of .png images per class, optionally under train/ and test/), by task name.',
       },
+      ...CORRUPTION_PARAMS,
     ],
   },
   create: ({ params, baseDir }) =>
@@ -109,5 +111,6 @@ export const imageClassificationTaskPool: Component<TaskPool> = {
       seed: params.seed as number,
       dataDir: paths(params, 'data_dir', baseDir),
       imageFolders: paths(params, 'image_folders', baseDir),
+      corruption: corruptionOf(params, 'taskpool'),
     }),
 };

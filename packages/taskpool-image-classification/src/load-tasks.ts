@@ -1,5 +1,7 @@
 import { check, listNames, type Split } from '@mergebench/core';
+import type { SeededCorruption } from '@mergebench/image-corruptions';
 import { BUILTIN_TASK_NAMES, BUILTIN_TASKS, type TaskDefinition } from './catalog.js';
+import { corruptSplit } from './corrupt-split.js';
 import { openImageFolder } from './datasets/image-folder.js';
 import { memoize } from './memo.js';
 import { type PreparedSplit, prepareSplit } from './prepare.js';
@@ -22,6 +24,8 @@ export interface ImageTaskOptions {
   readonly dataDir?: Readonly<Record<string, string>>;
   /** Extra tasks read from image folders (one sub-folder of .png images per class), by task name. */
   readonly imageFolders?: Readonly<Record<string, string>>;
+  /** Corrupts every test image; train and validation stay clean. */
+  readonly corruption?: SeededCorruption | null;
 }
 
 export const DEFAULT_IMAGE_SIZE = 32;
@@ -103,7 +107,12 @@ export async function loadImageTasks(options: ImageTaskOptions = {}): Promise<Im
       const prepared = (split: Split): PreparedSplit => prepareSplit(plans[split], imageSize);
       return { train: prepared('train'), validation: prepared('validation'), test: prepared('test') };
     });
-    tasks.push({ name, classNames: definition.classNames, splits });
+    const corruption = options.corruption;
+    tasks.push({
+      name,
+      classNames: definition.classNames,
+      splits: corruption ? { ...splits, test: corruptSplit(splits.test, corruption, name) } : splits,
+    });
   }
   return new ImageTaskData(tasks, imageSize);
 }

@@ -36,6 +36,13 @@ export function determiningConfig(config: Readonly<Record<string, unknown>>): Re
   }
   // No held-out tasks is how every run was before the key existed: keep those runs' hashes.
   if (Array.isArray(copy.held_out) && copy.held_out.length === 0) delete copy.held_out;
+  // Likewise clean test images (the image task pools' corruption: null): severity then means nothing.
+  const taskpool = copy.taskpool as Record<string, unknown> | undefined;
+  if (taskpool && 'corruption' in taskpool && taskpool.corruption === null) {
+    delete taskpool.corruption;
+    delete taskpool.severity;
+    delete taskpool.corruption_seed;
+  }
   return copy;
 }
 

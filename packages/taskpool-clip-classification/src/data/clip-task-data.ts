@@ -7,8 +7,10 @@ import {
   type Split,
   type TaskData,
 } from '@mergebench/core';
+import type { SeededCorruption } from '@mergebench/image-corruptions';
 import { preprocessInto } from '@mergebench/modelpool-clip-vit';
 import * as tf from '@tensorflow/tfjs';
+import { corruptRgb } from './corrupt-image.js';
 import { decodeRgb, type RgbImage } from './decode-image.js';
 import { readingPlan } from './example-order.js';
 import { type EncodedExample, type SplitSource, sourceSize } from './split-source.js';
@@ -38,6 +40,8 @@ export class ClipTaskData implements TaskData {
     tasks: readonly ClipTask[],
     /** The side of CLIP's square input (the CLIP model's vision `image_size`). */
     readonly imageSize: number,
+    /** Corrupts every test image before preprocessing; null: clean. */
+    readonly corruption: SeededCorruption | null = null,
   ) {
     this.taskNames = tasks.map((t) => t.name);
     this.#tasks = new Map(tasks.map((t) => [t.name, t]));
@@ -90,7 +94,11 @@ export class ClipTaskData implements TaskData {
     let decoding = next.done ? undefined : decodeAll(next.value);
     while (!next.done && decoding) {
       const group = next.value;
-      const images = await decoding;
+      const decoded = await decoding;
+      const corruption = split === 'test' ? this.corruption : null;
+      const images = corruption
+        ? decoded.map((image, i) => corruptRgb(image, group[i].bytes, corruption, task))
+        : decoded;
       next = await groups.next();
       decoding = next.done ? undefined : decodeAll(next.value);
       // A consumer that stops early leaves the prefetch to finish on its own: it holds no tensors.
