@@ -32,9 +32,19 @@ describe("the WEMoE paper's other analyses as suite files", () => {
   it('robustness: every method on clean images and under each of the seven corruptions', () => {
     for (const name of ['robustness', 'clip-ta8-robustness']) {
       const runs = suite(name).runs;
-      const corruptions = new Set(runs.map((run) => run.overrides.find((o) => o.startsWith('taskpool.corruption='))));
+      const corruptions = new Set(
+        runs.map((run) => run.overrides.find((o) => o.startsWith('taskpool.corruption='))),
+      );
       expect(corruptions.size).toBe(8);
       expect(runs).toHaveLength(4 * 8);
+    }
+  });
+
+  it('upscaling ablation: WEMoE and E-WEMoE over the three targets', () => {
+    const labels = suite('upscaling-ablation').runs.map((run) => run.label);
+    for (const method of ['wemoe', 'e-wemoe']) {
+      for (const target of ['mlp', '"attention+mlp"', 'block'])
+        expect(labels).toContain(`${method} (upscale_target=${target})`);
     }
   });
 });

@@ -84,6 +84,20 @@ function sampleData(): ReportData {
         ],
       },
     ],
+    lambdaSweeps: [
+      {
+        series: 'task-arithmetic (scaling_factor)',
+        points: [
+          { lambda: 0.1, average: 0.5 },
+          { lambda: 0.3, average: 0.6 },
+          { lambda: 0.5, average: 0.4 },
+        ],
+      },
+    ],
+    robustness: [
+      { series: 'wemoe', byCorruption: { clean: 0.8, pixelate: 0.6, spatter: 0.7 } },
+      { series: 'task-arithmetic', byCorruption: { clean: 0.6, pixelate: 0.5, spatter: 0.4 } },
+    ],
     pareto: readParetoFolder(dir),
     landscape: {
       schema: 'mergebench.loss-landscape/1',
@@ -123,9 +137,9 @@ describe('HTML report in a real browser', () => {
 
     const page = await checkPage(file);
     expect(page.errors).toEqual([]);
-    // tasks, params, curves, coefficients, steps, 1 + 3 Pareto panels, landscape
-    expect(page.charts).toHaveLength(10);
-    expect(page.drawn).toBe(10);
+    // tasks, params, curves, coefficients, steps, λ, robustness, 1 + 3 Pareto panels, landscape
+    expect(page.charts).toHaveLength(12);
+    expect(page.drawn).toBe(12);
     expect(page.charts[0].points).toEqual([4, 4, 4]);
     expect(page.charts.at(-1)!.points).toEqual([25]);
     for (const chart of page.charts) {

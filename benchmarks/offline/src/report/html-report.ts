@@ -73,6 +73,8 @@ export function htmlReport(data: ReportData): string {
     ['curves', 'Learning curves of adaptation methods'],
     ['coefficients', 'Learned AdaMerging coefficients per layer'],
     ['steps', 'Accuracy vs adaptation steps'],
+    ['lambda', 'Accuracy vs λ'],
+    ['robustness', 'Robustness to corrupted test images'],
     ['pareto', 'Pareto fronts'],
     ['landscape', 'Loss landscape of a task pair'],
   ];

@@ -144,6 +144,39 @@ export function renderReport(data: ReportData, echarts: ChartLibrary): number {
     });
   }
 
+  const lambdas = data.lambdaSweeps ?? [];
+  if (lambdas.length === 0) empty('lambda', 'No method was run at several λ.');
+  else {
+    chart('lambda', 'Average accuracy vs λ (scaling factor, init_lambda)', {
+      legend,
+      tooltip: { trigger: 'axis' },
+      xAxis: { type: 'value', name: 'λ' },
+      yAxis: { type: 'value', name: 'average %', scale: true },
+      series: lambdas.map((s) => ({
+        name: s.series,
+        type: 'line',
+        data: s.points.map((p) => [p.lambda, pct(p.average)]),
+      })),
+    });
+  }
+
+  const robustness = data.robustness ?? [];
+  if (robustness.length === 0) empty('robustness', 'No method was run on corrupted test images.');
+  else {
+    const corruptions = [...new Set(robustness.flatMap((s) => Object.keys(s.byCorruption)))];
+    chart('robustness', 'Average accuracy per corruption (%)', {
+      legend,
+      tooltip: { trigger: 'axis' },
+      xAxis: { type: 'category', data: corruptions, axisLabel: { interval: 0, rotate: 30 } },
+      yAxis: { type: 'value', name: '%', min: 0, max: 100 },
+      series: robustness.map((s) => ({
+        name: s.series,
+        type: 'bar',
+        data: corruptions.map((c) => (s.byCorruption[c] === undefined ? null : pct(s.byCorruption[c]))),
+      })),
+    });
+  }
+
   if (data.pareto.length === 0)
     empty('pareto', 'No Pareto front results yet (results/pareto/*.json or family runs).');
   for (const experiment of data.pareto) {

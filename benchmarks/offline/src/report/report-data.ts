@@ -5,6 +5,7 @@ import type { LossLandscape } from '../landscape/loss-landscape.js';
 import type { LeaderboardRow } from '../leaderboard.js';
 import type { RunOutcome } from '../suite.js';
 import type { ParetoExperiment } from './pareto-file.js';
+import { type LambdaSweep, lambdaSweeps, type RobustnessSeries, robustnessSeries } from './sweep-charts.js';
 
 /** Everything the HTML report draws, gathered from the suite's reports and files. */
 export interface ReportData {
@@ -27,6 +28,10 @@ export interface ReportData {
     readonly points: readonly { readonly steps: number; readonly average: number }[];
   }[];
   readonly pareto: readonly ParetoExperiment[];
+  /** Accuracy against λ (task arithmetic's scaling factor, WEMoE's init_lambda). */
+  readonly lambdaSweeps?: readonly LambdaSweep[];
+  /** Accuracy per test-image corruption per method. */
+  readonly robustness?: readonly RobustnessSeries[];
   readonly landscape?: LossLandscape;
   readonly published: readonly (readonly [string, number])[];
 }
@@ -150,6 +155,8 @@ export function gatherReportData(input: {
     curves,
     coefficients,
     stepSweeps: stepSweeps(outcomes, rows),
+    lambdaSweeps: lambdaSweeps(outcomes, rows),
+    robustness: robustnessSeries(outcomes, rows),
     pareto: [...input.pareto, ...familyFronts(outcomes)],
     ...(input.landscape ? { landscape: input.landscape } : {}),
     published: input.published,
