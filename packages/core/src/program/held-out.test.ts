@@ -6,11 +6,11 @@ import { describe, expect, it } from 'vitest';
 import type { Component } from '../contracts/component.js';
 import type { Method, MethodContext } from '../contracts/method.js';
 import type { ModelPool } from '../contracts/model-pool.js';
-import { definePlugin } from '../contracts/plugin.js';
-import type { TaskData, TaskHeads } from '../contracts/task-pool.js';
+import type { TaskData, TaskHeads, TaskPool } from '../contracts/task-pool.js';
 import { resolveService, TOKENS } from '../di/tokens.js';
 import { registerPlugin } from '../plugins/load.js';
 import { ComponentRegistry } from '../plugins/registry.js';
+import { checkHeldOut } from './held-out.js';
 import { runProgram } from './run.js';
 
 /** A method that does `use` with the pool and services it is given, then returns the first model. */
@@ -94,5 +94,15 @@ describe('held_out', () => {
         '[svhn]',
       ),
     ).rejects.toThrow("held_out: 'svhn' is not a model of the model pool (models: toy0, toy1, toy2)");
+  });
+
+  it('without held-out tasks, a pool of only the pretrained model passes the check', () => {
+    const onlyPretrained = { modelNames: [], hasPretrained: true } as unknown as ModelPool;
+    expect(() =>
+      checkHeldOut([], onlyPretrained, { taskNames: ['toy0'] } as unknown as TaskPool),
+    ).not.toThrow();
+    expect(() =>
+      checkHeldOut(['toy0'], onlyPretrained, { taskNames: ['toy0'] } as unknown as TaskPool),
+    ).toThrow("held_out: 'toy0' is not a model of the model pool");
   });
 });

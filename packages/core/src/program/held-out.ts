@@ -7,6 +7,8 @@ import { check, listNames, MergebenchError } from '../errors.js';
  * pool, and at least one model must stay to merge.
  */
 export function checkHeldOut(heldOut: readonly string[], modelpool: ModelPool, taskpool: TaskPool): void {
+  // Nothing held out: nothing to check (a pool may hold no fine-tuned model at all, e.g. to fine-tune).
+  if (heldOut.length === 0) return;
   for (const task of heldOut) {
     check(
       modelpool.modelNames.includes(task),
