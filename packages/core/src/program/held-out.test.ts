@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { Component } from '../contracts/component.js';
 import type { Method, MethodContext } from '../contracts/method.js';
 import type { ModelPool } from '../contracts/model-pool.js';
+import { definePlugin } from '../contracts/plugin.js';
 import type { TaskData, TaskHeads, TaskPool } from '../contracts/task-pool.js';
 import { resolveService, TOKENS } from '../di/tokens.js';
 import { registerPlugin } from '../plugins/load.js';
