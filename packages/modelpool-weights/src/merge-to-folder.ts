@@ -16,16 +16,26 @@ import {
   type FloatStorageDtype,
   type HfConfig,
   MergebenchError,
-  type RawTensor,
   replaceDirAtomic,
   type SafetensorsDtype,
 } from '@mergebench/core';
 import type { KeyMerge } from '@mergebench/task-vectors';
 import { copyNonWeightFiles } from './copy-extras.js';
+import { DirectReader } from './direct-reader.js';
 import { assertSameLayout } from './layout-check.js';
 import { type PlannedEntry, planEntry, planShards } from './shard-plan.js';
 import { ShardWriter } from './shard-writer.js';
 import { decodeFloat, encodeFloat, FLOAT_DTYPES } from './tensor-codec.js';
+
+/** NaN or ±Infinity in a merged tensor comes from an input (the readers do not check them). */
+function assertFinite(values: Float32Array, key: string): void {
+  let bad = 0;
+  for (let i = 0; i < values.length; i++) if (values[i] - values[i] !== 0) bad++;
+  if (bad > 0)
+    throw new MergebenchError(
+      `merged tensor '${key}' has ${bad} NaN or infinite values: an input holds some`,
+    );
+}
 
 /** Hugging Face's largest shard by default ("5GB"), as mergekit's `max_shard_size`. */
 export const DEFAULT_MAX_SHARD_BYTES = 5_000_000_000;
@@ -82,10 +92,25 @@ export async function mergeToFolder(options: MergeToFolderOptions): Promise<Merg
     isFloat(key) ? inputs.reduce((n, m) => n + (m.weights.info(key).end - m.weights.info(key).begin), 0) : 0;
   const totalInput = keys.reduce((n, key) => n + inputBytesOf(key), 0);
 
-  const readKey = (key: string): Promise<RawTensor[]> =>
+  // Two raw buffers per model (the key being merged and the one read ahead), one float32 array
+  // per model and one output, all of the largest tensor's size and reused for every key.
+  const maxElements = Math.max(
+    0,
+    ...keys.map((key) => template.weights.info(key).shape.reduce((a, b) => a * b, 1)),
+  );
+  const maxBytes = Math.max(
+    0,
+    ...keys.map((key) => template.weights.info(key).end - template.weights.info(key).begin),
+  );
+  const readers = inputs.map((m) => new DirectReader(m.dir, m.weights));
+  const raw = [0, 1].map(() => inputs.map(() => Buffer.allocUnsafe(maxBytes)));
+  const floats = inputs.map(() => new Float32Array(maxElements));
+  const output = new Float32Array(maxElements);
+  const halves = new Uint16Array(maxElements);
+  const readKey = (key: string, slot: number): Promise<Buffer[]> =>
     isFloat(key)
-      ? Promise.all(inputs.map((m) => m.weights.readRaw(key)))
-      : template.weights.readRaw(key).then((raw) => [raw]);
+      ? Promise.all(readers.map((r, i) => r.read(key, raw[slot][i])))
+      : readers[0].read(key, raw[slot][0]).then((b) => [b]);
 
   let files: string[] = [];
   let done = 0;
@@ -95,24 +120,27 @@ export async function mergeToFolder(options: MergeToFolderOptions): Promise<Merg
     async (tmp) => {
       const writer = new ShardWriter(tmp, shards);
       try {
-        let next = keys.length > 0 ? readKey(keys[0]) : undefined;
+        let next = keys.length > 0 ? readKey(keys[0], 0) : undefined;
         for (let k = 0; k < keys.length; k++) {
           const key = keys[k];
-          const raws = await next!;
-          next = k + 1 < keys.length ? readKey(keys[k + 1]) : undefined;
+          const bytesIn = await next!;
+          next = k + 1 < keys.length ? readKey(keys[k + 1], (k + 1) % 2) : undefined;
           // a rejected read-ahead is awaited in the next round or dropped with the error
           next?.catch(() => {});
           let bytes: Uint8Array;
           if (isFloat(key)) {
-            const values = raws.map((raw, i) => decodeFloat(raw, `${inputs[i].name}: tensor '${key}'`));
-            const merged = merge({
-              key,
-              base: base ? values[0] : undefined,
-              models: base ? values.slice(1) : values,
-            });
-            bytes = encodeFloat(merged, dtypeOf.get(key) as FloatStorageDtype);
+            const dtype = template.weights.info(key).storedDtype;
+            const values = bytesIn.map((b, i) =>
+              decodeFloat(dtype, b, `${inputs[i].name}: tensor '${key}'`, floats[i]),
+            );
+            const merged = merge(
+              { key, base: base ? values[0] : undefined, models: base ? values.slice(1) : values },
+              output.subarray(0, values[0].length),
+            );
+            assertFinite(merged, key);
+            bytes = encodeFloat(merged, dtypeOf.get(key) as FloatStorageDtype, halves);
             done += inputBytesOf(key);
-          } else bytes = raws[0].data;
+          } else bytes = bytesIn[0];
           await writer.write(key, bytes);
           outputBytes += bytes.byteLength;
           options.onTensor?.(key, done, totalInput);
@@ -121,6 +149,8 @@ export async function mergeToFolder(options: MergeToFolderOptions): Promise<Merg
       } catch (err) {
         await writer.abort();
         throw err;
+      } finally {
+        await Promise.all(readers.map((r) => r.close().catch(() => {})));
       }
       const config = { ...template.config };
       if (options.dtype) config.torch_dtype = TORCH_DTYPE[options.dtype];

@@ -14,7 +14,6 @@ export {
   collapseWatchSettings,
 } from './collapse-watch-params.js';
 export { dareStream, dropAndRescale, keyHash, lowbias32 } from './dare-mask.js';
-export { keepTopkExactly } from './exact-topk.js';
 export { type GeneralizedMergeOptions, generalizedKeyMerge, type Sparsification } from './generalized-key.js';
 export type { KeyMerge, KeyMergeInputs } from './key-merge.js';
 export { type KeyPatterns, keyPatterns } from './key-patterns.js';

@@ -13,4 +13,5 @@ export interface KeyMergeInputs {
   readonly models: readonly Float32Array[];
 }
 
-export type KeyMerge = (inputs: KeyMergeInputs) => Float32Array;
+/** Returns the merged values, written into `out` when given (of the inputs' length). */
+export type KeyMerge = (inputs: KeyMergeInputs, out?: Float32Array) => Float32Array;

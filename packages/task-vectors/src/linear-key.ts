@@ -9,10 +9,11 @@ export function linearKeyMerge(weights: readonly number[], normalize = true): Ke
   const w = weights.map((x) => Math.fround(x));
   let total = 0;
   for (const x of w) total = Math.fround(total + x);
-  return ({ key, models }) => {
+  return ({ key, models }, output) => {
     check(models.length === w.length, () => `${key}: ${models.length} models for ${w.length} weights`);
     const n = models[0].length;
-    const out = new Float32Array(n);
+    const out = output ?? new Float32Array(n);
+    out.fill(0);
     models.forEach((x, t) => {
       for (let i = 0; i < n; i++) out[i] += Math.fround(x[i] * w[t]);
     });

@@ -34,7 +34,7 @@ export function slerpCoefficients(t: number, v0: Float32Array, v1: Float32Array)
 
 export function slerpKeyMerge(t: number): KeyMerge {
   check(Number.isFinite(t), () => `slerp: t must be a number, got ${t}`);
-  return ({ key, base, models }) => {
+  return ({ key, base, models }, output) => {
     check(base, `${key}: slerp needs a base model`);
     check(
       models.length === 1,
@@ -42,7 +42,7 @@ export function slerpKeyMerge(t: number): KeyMerge {
     );
     const v1 = models[0];
     const [s0, s1] = slerpCoefficients(t, base, v1);
-    const out = new Float32Array(base.length);
+    const out = output ?? new Float32Array(base.length);
     for (let i = 0; i < base.length; i++) out[i] = Math.fround(s0 * base[i]) + Math.fround(s1 * v1[i]);
     return out;
   };

@@ -1,0 +1,81 @@
+/**
+ * Speed of out-of-core merges: task arithmetic and TIES (mergekit's definitions) over three
+ * synthetic fine-tuned models and their base with the parameters of a 1.1B Llama (BF16, sharded
+ * at 1 GB, written once by tools/reference/bench_mergekit.py and cached), by `mergebench merge`
+ * and by a PyTorch reference reading the same files, in one run; the merged tensors are compared.
+ *
+ *   pnpm --filter @mergebench/modelpool-weights bench [--dir /tmp/mb-llama] [--layers 22]
+ */
+import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openCheckpoint, openSafetensors } from '@mergebench/core';
+
+const args = process.argv.slice(2);
+const option = (name: string, fallback: string) =>
+  args.includes(name) ? args[args.indexOf(name) + 1] : fallback;
+const dir = option('--dir', '/tmp/mb-llama');
+const layers = option('--layers', '22');
+const REFERENCE = fileURLToPath(new URL('../../../../tools/reference/bench_mergekit.py', import.meta.url));
+const PYTHON = '/usr/bin/python3';
+
+interface Run {
+  readonly seconds: number;
+  readonly input_bytes: number;
+  readonly max_rss_bytes: number;
+}
+
+const json = (text: string): Run => JSON.parse(text.trim().split('\n').at(-1)!);
+
+async function identical(ours: string, theirs: string): Promise<number> {
+  const merged = await openCheckpoint(ours);
+  let compared = 0;
+  try {
+    for (const file of readdirSync(theirs).filter((f) => f.endsWith('.safetensors'))) {
+      const reference = await openSafetensors(path.join(theirs, file));
+      for (const key of reference.keys()) {
+        const a = await merged.readRaw(key);
+        const b = await reference.readRaw(key);
+        if (!Buffer.from(a.data).equals(Buffer.from(b.data)))
+          throw new Error(`merged tensor '${key}' differs`);
+        compared++;
+      }
+      await reference.close();
+    }
+  } finally {
+    await merged.close();
+  }
+  return compared;
+}
+
+execFileSync(PYTHON, [REFERENCE, 'make', dir, '--layers', layers], { stdio: 'inherit' });
+const rows: string[] = [];
+for (const method of ['task_arithmetic', 'ties']) {
+  const ours = path.join(dir, `out-${method}-mergebench`);
+  const theirs = path.join(dir, `out-${method}-pytorch`);
+  const mb = json(
+    execFileSync(
+      process.execPath,
+      [fileURLToPath(new URL('./merge-once.js', import.meta.url)), `${method}.yaml`, ours],
+      {
+        cwd: dir,
+        encoding: 'utf8',
+      },
+    ),
+  );
+  const pt = json(execFileSync(PYTHON, [REFERENCE, 'merge', dir, method, theirs], { encoding: 'utf8' }));
+  const tensors = await identical(ours, theirs);
+  const gbps = (r: Run) => (r.input_bytes / 1e9 / r.seconds).toFixed(2);
+  const gb = (bytes: number) => (bytes / 1e9).toFixed(2);
+  rows.push(
+    `| ${method} | ${gb(mb.input_bytes)} | ${mb.seconds.toFixed(1)} s, ${gbps(mb)} GB/s, ${gb(mb.max_rss_bytes)} GB | ` +
+      `${pt.seconds.toFixed(1)} s, ${gbps(pt)} GB/s, ${gb(pt.max_rss_bytes)} GB | ${(pt.seconds / mb.seconds).toFixed(2)}× | ` +
+      `${(mb.max_rss_bytes / pt.max_rss_bytes).toFixed(2)} | ${tensors} identical |`,
+  );
+}
+console.log(
+  '| merge | input GB | mergebench (time, input GB/s, peak RSS) | PyTorch | speed-up | RSS ratio | tensors |',
+);
+console.log('|---|---|---|---|---|---|---|');
+for (const row of rows) console.log(row);
