@@ -33,7 +33,9 @@ export function assertSameLayout(base: CheckedModel, others: readonly CheckedMod
     const missing = baseKeys.filter((key) => !keys.has(key));
     const extra = [...keys].filter((key) => !base.weights.has(key));
     if (missing.length > 0 || extra.length > 0) {
-      const tie = [...missing, ...extra].find((key) => key.endsWith('lm_head.weight'));
+      const differing = [...missing, ...extra];
+      const tie =
+        differing.length === 1 && differing[0].endsWith('lm_head.weight') ? differing[0] : undefined;
       if (tie) {
         const [withHead, without] = missing.includes(tie) ? [base, model] : [model, base];
         throw new MergebenchError(
