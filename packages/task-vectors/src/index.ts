@@ -31,6 +31,7 @@ export {
 } from './merge-rules.js';
 export { DEFAULT_SCALING_FACTOR, EXCLUDE_KEYS_PARAM, scalingFactorParam } from './params.js';
 export type { MajoritySign } from './pending-signs.js';
+export { mergePoolKeys } from './pool-key-merge.js';
 export { mergePoolTaskVectors } from './pool-task-vectors.js';
 export { SLERP_DOT_THRESHOLD, slerpCoefficients, slerpKeyMerge } from './slerp-key.js';
 export {
