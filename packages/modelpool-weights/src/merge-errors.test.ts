@@ -183,6 +183,15 @@ describe('input a merge refuses, with one line and nothing written', () => {
     expectNothingWritten(root);
   });
 
+  it('a rerun removes the temporary folder of a merge that was killed', async () => {
+    const root = scratch(ties('gpt2/base', 'gpt2/a'));
+    const stale = path.join(root, '.out.tmp-999999999-deadbeef');
+    cpSync(path.join(root, 'gpt2/a'), stale, { recursive: true });
+    await merge(root);
+    expect(existsSync(stale)).toBe(false);
+    expect(existsSync(path.join(root, 'out', 'model.safetensors'))).toBe(true);
+  });
+
   it('refuses to replace an existing folder unless told to', async () => {
     const root = scratch(ties('gpt2/base', 'gpt2/a'));
     await merge(root);

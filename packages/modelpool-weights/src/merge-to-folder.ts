@@ -10,12 +10,13 @@
  * failed or killed merge leaves no partial output.
  */
 import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import {
   type CheckpointSource,
   type FloatStorageDtype,
   type HfConfig,
   MergebenchError,
+  removeStaleTemporaries,
   replaceDirAtomic,
   type SafetensorsDtype,
 } from '@mergebench/core';
@@ -111,6 +112,9 @@ export async function mergeToFolder(options: MergeToFolderOptions): Promise<Merg
     isFloat(key)
       ? Promise.all(readers.map((r, i) => r.read(key, raw[slot][i])))
       : readers[0].read(key, raw[slot][0]).then((b) => [b]);
+
+  // A merge killed earlier (SIGKILL, power loss) left its temporary folder beside the target.
+  await removeStaleTemporaries(dirname(resolve(options.out)), 0, basename(resolve(options.out)));
 
   let files: string[] = [];
   let done = 0;
