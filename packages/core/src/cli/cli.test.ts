@@ -52,7 +52,7 @@ describe('mergebench CLI', () => {
     ['wrong type', ['run', ...TOY, 'seed=abc'], /^mergebench: error: seed: expected an integer, got "abc"$/],
     ['unknown parameter', ['run', ...TOY, 'modelpool.taks=2'], /^mergebench: error: modelpool\.taks/],
     ['unknown option', ['run', '--fast'], /^mergebench: error: unknown option '--fast'/],
-    ['unknown command', ['merge'], /^mergebench: error: unknown command 'merge'/],
+    ['unknown command', ['frobnicate'], /^mergebench: error: unknown command 'frobnicate'/],
   ];
   for (const [what, argv, message] of badInputs) {
     it(`fails in one line on ${what}, writing nothing`, async () => {
