@@ -177,6 +177,9 @@ export async function runQueued(options: CoordinatorOptions): Promise<QueuedOutc
         opts: {
           jobId: id,
           attempts: options.attempts ?? 3,
+          // A retry waits: the process of a worker that died may still hold the run folder's
+          // lock until it notices (between two synchronous steps) and exits.
+          backoff: { type: 'exponential', delay: 2000 },
           removeOnComplete: { age: KEEP_SECONDS },
           removeOnFail: { age: KEEP_SECONDS },
         },
