@@ -7,6 +7,8 @@
  * since inside a drop L varies too slowly for Canny's thresholds — and the distance is exact
  * Euclidean rather than OpenCV's 5×5 chamfer approximation.
  */
+import { distanceTransform } from './distance-transform.js';
+
 const TRUNCATE = 20;
 
 export function waterMask(
@@ -29,19 +31,8 @@ export function waterMask(
       );
     }
   }
-  // Distances past TRUNCATE are cut to it, so only edges within that window matter.
-  let dist: Float32Array = new Float32Array(n);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      let best = TRUNCATE * TRUNCATE;
-      for (let sy = Math.max(0, y - TRUNCATE); sy <= Math.min(height - 1, y + TRUNCATE); sy++) {
-        for (let sx = Math.max(0, x - TRUNCATE); sx <= Math.min(width - 1, x + TRUNCATE); sx++) {
-          if (edge[sy * width + sx] === 1) best = Math.min(best, (sx - x) ** 2 + (sy - y) ** 2);
-        }
-      }
-      dist[y * width + x] = Math.sqrt(best);
-    }
-  }
+  // Exact Euclidean distances to the nearest edge, cut at TRUNCATE as OpenCV's threshold does.
+  let dist: Float32Array = distanceTransform(edge, width, height).map((d) => Math.min(d, TRUNCATE));
   dist = boxBlur3(dist, width, height).map(Math.trunc);
   dist = equalize(dist);
   dist = emboss(dist, width, height);
