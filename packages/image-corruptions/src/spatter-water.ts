@@ -1,3 +1,7 @@
+import { distanceTransform } from './distance-transform.js';
+
+const TRUNCATE = 20;
+
 /**
  * The water drops' shading of ImageNet-C's spatter (severities 1–3), from the thresholded liquid
  * layer L: distance to the drops' edges, truncated at 20, box-blurred, histogram-equalised,
@@ -7,10 +11,6 @@
  * since inside a drop L varies too slowly for Canny's thresholds — and the distance is exact
  * Euclidean rather than OpenCV's 5×5 chamfer approximation.
  */
-import { distanceTransform } from './distance-transform.js';
-
-const TRUNCATE = 20;
-
 export function waterMask(
   liquid: Float32Array,
   width: number,
