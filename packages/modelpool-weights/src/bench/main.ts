@@ -5,6 +5,7 @@
  * and by a PyTorch reference reading the same files, in one run; the merged tensors are compared.
  *
  *   pnpm --filter @mergebench/modelpool-weights bench [--dir /tmp/mb-llama] [--layers 22]
+ *     [--methods task_arithmetic,ties]
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -17,6 +18,7 @@ const option = (name: string, fallback: string) =>
   args.includes(name) ? args[args.indexOf(name) + 1] : fallback;
 const dir = option('--dir', '/tmp/mb-llama');
 const layers = option('--layers', '22');
+const methods = option('--methods', 'task_arithmetic,ties').split(',');
 const REFERENCE = fileURLToPath(new URL('../../../../tools/reference/bench_mergekit.py', import.meta.url));
 const PYTHON = '/usr/bin/python3';
 
@@ -50,8 +52,11 @@ async function identical(ours: string, theirs: string): Promise<number> {
 }
 
 execFileSync(PYTHON, [REFERENCE, 'make', dir, '--layers', layers], { stdio: 'inherit' });
-const rows: string[] = [];
-for (const method of ['task_arithmetic', 'ties']) {
+console.log(
+  '| merge | input GB | mergebench (time, input GB/s, peak RSS) | PyTorch | speed-up | RSS ratio | tensors |',
+);
+console.log('|---|---|---|---|---|---|---|');
+for (const method of methods) {
   const ours = path.join(dir, `out-${method}-mergebench`);
   const theirs = path.join(dir, `out-${method}-pytorch`);
   const mb = json(
@@ -68,14 +73,9 @@ for (const method of ['task_arithmetic', 'ties']) {
   const tensors = await identical(ours, theirs);
   const gbps = (r: Run) => (r.input_bytes / 1e9 / r.seconds).toFixed(2);
   const gb = (bytes: number) => (bytes / 1e9).toFixed(2);
-  rows.push(
+  console.log(
     `| ${method} | ${gb(mb.input_bytes)} | ${mb.seconds.toFixed(1)} s, ${gbps(mb)} GB/s, ${gb(mb.max_rss_bytes)} GB | ` +
       `${pt.seconds.toFixed(1)} s, ${gbps(pt)} GB/s, ${gb(pt.max_rss_bytes)} GB | ${(pt.seconds / mb.seconds).toFixed(2)}× | ` +
       `${(mb.max_rss_bytes / pt.max_rss_bytes).toFixed(2)} | ${tensors} identical |`,
   );
 }
-console.log(
-  '| merge | input GB | mergebench (time, input GB/s, peak RSS) | PyTorch | speed-up | RSS ratio | tensors |',
-);
-console.log('|---|---|---|---|---|---|---|');
-for (const row of rows) console.log(row);
