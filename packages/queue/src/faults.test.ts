@@ -25,7 +25,8 @@ describe('queue faults, on a real redis-server and real worker processes', () =>
     const redis = await redisFor();
     const target = parseRedisUrl(redis.url);
     const runsDir = runsFolder();
-    const jobs = await toyJobs(runsDir, 3, SLOW);
+    // The killed job must still be running when its worker dies: make it long enough, whatever the load.
+    const jobs = await toyJobs(runsDir, 3, ['modelpool.finetune_steps=500']);
     const [doomed] = workers(redis.url, 1);
     const counts = new Map<number, number>();
     const suite = runQueued({
@@ -37,7 +38,8 @@ describe('queue faults, on a real redis-server and real worker processes', () =>
       },
     });
     await waitFor(() => /job run-\w+ toy-0 \(attempt 1\)/.test(doomed.log()), 'the first job to start');
-    await new Promise((r) => setTimeout(r, 1000));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(doomed.log()).not.toMatch(/toy-1/); // toy-0 has not finished yet
     doomed.child.kill('SIGKILL');
     await doomed.exited;
     const [rescuer] = workers(redis.url, 1);
