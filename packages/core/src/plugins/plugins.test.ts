@@ -117,9 +117,10 @@ describe('plugin loading', () => {
 
   it('finds a method of a keyword-only package by its short name', async () => {
     const root = mkdtempSync(path.join(tmpdir(), 'mb-plugins-'));
-    installFakePlugin(root, 'dare-merging', 'dare');
-    const found = await ensureComponent(new ComponentRegistry(), 'method', 'dare', root);
-    expect(found.source).toBe('dare-merging');
+    // A short name no workspace package provides, so only the keyword can find it.
+    installFakePlugin(root, 'breadcrumbs-merging', 'breadcrumbs');
+    const found = await ensureComponent(new ComponentRegistry(), 'method', 'breadcrumbs', root);
+    expect(found.source).toBe('breadcrumbs-merging');
   });
 
   it('refuses a plugin that would load a second copy of tfjs, in one line naming both', async () => {
