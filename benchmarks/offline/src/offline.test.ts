@@ -177,6 +177,7 @@ describe('offline benchmark', () => {
       'Learned coefficients per parameter tensor: adamerging-layer-wise (max_steps=1)',
       'Learned coefficients per parameter tensor: adamerging-layer-wise (max_steps=2)',
       'Average accuracy vs adaptation steps',
+      'Average accuracy vs λ (scaling factor, init_lambda)',
       'tiny-pair: accuracy on synthetic-colors vs synthetic-textures (%)',
       `Joint test loss of ${TINY.tasks[0]} + ${TINY.tasks[1]} over θ0 + λ1τ1 + λ2τ2`,
     ]);
