@@ -1,4 +1,4 @@
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { listNames, MergebenchError } from '../errors.js';

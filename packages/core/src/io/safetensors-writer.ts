@@ -142,7 +142,8 @@ export async function encodeTensor(
   if (item.tensor.dtype === 'float32' && !(values instanceof Float32Array))
     values = Float32Array.from(values);
   // Non-finite weights are refused before they reach a file (the temporary is then removed).
-  if (values instanceof Float32Array && !allowNonFinite) assertFinite(countNonFinite(values), values.length, where);
+  if (values instanceof Float32Array && !allowNonFinite)
+    assertFinite(countNonFinite(values), values.length, where);
   return encodeFromTf(values, item.dtype, where, scratch);
 }
 
