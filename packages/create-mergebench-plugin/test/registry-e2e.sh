@@ -13,6 +13,8 @@
 # after `<!-- e2e: author -->` and `<!-- e2e: host -->`), run verbatim, so the guide cannot rot.
 # Needs the repository built (pnpm build). Usage: bash test/registry-e2e.sh [work folder]
 set -euo pipefail
+# npm needs a home for its cache; turbo runs tasks with a reduced environment that may lack it.
+export HOME="${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}"
 HERE="$(cd "$(dirname "$0")/.." && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 WORK="${1:-$(mktemp -d "${TMPDIR:-/tmp}/mergebench-registry-e2e.XXXXXX")}"
