@@ -1,4 +1,5 @@
 import { type DataNeeds, formatTable, type RunReport } from '@mergebench/core';
+import { averageHalfWidth95, type MeasuredAccuracy } from './interval.js';
 import type { RunOutcome } from './suite.js';
 
 export interface LeaderboardRow {
@@ -6,6 +7,8 @@ export interface LeaderboardRow {
   readonly method: string;
   readonly tasks: Readonly<Record<string, number>>;
   readonly average: number;
+  /** Half-width of the average's 95% interval (interval.ts); NaN when a task's count is unknown. */
+  readonly averageHalfWidth: number;
   readonly parameters: { readonly all: number; readonly trainable: number };
   /** Seconds spent in the method (merging or adaptation), excluding evaluation. */
   readonly methodSeconds: number;
@@ -34,9 +37,13 @@ export function leaderboardRows(
     if (!outcome.ok) continue;
     const first: RunReport = outcome.reports[0];
     const accuracy: Record<string, number> = {};
+    // The same tasks as the average (held-out ones included), each from the report that has it.
+    const measured: MeasuredAccuracy[] = [];
     for (const task of tasks) {
       const report = outcome.reports.find((r) => r.results?.tasks[task]) ?? first;
-      accuracy[task] = report.results?.tasks[task]?.accuracy ?? Number.NaN;
+      const metrics = report.results?.tasks[task];
+      accuracy[task] = metrics?.accuracy ?? Number.NaN;
+      measured.push({ accuracy: accuracy[task], count: metrics?.count ?? Number.NaN });
     }
     const values = Object.values(accuracy);
     rows.push({
@@ -44,6 +51,7 @@ export function leaderboardRows(
       method: first.method.name,
       tasks: accuracy,
       average: values.reduce((s, v) => s + v, 0) / values.length,
+      averageHalfWidth: averageHalfWidth95(measured),
       parameters: first.parameters,
       methodSeconds: outcome.reports.reduce((s, r) => s + (r.timings.method ?? 0), 0),
       needs: describeNeeds(needsOf(first.method.name)),
@@ -54,6 +62,14 @@ export function leaderboardRows(
 }
 
 const pct = (x: number) => (Number.isNaN(x) ? '—' : (100 * x).toFixed(1));
+/** An average with its 95% interval, `87.7 ± 1.0`; the average alone where there is none. */
+export const averageWithInterval = (r: Pick<LeaderboardRow, 'average' | 'averageHalfWidth'>) =>
+  Number.isNaN(r.average) || !Number.isFinite(r.averageHalfWidth)
+    ? pct(r.average)
+    : `${pct(r.average)} ± ${pct(r.averageHalfWidth)}`;
+/** What the ± of the average column is, one sentence for the leaderboard's and report's headings. */
+export const INTERVAL_NOTE =
+  "In the average column, ± is the 95% interval of that average, 1.96 · √(Σ p(1−p)/n) / T over the T tasks' independent test splits (normal approximation), so it reflects the test sets' size, not training seeds.";
 /** Marks the accuracy of a task the run held out of the merge. */
 export const HELD_OUT_MARK = '†';
 const count = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : `${(n / 1e3).toFixed(1)}k`);
@@ -64,7 +80,7 @@ export function formatLeaderboard(rows: readonly LeaderboardRow[], tasks: readon
   const cells = rows.map((r) => [
     r.label,
     ...tasks.map((t) => pct(r.tasks[t]) + (r.heldOut?.includes(t) ? HELD_OUT_MARK : '')),
-    pct(r.average),
+    averageWithInterval(r),
     count(r.parameters.all),
     count(r.parameters.trainable),
     r.methodSeconds.toFixed(1),

@@ -3,6 +3,7 @@ import { type ComponentRegistry, writeFileAtomic } from '@mergebench/core';
 import type { LossLandscape } from './landscape/loss-landscape.js';
 import {
   formatLeaderboard,
+  INTERVAL_NOTE,
   leaderboardRows,
   PUBLISHED_B32,
   publishedTable,
@@ -53,6 +54,7 @@ export async function writeSuiteResults(
       `Measured on ${where};`,
       'accuracy in % on each task\'s test split; "method s" is the time spent merging or adapting;',
       '"data used" is what each method declares it reads.',
+      INTERVAL_NOTE,
       '',
       markdown,
       '',
@@ -81,5 +83,8 @@ export async function writeSuiteResults(
 
   const failuresFile = path.join(out, 'failures.json');
   await writeFileAtomic(failuresFile, `${JSON.stringify(failures, null, 2)}\n`);
-  return { text: `${text}\n\n${publishedText()}`, files: [leaderboard, report, failuresFile] };
+  return {
+    text: `${text}\n${INTERVAL_NOTE}\n\n${publishedText()}`,
+    files: [leaderboard, report, failuresFile],
+  };
 }

@@ -16,6 +16,7 @@ const row = (label: string, base: number, all: number, trainable = 0): Leaderboa
   method: label,
   tasks: Object.fromEntries(TASKS.map((t, i) => [t, base + 0.05 * i])),
   average: base + 0.05,
+  averageHalfWidth: 0.03,
   parameters: { all, trainable },
   methodSeconds: 1,
   needs: 'weights only',
@@ -132,6 +133,9 @@ describe('HTML report in a real browser', () => {
     expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href=|https?:\/\/cdn/i);
     // Text from the data cannot close the script or inject markup.
     expect(html).toContain('&lt;/script&gt;&lt;b&gt;');
+    // Each average with its 95% interval, and what the interval is.
+    expect(html).toContain('<td>35.0 ± 3.0</td>');
+    expect(html).toContain('± is the 95% interval');
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'mb-report-')), 'report.html');
     writeFileSync(file, html);
 
@@ -141,6 +145,8 @@ describe('HTML report in a real browser', () => {
     expect(page.charts).toHaveLength(12);
     expect(page.drawn).toBe(12);
     expect(page.charts[0].points).toEqual([4, 4, 4]);
+    // The average-accuracy chart: one point per row, and one 95% error bar per row.
+    expect(page.charts[1].points).toEqual([3, 3]);
     expect(page.charts.at(-1)!.points).toEqual([25]);
     for (const chart of page.charts) {
       expect(chart.inked, chart.caption).toBeGreaterThan(500);

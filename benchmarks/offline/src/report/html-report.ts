@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { averageWithInterval, INTERVAL_NOTE } from '../leaderboard.js';
 import { renderReport } from './page-script.js';
 import type { ReportData } from './report-data.js';
 
@@ -25,7 +26,7 @@ function leaderboardTable(data: ReportData): string {
     [
       r.label,
       ...data.tasks.map((t) => pct(r.tasks[t])),
-      pct(r.average),
+      averageWithInterval(r),
       count(r.parameters.all),
       count(r.parameters.trainable),
       r.methodSeconds.toFixed(1),
@@ -88,6 +89,7 @@ export function htmlReport(data: ReportData): string {
 <p class="sub">${escapeHtml(data.subtitle)}</p>
 <h2>Leaderboard (measured here)</h2>
 ${leaderboardTable(data)}
+<p class="sub">${escapeHtml(INTERVAL_NOTE)}</p>
 ${failures}
 <h2>Published numbers, for orientation only</h2>
 <p class="note">These are the published CLIP ViT-B/32 results (FusionBench documentation), <b>not measured here</b>:

@@ -65,7 +65,34 @@ export function renderReport(data: ReportData, echarts: ChartLibrary): number {
     480,
   );
 
-  // Average accuracy against model size.
+  // Average accuracy against model size, each average with its 95% interval as an error bar.
+  const intervals = data.rows
+    .filter((r) => Number.isFinite(r.averageHalfWidth) && Number.isFinite(r.average))
+    .map((r) => ({
+      name: `${r.label}: 95% interval`,
+      value: [r.parameters.all, pct(r.average - r.averageHalfWidth), pct(r.average + r.averageHalfWidth)],
+    }));
+  const errorBar = (
+    _params: unknown,
+    api: { value(dimension: number): number; coord(point: number[]): number[] },
+  ) => {
+    const low = api.coord([api.value(0), api.value(1)]);
+    const high = api.coord([api.value(0), api.value(2)]);
+    const style = { stroke: '#333', lineWidth: 1.5 };
+    const line = (x1: number, y1: number, x2: number, y2: number) => ({
+      type: 'line',
+      shape: { x1, y1, x2, y2 },
+      style,
+    });
+    return {
+      type: 'group',
+      children: [
+        line(low[0], low[1], high[0], high[1]),
+        line(low[0] - 4, low[1], low[0] + 4, low[1]),
+        line(high[0] - 4, high[1], high[0] + 4, high[1]),
+      ],
+    };
+  };
   chart('params', 'Average accuracy vs total parameters', {
     xAxis: {
       type: 'log',
@@ -87,6 +114,19 @@ export function renderReport(data: ReportData, echarts: ChartLibrary): number {
         data: data.rows.map((r) => ({ name: r.label, value: [r.parameters.all, pct(r.average)] })),
         label: { show: true, position: 'right', formatter: '{b}', fontSize: 10 },
       },
+      // A series without points is dropped by the chart library: only rows with an interval.
+      ...(intervals.length === 0
+        ? []
+        : [
+            {
+              type: 'custom',
+              name: '95% interval',
+              renderItem: errorBar,
+              encode: { x: 0, y: [1, 2] },
+              data: intervals,
+              z: 3, // over the points, which would hide a short bar
+            },
+          ]),
     ],
   });
 
