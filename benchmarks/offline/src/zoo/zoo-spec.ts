@@ -64,17 +64,120 @@ export const DEFAULT_ZOO_SPEC: ZooSpec = {
   seed: 0,
 };
 
+/** What a spec file's setting holds: a whole number ≥ 0, a finite number, a string, or one of some words. */
+type SettingKind = 'count' | 'number' | 'string' | readonly string[];
+interface Setting {
+  readonly kind: SettingKind;
+  /** Optional settings may be left out of a nested object; the others may not (see below). */
+  readonly optional?: true;
+}
+
+const count: Setting = { kind: 'count' };
+const number: Setting = { kind: 'number' };
+
+/** Every key of the nested objects a spec file may give, typed against ZooSpec so none is missed. */
+const NESTED_SETTINGS: {
+  readonly [K in 'data' | 'pretrain' | 'finetune']: { readonly [P in keyof ZooSpec[K]]-?: Setting };
+} = {
+  data: { imageSize: count, trainSize: count, testSize: count, seed: count },
+  pretrain: {
+    steps: count,
+    batchSize: count,
+    lr: number,
+    logitScale: number,
+    objective: { kind: ['tasks', 'rotation', 'checkpoint'], optional: true },
+    headExamples: { kind: 'count', optional: true },
+    checkpoint: { kind: 'string', optional: true },
+  },
+  finetune: { steps: count, batchSize: count, lr: number },
+};
+
+const SPEC_KEYS: readonly (keyof ZooSpec)[] = ['vision', 'tasks', 'data', 'pretrain', 'finetune', 'seed'];
+
+type Mapping = Record<string, unknown>;
+const isMapping = (v: unknown): v is Mapping => typeof v === 'object' && v !== null && !Array.isArray(v);
+const shown = (v: unknown) =>
+  Array.isArray(v) ? (v.length === 0 ? 'an empty list' : 'a list') : v === null ? 'null' : JSON.stringify(v);
+
+function expectation(kind: SettingKind): string {
+  if (typeof kind !== 'string') return `one of ${kind.map((w) => `"${w}"`).join(', ')}`;
+  return { count: 'a whole number ≥ 0', number: 'a number', string: 'a string' }[kind];
+}
+
+function fits(kind: SettingKind, value: unknown): boolean {
+  if (typeof kind !== 'string') return typeof value === 'string' && kind.includes(value);
+  if (kind === 'string') return typeof value === 'string';
+  if (typeof value !== 'number' || !Number.isFinite(value)) return false;
+  return kind === 'number' || (Number.isSafeInteger(value) && value >= 0);
+}
+
+/**
+ * Checks a spec file's settings, so that a misspelled key or a quoted number stops the command
+ * with the file and the key instead of building a zoo that ignores it. `vision` is a Hugging Face
+ * CLIPVisionConfig and may hold any of its keys, so only its shape is checked.
+ */
+function checkSpecFile(file: string, changes: unknown): asserts changes is Partial<ZooSpec> {
+  const fail = (message: string): never => {
+    throw new MergebenchError(`--spec ${file}: ${message}`);
+  };
+  if (!isMapping(changes)) fail(`expected a JSON object of zoo settings, got ${shown(changes)}`);
+  const given = changes as Mapping;
+  for (const key of Object.keys(given)) {
+    if (!(SPEC_KEYS as readonly string[]).includes(key))
+      fail(`unknown key '${key}' (expected one of ${SPEC_KEYS.join(', ')})`);
+  }
+  if ('vision' in given && !isMapping(given.vision))
+    fail(`vision: expected an object of CLIPVisionConfig settings, got ${shown(given.vision)}`);
+  if ('seed' in given && !fits('count', given.seed))
+    fail(`seed: expected ${expectation('count')}, got ${shown(given.seed)}`);
+  if ('tasks' in given) {
+    const tasks = given.tasks;
+    if (!Array.isArray(tasks) || tasks.length === 0)
+      fail(`tasks: expected a non-empty list of task names, got ${shown(tasks)}`);
+    (tasks as unknown[]).forEach((task, i) => {
+      if (typeof task !== 'string' || !BUILTIN_TASK_NAMES.includes(task))
+        fail(`tasks[${i}]: unknown task ${shown(task)} (expected one of ${BUILTIN_TASK_NAMES.join(', ')})`);
+      if ((tasks as unknown[]).indexOf(task) !== i) fail(`tasks[${i}]: '${task}' is listed twice`);
+    });
+  }
+  for (const [group, settings] of Object.entries(NESTED_SETTINGS) as [string, Record<string, Setting>][]) {
+    if (!(group in given)) continue;
+    const value = given[group];
+    const keys = Object.keys(settings);
+    if (!isMapping(value)) fail(`${group}: expected an object with ${keys.join(', ')}, got ${shown(value)}`);
+    const nested = value as Mapping;
+    for (const key of Object.keys(nested)) {
+      if (!keys.includes(key)) fail(`unknown key '${group}.${key}' (expected one of ${keys.join(', ')})`);
+    }
+    for (const [key, setting] of Object.entries(settings)) {
+      if (nested[key] === undefined) {
+        // The object replaces the default's whole, so a left-out setting would be undefined.
+        if (!setting.optional) {
+          const required = keys.filter((k) => !settings[k].optional);
+          fail(
+            `${group}.${key}: missing (an object given for ${group} replaces the default, so it needs ${required.join(', ')})`,
+          );
+        }
+        continue;
+      }
+      if (!fits(setting.kind, nested[key]))
+        fail(`${group}.${key}: expected ${expectation(setting.kind)}, got ${shown(nested[key])}`);
+    }
+  }
+}
+
 /** The default spec, or one with some fields replaced from a JSON file (`--spec`), to try other zoo sizes. */
 export function loadZooSpec(file: string | undefined): ZooSpec {
   if (!file) return DEFAULT_ZOO_SPEC;
-  let changes: Partial<ZooSpec>;
+  let changes: unknown;
   try {
-    changes = JSON.parse(readFileSync(file, 'utf8')) as Partial<ZooSpec>;
+    changes = JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
     throw new MergebenchError(
       `--spec ${file}: expected a JSON object of zoo settings (${(e as Error).message})`,
     );
   }
+  checkSpecFile(file, changes);
   const spec = { ...DEFAULT_ZOO_SPEC, ...changes };
   const { objective, checkpoint } = spec.pretrain;
   if ((objective === 'checkpoint') !== (checkpoint !== undefined)) {
