@@ -2,7 +2,7 @@
 // The offline benchmark, end to end: check the suite file, build (or reuse) the model zoo, run
 // every run of the suite on it, compute the loss landscape, then print the leaderboard and write
 // it with the HTML report to the suite's results folder.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +11,7 @@ import { cliFlags, invocationPath, optionalPath } from './cli-flags.js';
 import { type LossLandscape, lossLandscape } from './landscape/loss-landscape.js';
 import { writeSuiteResults } from './results.js';
 import { planSuite, runSuite, suiteRegistry } from './suite.js';
-import { checkMethodsExist } from './suite-check.js';
+import { checkMethodParams, checkMethodsExist } from './suite-check.js';
 import { loadSuite } from './suite-file.js';
 import { runSuiteOnQueue } from './suite-queue.js';
 import { hasOwnPools, poolsTarget, type SuiteTarget, zooTarget } from './suite-target.js';
@@ -26,7 +26,7 @@ const USAGE = `usage: offline [--suite suites/default.yaml] [--out dir] [--root 
   --queue: enqueue the runs as jobs for \`mergebench worker\` processes (@mergebench/queue) and wait;
            the leaderboard is written as in process.`;
 
-async function main(argv: string[]): Promise<void> {
+export async function main(argv: string[]): Promise<void> {
   if (argv.includes('--help')) {
     console.log(USAGE);
     return;
@@ -35,10 +35,14 @@ async function main(argv: string[]): Promise<void> {
   const suiteFile = invocationPath(flag('suite') ?? path.join(packageDir, 'suites', 'default.yaml'));
   const suite = loadSuite(suiteFile);
   const registry = await suiteRegistry(suite, packageDir);
-  // Method names are checked before the zoo is built; every override once the zoo's config exists.
+  // Method names and parameters are checked before the zoo is built (minutes to hours), the
+  // pools' settings once the zoo's config exists. A suite that names its pools builds nothing.
   await checkMethodsExist(suite, registry, packageDir);
-
   const root = invocationPath(flag('root') ?? path.join(packageDir, '.cache'));
+  const spec = hasOwnPools(suite) ? undefined : loadZooSpec(optionalPath(flag('spec')));
+  const pools = spec ? undefined : await poolsTarget(suite, root, registry);
+  await checkMethodParams(suite, registry, packageDir, spec?.tasks ?? pools?.tasks ?? []);
+
   const logger = stderrLogger({ verbose: argv.includes('--verbose') });
   const backend = await selectBackend(flag('backend') ?? process.env.MERGEBENCH_BACKEND ?? 'auto', logger);
   logger.info(
@@ -62,9 +66,7 @@ async function main(argv: string[]): Promise<void> {
     );
 
   // A suite that names its pools (the CLIP TA8 pools, say) runs on them; the others on the zoo.
-  const zoo = hasOwnPools(suite)
-    ? undefined
-    : await buildZoo(root, loadZooSpec(optionalPath(flag('spec'))), logger, zooTimes);
+  const zoo = spec ? await buildZoo(root, spec, logger, zooTimes) : undefined;
   if (zoo)
     phases.push(
       ['zoo pretraining', zooTimes.pretrainingSeconds],
@@ -74,7 +76,7 @@ async function main(argv: string[]): Promise<void> {
     printPhases();
     return;
   }
-  const target: SuiteTarget = zoo ? zooTarget(zoo) : await poolsTarget(suite, root, registry);
+  const target: SuiteTarget = zoo ? zooTarget(zoo) : pools!;
 
   const plan = await planSuite(target, suite, registry);
   const queueUrl = flag('queue');
@@ -124,11 +126,22 @@ async function main(argv: string[]): Promise<void> {
   if (outcomes.some((o) => !o.ok)) process.exitCode = 1;
 }
 
-try {
-  await main(process.argv.slice(2));
-} catch (e) {
-  process.stderr.write(
-    e instanceof MergebenchError ? `offline benchmark: error: ${e.message}\n` : `${(e as Error).stack}\n`,
-  );
-  process.exitCode = 1;
+/** Whether node was started with this file (the tests import it instead). */
+function isProgram(): boolean {
+  try {
+    return realpathSync(process.argv[1] ?? '') === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isProgram()) {
+  try {
+    await main(process.argv.slice(2));
+  } catch (e) {
+    process.stderr.write(
+      e instanceof MergebenchError ? `offline benchmark: error: ${e.message}\n` : `${(e as Error).stack}\n`,
+    );
+    process.exitCode = 1;
+  }
 }
