@@ -9,15 +9,23 @@
  * each tensor (not a percentage of the whole model), weights are per model, and there is no
  * majority-sign fallback.
  *
- * The work goes chunk by chunk with every model's chunk in cache (as combine-key.ts), and δ is
+ * The work goes run by run with every model's run in cache (as combine-key.ts), and δ is
  * recomputed where needed rather than stored: a merge of large models is bound by memory
- * traffic. Magnitude sparsification first finds each model's threshold and how many entries
- * equal to it survive (the lowest indices), then keeps entries in index order in the same pass.
+ * traffic. A key can be merged whole or streamed in runs (`tensor`, key-merge.ts), with the same
+ * result. Magnitude sparsification first finds each model's threshold and how many entries
+ * equal to it survive (the lowest indices) in two scans (a histogram selection,
+ * magnitude-select.ts), then keeps entries in index order while merging.
  */
 import { check, MergebenchError } from '@mergebench/core';
 import { dareStream, lowbias32 } from './dare-mask.js';
-import type { KeyMerge, KeyMergeInputs } from './key-merge.js';
-import { kthLargestMagnitude } from './magnitude-select.js';
+import {
+  type KeyChunk,
+  RUN,
+  type StreamableKeyMerge,
+  streamableKeyMerge,
+  type TensorMerge,
+} from './key-merge.js';
+import { MagnitudeSelector } from './magnitude-select.js';
 
 export type Sparsification = 'none' | 'magnitude' | 'random';
 
@@ -37,26 +45,24 @@ export interface GeneralizedMergeOptions {
   readonly seed?: number;
 }
 
-const CHUNK = 4096;
-
-/** wd[j] = fl(δ·w) for i in [start, end), no sparsification. */
+/** wd[j] = fl(δ·w) for j in [0, len), no sparsification. */
 function weightedPlain(
   wd: Float32Array,
   x: Float32Array,
   b: Float32Array,
   w: number,
-  start: number,
-  end: number,
+  from: number,
+  len: number,
 ) {
-  for (let i = start; i < end; i++) wd[i - start] = Math.fround(x[i] - b[i]) * w;
+  for (let j = 0; j < len; j++) wd[j] = Math.fround(x[from + j] - b[from + j]) * w;
 }
 
 /** Per model: keep |δ| > threshold, and the first `ties` entries with |δ| = threshold. */
 class MagnitudeKeep {
-  constructor(
-    readonly threshold: number,
-    public ties: number,
-  ) {}
+  readonly selector = new MagnitudeSelector();
+  threshold = -1;
+  ties = 0;
+  constructor(readonly k: number) {}
 }
 
 function weightedMagnitude(
@@ -65,19 +71,19 @@ function weightedMagnitude(
   b: Float32Array,
   w: number,
   keep: MagnitudeKeep,
-  start: number,
-  end: number,
+  from: number,
+  len: number,
 ) {
   const threshold = keep.threshold;
   let ties = keep.ties;
-  for (let i = start; i < end; i++) {
-    const d = Math.fround(x[i] - b[i]);
+  for (let j = 0; j < len; j++) {
+    const d = Math.fround(x[from + j] - b[from + j]);
     const m = Math.abs(d);
-    if (m > threshold) wd[i - start] = d * w;
+    if (m > threshold) wd[j] = d * w;
     else if (m === threshold && ties > 0) {
       ties--;
-      wd[i - start] = d * w;
-    } else wd[i - start] = 0;
+      wd[j] = d * w;
+    } else wd[j] = 0;
   }
   keep.ties = ties;
 }
@@ -90,39 +96,28 @@ function weightedRandom(
   stream: number,
   cut: number,
   divisor: number,
-  start: number,
-  end: number,
+  from: number,
+  index: number,
+  len: number,
 ) {
-  for (let i = start; i < end; i++) {
-    const d = Math.fround(x[i] - b[i]);
-    wd[i - start] = lowbias32((stream + i) >>> 0) < cut ? Math.fround(d / divisor) * w : 0;
+  for (let j = 0; j < len; j++) {
+    const d = Math.fround(x[from + j] - b[from + j]);
+    wd[j] = lowbias32((stream + index + j) >>> 0) < cut ? Math.fround(d / divisor) * w : 0;
   }
 }
 
-/** The threshold and tie allowance that keep exactly ⌊density·n⌋ entries of |x − b|. */
-function magnitudeKeep(
-  x: Float32Array,
-  b: Float32Array,
-  density: number,
-  scratch: Float32Array,
-  what: string,
-) {
-  const n = b.length;
-  if (density >= 1) return new MagnitudeKeep(-1, 0);
+/** How many entries magnitude sparsification keeps: ⌊density·n⌋ (undefined: all of them). */
+function magnitudeCount(density: number, n: number, what: string): number | undefined {
+  if (density >= 1) return undefined;
   const k = Math.floor(density * n);
   if (k <= 0)
     throw new MergebenchError(
       `${what}: density ${density} keeps no entry of a tensor of ${n} values (mergekit refuses this too)`,
     );
-  const d = scratch.subarray(0, n);
-  for (let i = 0; i < n; i++) d[i] = x[i] - b[i];
-  const threshold = kthLargestMagnitude([d], k);
-  let above = 0;
-  for (let i = 0; i < n; i++) if (Math.abs(d[i]) > threshold) above++;
-  return new MagnitudeKeep(threshold, k - above);
+  return k;
 }
 
-export function generalizedKeyMerge(options: GeneralizedMergeOptions): KeyMerge {
+export function generalizedKeyMerge(options: GeneralizedMergeOptions): StreamableKeyMerge {
   const { weights, sparsification, consensus, normalize } = options;
   const densities = options.densities ?? weights.map(() => 1);
   check(densities.length === weights.length, 'one density per model is needed');
@@ -135,62 +130,91 @@ export function generalizedKeyMerge(options: GeneralizedMergeOptions): KeyMerge 
   let total = 0;
   for (const x of w) total = Math.fround(total + x);
   const plainDivisor = Math.abs(total) < 1e-8 ? 1 : total;
-  const wd = Array.from({ length: T }, () => new Float32Array(CHUNK));
-  const mixed = new Float32Array(CHUNK);
-  const divisor = new Float32Array(CHUNK);
-  let scratch = new Float32Array(0);
+  const wd = Array.from({ length: T }, () => new Float32Array(RUN));
+  const mixed = new Float32Array(RUN);
+  const divisor = new Float32Array(RUN);
+  let scratch = new Float32Array(RUN);
+  const plain = sparsification === 'none' && consensus === 'none';
 
-  return ({ key, base, models }: KeyMergeInputs, output?: Float32Array) => {
-    check(base, `${key}: this method needs a base model`);
-    check(models.length === T, () => `${key}: ${models.length} models for ${T} weights`);
-    const n = base.length;
-    const out = output ?? new Float32Array(n);
-    let keeps: MagnitudeKeep[] = [];
-    if (sparsification === 'magnitude') {
-      if (scratch.length < n) scratch = new Float32Array(n);
-      keeps = models.map((x, t) =>
-        magnitudeKeep(x, base, densities[t], scratch, `density of model ${t + 1}`),
-      );
-    }
-    if (sparsification === 'none' && consensus === 'none') {
-      plainMerge(out, base, models, w, normalize ? plainDivisor : 1, lambda !== 1, lf);
-      return out;
-    }
-    const streams = models.map((_, t) => dareStream(seed, t, key));
-    for (let start = 0; start < n; start += CHUNK) {
-      const end = Math.min(n, start + CHUNK);
-      const len = end - start;
-      for (let t = 0; t < T; t++) {
-        if (sparsification === 'magnitude' && densities[t] < 1)
-          weightedMagnitude(wd[t], models[t], base, w[t], keeps[t], start, end);
-        else if (sparsification === 'random' && densities[t] < 1) {
-          const cut = Math.floor(densities[t] * 4294967296);
-          weightedRandom(
-            wd[t],
-            models[t],
-            base,
-            w[t],
-            streams[t],
-            cut,
-            rescale ? Math.fround(densities[t]) : 1,
-            start,
-            end,
-          );
-        } else weightedPlain(wd[t], models[t], base, w[t], start, end);
+  return streamableKeyMerge((key: string, n: number): TensorMerge => {
+    // (null: this model is not sparsified by magnitude)
+    const keeps = models(T, (t) => {
+      if (sparsification !== 'magnitude') return null;
+      const k = magnitudeCount(densities[t], n, `density of model ${t + 1}`);
+      return k === undefined ? null : new MagnitudeKeep(k);
+    });
+    const streams = sparsification === 'random' ? models(T, (t) => dareStream(seed, t, key)) : [];
+    const inputs = ({ base, models: xs }: KeyChunk) => {
+      check(base, `${key}: this method needs a base model`);
+      check(xs.length === T, () => `${key}: ${xs.length} models for ${T} weights`);
+      return base;
+    };
+    let scanned = 0;
+    const thresholdsFound = () => {
+      for (const keep of keeps) {
+        if (!keep) continue;
+        keep.threshold = keep.selector.result();
+        keep.ties = keep.k - keep.selector.above();
       }
-      mixed.fill(0);
-      if (consensus === 'sum') {
-        for (let t = 0; t < T; t++) addInto(mixed, wd[t], len);
-        divisor.fill(0);
-        electInto(mixed, divisor, wd, w, len);
-      } else {
-        for (let t = 0; t < T; t++) addInto(mixed, wd[t], len);
-        divisor.fill(plainDivisor);
-      }
-      finish(out, base, mixed, divisor, normalize, lambda !== 1, lf, start, end);
-    }
-    return out;
-  };
+    };
+    return {
+      passes: keeps.some((keep) => keep) ? 2 : 0,
+      scan(pass, chunk, start) {
+        const base = inputs(chunk);
+        const len = base.length;
+        if (pass === 1 && scanned === 0) {
+          for (const keep of keeps) keep?.selector.target(keep.k);
+          scanned = 1;
+        }
+        if (scratch.length < len) scratch = new Float32Array(len);
+        const d = scratch.subarray(0, len);
+        for (let t = 0; t < T; t++) {
+          const keep = keeps[t];
+          if (!keep) continue;
+          const x = chunk.models[t];
+          for (let j = 0; j < len; j++) d[j] = x[j] - base[j];
+          if (pass === 0)
+            keep.selector.countPass1(d, `key '${key}', model ${t + 1} − base, entries from ${start},`);
+          else keep.selector.countPass2(d);
+        }
+      },
+      merge(chunk, start, out) {
+        const base = inputs(chunk);
+        if (scanned === 1) {
+          thresholdsFound();
+          scanned = 2;
+        }
+        if (plain) {
+          plainMerge(out, base, chunk.models, w, normalize ? plainDivisor : 1, lambda !== 1, lf);
+          return;
+        }
+        for (let from = 0; from < base.length; from += RUN) {
+          const len = Math.min(RUN, base.length - from);
+          for (let t = 0; t < T; t++) {
+            const x = chunk.models[t];
+            const keep = keeps[t];
+            if (keep) weightedMagnitude(wd[t], x, base, w[t], keep, from, len);
+            else if (sparsification === 'random' && densities[t] < 1) {
+              const cut = Math.floor(densities[t] * 4294967296);
+              const d = rescale ? Math.fround(densities[t]) : 1;
+              weightedRandom(wd[t], x, base, w[t], streams[t], cut, d, from, start + from, len);
+            } else weightedPlain(wd[t], x, base, w[t], from, len);
+          }
+          mixed.fill(0);
+          for (let t = 0; t < T; t++) addInto(mixed, wd[t], len);
+          if (consensus === 'sum') {
+            divisor.fill(0);
+            electInto(mixed, divisor, wd, w, len);
+          } else divisor.fill(plainDivisor);
+          finish(out, base, mixed, divisor, normalize, lambda !== 1, lf, from, len);
+        }
+      },
+    };
+  });
+}
+
+function models<V>(count: number, of: (t: number) => V): V[] {
+  return Array.from({ length: count }, (_, t) => of(t));
 }
 
 /**
@@ -267,13 +291,12 @@ function finish(
   normalize: boolean,
   scale: boolean,
   lf: number,
-  start: number,
-  end: number,
+  from: number,
+  len: number,
 ) {
-  for (let i = start; i < end; i++) {
-    const j = i - start;
+  for (let j = 0; j < len; j++) {
     let m = normalize ? Math.fround(mixed[j] / divisor[j]) : mixed[j];
     if (scale) m = Math.fround(m * lf);
-    out[i] = base[i] + m;
+    out[from + j] = base[from + j] + m;
   }
 }

@@ -15,7 +15,14 @@ export {
 } from './collapse-watch-params.js';
 export { dareStream, dropAndRescale, keyHash, lowbias32 } from './dare-mask.js';
 export { type GeneralizedMergeOptions, generalizedKeyMerge, type Sparsification } from './generalized-key.js';
-export type { KeyMerge, KeyMergeInputs } from './key-merge.js';
+export {
+  type KeyChunk,
+  type KeyMerge,
+  type KeyMergeInputs,
+  type StreamableKeyMerge,
+  streamableKeyMerge,
+  type TensorMerge,
+} from './key-merge.js';
 export { type KeyPatterns, keyPatterns } from './key-patterns.js';
 export { linearKeyMerge } from './linear-key.js';
 export { Histogram, kthLargestMagnitude, MagnitudeSelector } from './magnitude-select.js';

@@ -15,3 +15,58 @@ export interface KeyMergeInputs {
 
 /** Returns the merged values, written into `out` when given (of the inputs' length). */
 export type KeyMerge = (inputs: KeyMergeInputs, out?: Float32Array) => Float32Array;
+
+/** Consecutive entries of one key in every model, as float32 runs of the same length. */
+export interface KeyChunk {
+  readonly base: Float32Array | undefined;
+  readonly models: readonly Float32Array[];
+}
+
+/**
+ * The merge of one key a run of entries at a time, for drivers that stream a tensor from disk
+ * in pieces (memory: a run of every model, whatever the tensor's size). The driver calls
+ * `scan(p, …)` over every entry in index order for each pass p < `passes` (TIES's thresholds,
+ * SLERP's angle), then `merge` over every entry in index order; runs may have any length.
+ */
+export interface TensorMerge {
+  readonly passes: number;
+  /** Pass `pass` over the entries [start, start + run length). */
+  scan(pass: number, chunk: KeyChunk, start: number): void;
+  /** Writes the merged entries [start, start + run length) into `out` (of the run's length). */
+  merge(chunk: KeyChunk, start: number, out: Float32Array): void;
+}
+
+/** A KeyMerge that can also merge a key run by run (`tensor`), with the same result bit for bit. */
+export interface StreamableKeyMerge extends KeyMerge {
+  /** Starts the merge of `key`, a tensor of `n` entries. */
+  tensor(key: string, n: number): TensorMerge;
+}
+
+/** Runs of this many entries: every model's run stays in cache while it is merged. */
+export const RUN = 4096;
+
+function runOf(inputs: KeyChunk, start: number, end: number): KeyChunk {
+  return {
+    base: inputs.base?.subarray(start, end),
+    models: inputs.models.map((x) => x.subarray(start, end)),
+  };
+}
+
+/** The KeyMerge of whole tensors that `tensor` defines run by run. */
+export function streamableKeyMerge(tensor: (key: string, n: number) => TensorMerge): StreamableKeyMerge {
+  const merge = ((inputs: KeyMergeInputs, output?: Float32Array) => {
+    const n = (inputs.base ?? inputs.models[0]).length;
+    const out = output ?? new Float32Array(n);
+    const t = tensor(inputs.key, n);
+    for (let pass = 0; pass < t.passes; pass++)
+      for (let start = 0; start < n; start += RUN)
+        t.scan(pass, runOf(inputs, start, Math.min(n, start + RUN)), start);
+    for (let start = 0; start < n; start += RUN) {
+      const end = Math.min(n, start + RUN);
+      t.merge(runOf(inputs, start, end), start, out.subarray(start, end));
+    }
+    return out;
+  }) as StreamableKeyMerge;
+  merge.tensor = tensor;
+  return merge;
+}

@@ -101,6 +101,7 @@ export class MagnitudeSelector {
   private bin = -1;
   /** Rank from the top of the target among the values in `bin`, 1-based. */
   private rankInBin = 0;
+  private aboveResult = -1;
 
   /** Pass 1 over one chunk. `label` names the chunk if it holds a NaN, e.g. `key 'fc.weight'`. */
   countPass1(values: Float32Array, label: string): void {
@@ -162,10 +163,20 @@ export class MagnitudeSelector {
     );
     let above = 0;
     for (let lowBits = LOW_BINS - 1; lowBits >= 0; lowBits--) {
-      above += low.get(lowBits);
-      if (above >= this.rankInBin) return floatFromBits(((this.bin << 16) | lowBits) >>> 0);
+      const count = low.get(lowBits);
+      if (above + count >= this.rankInBin) {
+        this.aboveResult = this.high.sum(this.bin + 1, HIGH_BINS) + above;
+        return floatFromBits(((this.bin << 16) | lowBits) >>> 0);
+      }
+      above += count;
     }
     throw new Error('unreachable: the target bin holds fewer values than counted');
+  }
+
+  /** How many values have a magnitude above the one `result()` returned (call it first). */
+  above(): number {
+    if (this.aboveResult < 0) throw new Error('above() called before result()');
+    return this.aboveResult;
   }
 }
 
