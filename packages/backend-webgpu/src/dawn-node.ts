@@ -41,6 +41,12 @@ function captureDawnTicks(): void {
   globalThis.setImmediate = wrapped;
 }
 
+/** What to tell the user when Dawn finds no adapter. */
+export const NO_ADAPTER_HINT =
+  process.platform === 'linux'
+    ? 'Dawn found no Vulkan device: install the GPU’s Vulkan driver, or for a software one Mesa ≥ 25: apt-get install -t bookworm-backports mesa-vulkan-drivers libvulkan1'
+    : 'Dawn found no Metal, D3D12 or Vulkan device';
+
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
 /**

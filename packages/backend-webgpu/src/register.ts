@@ -5,8 +5,11 @@
 import * as tf from '@tensorflow/tfjs';
 import type {} from 'webgpu';
 import '@tensorflow/tfjs-backend-webgpu';
+import { adapterInfo, type WebGPUAdapterInfo } from './adapter-info.js';
 import { DeviceFaults, type ErrorClass, MergebenchWebGPUBackend, type WaitForMapping } from './backend.js';
 import { registerOwnKernels } from './kernels.js';
+
+export type { WebGPUAdapterInfo } from './adapter-info.js';
 
 export const BACKEND_NAME = 'webgpu';
 
@@ -14,42 +17,11 @@ export const BACKEND_NAME = 'webgpu';
 export const GPU_PRIORITY = 4;
 export const SOFTWARE_PRIORITY = 0.5;
 
-/** The adapter the backend runs on. */
-export interface WebGPUAdapterInfo {
-  readonly vendor: string;
-  readonly architecture: string;
-  readonly device: string;
-  readonly description: string;
-  /** A CPU implementation (e.g. Mesa's llvmpipe, SwiftShader): correct, but slower than the CPU backends. */
-  readonly software: boolean;
-  /** One line for logs and reports, e.g. `NVIDIA H100 80GB HBM3` or `llvmpipe: Mesa 25.0.7 (LLVM 15.0.6) (software)`. */
-  readonly label: string;
-}
-
 export interface RegisterOptions {
   readonly errorClass: ErrorClass;
   readonly waitForMapping?: WaitForMapping;
   /** What to tell the user when there is no adapter (how to install a driver here). */
   readonly noAdapterHint: string;
-}
-
-function adapterInfo(adapter: GPUAdapter): WebGPUAdapterInfo {
-  const info = adapter.info;
-  const vendor = info.vendor ?? '';
-  const architecture = info.architecture ?? '';
-  const device = info.device ?? '';
-  const description = info.description ?? '';
-  const fallback = (info as { isFallbackAdapter?: boolean }).isFallbackAdapter === true;
-  const software =
-    fallback ||
-    architecture === 'software' ||
-    /llvmpipe|lavapipe|swiftshader|software|microsoft basic render/i.test(`${description} ${device}`);
-  const name =
-    description ||
-    [vendor, architecture, device].filter((part) => part !== '').join(' ') ||
-    'unknown adapter';
-  const label = software && !/software/i.test(name) ? `${name} (software)` : name;
-  return { vendor, architecture, device, description, software, label };
 }
 
 /**

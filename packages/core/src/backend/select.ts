@@ -1,112 +1,43 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import type { Logger } from '../contracts/logger.js';
 import { listNames, MergebenchError } from '../errors.js';
+import { type BackendPackageFailure, loadBackendPackages } from './discover.js';
+import {
+  type BackendProbeResult,
+  findBackend,
+  type MergebenchBackend,
+  registerBackend,
+  registeredBackends,
+} from './registry.js';
+import { TFJS_BACKENDS } from './tfjs-backends.js';
+
+export * from './discover.js';
+export * from './registry.js';
+
+for (const backend of TFJS_BACKENDS) if (!findBackend(backend.name)) registerBackend(backend);
 
 /**
- * Backends in the order `auto` tries them: a GPU first (CUDA through native TensorFlow, then
- * WebGPU through Dawn, which `auto` passes over when its only adapter is a software one), then
- * native TensorFlow on the CPU, our OpenBLAS backend, wasm, and pure JavaScript last.
+ * The backend names mergebench's own packages and tfjs provide, highest priority first, for
+ * benchmarks that compare them. Selection does not read it: the registry (`registeredBackends()`,
+ * filled by each backend package) is the authority on what exists and in what order.
+ * @deprecated use `backendNames()`.
  */
 export const BACKEND_NAMES = ['tfjs-node-gpu', 'webgpu', 'tfjs-node', 'native', 'wasm', 'cpu'] as const;
-export type BackendName = (typeof BACKEND_NAMES)[number];
+/** A backend's name (`--backend`); any registered one. */
+export type BackendName = string;
 
 export interface BackendChoice {
   readonly name: BackendName;
   /** Why earlier candidates were passed over, e.g. `tfjs-node: native binary missing`. */
   readonly note?: string;
-  /** The device it computes on, where the backend package says (webgpu: its adapter). */
+  /** The device it computes on, where the backend says (webgpu: its adapter). */
   readonly device?: string;
 }
 
-/**
- * What a backend package may export as `backendInfo`: the device it runs on, and why `auto`
- * should pass it over although it loads (e.g. a software GPU adapter, slower than the CPU).
- */
-export interface BackendPackageInfo {
-  readonly device?: string;
-  readonly autoSkip?: string;
-}
-
-interface Candidate {
-  /** Makes the backend registered with tfjs (imports its package); throws if unavailable. */
-  load(): Promise<BackendPackageInfo | undefined>;
-  /** The name tfjs registers it under. */
-  readonly tfName: string;
-}
-
-const CANDIDATES: Record<BackendName, Candidate> = {
-  // Both native TensorFlow packages register themselves as 'tensorflow'.
-  'tfjs-node-gpu': { tfName: 'tensorflow', load: () => importNativeTensorflow('@tensorflow/tfjs-node-gpu') },
-  'tfjs-node': { tfName: 'tensorflow', load: () => importNativeTensorflow('@tensorflow/tfjs-node') },
-  webgpu: { tfName: 'webgpu', load: () => importFromCoreOrProject('@mergebench/backend-webgpu') },
-  native: { tfName: 'native', load: () => importFromCoreOrProject('@mergebench/backend-native') },
-  wasm: { tfName: 'wasm', load: () => importOptional('@tensorflow/tfjs-backend-wasm') },
-  cpu: { tfName: 'cpu', load: async () => undefined },
-};
-
-async function importOptional(specifier: string): Promise<BackendPackageInfo | undefined> {
-  // A variable specifier keeps bundlers and the type checker from requiring optional packages.
-  const name = specifier;
-  return packageInfo(await import(name));
-}
-
-function packageInfo(module: unknown): BackendPackageInfo | undefined {
-  const info = (module as { backendInfo?: unknown } | undefined)?.backendInfo;
-  return typeof info === 'object' && info !== null ? (info as BackendPackageInfo) : undefined;
-}
-
-/**
- * Imports a package from core's own dependencies or, failing that, from the project the process
- * runs in (its working directory up): under pnpm's strict layout a package the user installed
- * beside core is not visible from core's folder. Errors the package itself throws pass through.
- */
-async function importFromCoreOrProject(specifier: string): Promise<BackendPackageInfo | undefined> {
-  try {
-    return await importOptional(specifier);
-  } catch (e) {
-    const notFound =
-      (e as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && String(e).includes(specifier);
-    if (!notFound) throw e;
-  }
-  let manifestPath: string;
-  try {
-    manifestPath = createRequire(path.join(process.cwd(), 'index.js')).resolve(`${specifier}/package.json`);
-  } catch {
-    throw new Error(`Cannot find package '${specifier}'`);
-  }
-  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as {
-    exports?: { '.'?: { import?: string; default?: string } };
-    main?: string;
-  };
-  const entry =
-    manifest.exports?.['.']?.import ?? manifest.exports?.['.']?.default ?? manifest.main ?? 'index.js';
-  return packageInfo(await import(pathToFileURL(path.join(path.dirname(manifestPath), entry)).href));
-}
-
-/**
- * tfjs-node registers its kernels before it discovers that its binary is missing, so importing a
- * broken install pollutes the kernel registry (and warns about every kernel on the next try).
- * Look for the binary first.
- */
-async function importNativeTensorflow(pkg: string): Promise<BackendPackageInfo | undefined> {
-  let dir: string;
-  try {
-    dir = path.dirname(createRequire(import.meta.url).resolve(`${pkg}/package.json`));
-  } catch {
-    throw new Error('Cannot find package');
-  }
-  const lib = path.join(dir, 'lib');
-  const hasBinary =
-    existsSync(lib) &&
-    readdirSync(lib).some(
-      (d) => d.startsWith('napi-v') && existsSync(path.join(lib, d, 'tfjs_binding.node')),
-    );
-  if (!hasBinary) throw new Error('tfjs_binding.node is missing');
-  return importOptional(pkg);
+/** The names of the installed backends (found from `cwd`), in the order `auto` tries them. */
+export async function backendNames(cwd: string = process.cwd()): Promise<string[]> {
+  await loadBackendPackages(cwd);
+  return registeredBackends().map((b) => b.name);
 }
 
 function shortReason(e: unknown): string {
@@ -116,27 +47,36 @@ function shortReason(e: unknown): string {
   return msg.split('\n')[0].slice(0, 240);
 }
 
-/** Thrown by `tryBackend` when `auto` passes over a backend that loads (its package says why). */
+/** Thrown by `tryBackend` when `auto` passes over a backend that runs (its probe says why). */
 class AutoSkip extends Error {}
 
-async function tryBackend(name: BackendName, auto: boolean): Promise<BackendPackageInfo | undefined> {
-  const candidate = CANDIDATES[name];
+async function tryBackend(
+  backend: MergebenchBackend,
+  auto: boolean,
+  logger: Logger | undefined,
+): Promise<BackendProbeResult & { ok: true }> {
   // PROD silences tfjs's console nags (e.g. "install the node backend"): the choice is logged here.
   tf.env().set('PROD', true);
-  const info = await candidate.load();
-  if (auto && info?.autoSkip) throw new AutoSkip(info.autoSkip);
-  if (!(await tf.setBackend(candidate.tfName)))
-    throw new Error(`tfjs could not initialise '${candidate.tfName}'`);
+  const result = await backend.probe({
+    auto,
+    debug: (line) => logger?.debug(`backend ${backend.name}: ${line}`),
+  });
+  if (!result.ok) throw new Error(result.reason);
+  if (auto && result.autoSkip) throw new AutoSkip(result.autoSkip);
+  const tfjsName = backend.tfjsName ?? backend.name;
+  if (!(await tf.setBackend(tfjsName))) throw new Error(`tfjs could not initialise '${tfjsName}'`);
   await tf.ready();
-  return info;
+  return result;
 }
 
-function choice(
-  name: BackendName,
-  note: string | undefined,
-  info: BackendPackageInfo | undefined,
-): BackendChoice {
-  return { name, ...(note ? { note } : {}), ...(info?.device ? { device: info.device } : {}) };
+function choice(name: string, note: string | undefined, device: string | undefined): BackendChoice {
+  return { name, ...(note ? { note } : {}), ...(device ? { device } : {}) };
+}
+
+function brokenPackages(failures: BackendPackageFailure[]): string {
+  return failures.length > 0
+    ? `; could not load ${failures.map((f) => `${f.spec} (${f.error})`).join(', ')}`
+    : '';
 }
 
 /** Why-not notes already logged in this process: a suite of runs says it once. */
@@ -144,39 +84,46 @@ const explained = new Set<string>();
 
 /**
  * Selects the tensor backend once per process: the forced one (`--backend`, MERGEBENCH_BACKEND)
- * or the first that loads. Why faster backends were skipped is logged once.
+ * or, for `auto`, the registered backend of highest priority whose probe says it runs. Why
+ * faster backends were passed over is logged once.
  */
 export async function selectBackend(
   requested: string = process.env.MERGEBENCH_BACKEND ?? 'auto',
   logger?: Logger,
 ): Promise<BackendChoice> {
+  const failures = await loadBackendPackages(process.cwd());
+  const candidates = registeredBackends();
   if (requested !== 'auto') {
-    if (!(BACKEND_NAMES as readonly string[]).includes(requested)) {
+    const backend = findBackend(requested);
+    if (!backend) {
       throw new MergebenchError(
-        `backend: expected auto or one of ${listNames(BACKEND_NAMES)}, got '${requested}'`,
+        `backend: expected auto or one of ${listNames(candidates.map((b) => b.name))}, got '${requested}'${brokenPackages(failures)}`,
       );
     }
-    let info: BackendPackageInfo | undefined;
     try {
-      info = await tryBackend(requested as BackendName, false);
+      const result = await tryBackend(backend, false, logger);
+      return choice(backend.name, undefined, result.device);
     } catch (e) {
       throw new MergebenchError(`backend '${requested}' is not available: ${shortReason(e)}`);
     }
-    return choice(requested as BackendName, undefined, info);
   }
   const skipped: string[] = [];
-  for (const name of BACKEND_NAMES) {
+  for (const backend of candidates) {
     try {
-      const info = await tryBackend(name, true);
+      const result = await tryBackend(backend, true, logger);
       const note = skipped.length > 0 ? skipped.join('; ') : undefined;
       if (note && !explained.has(note)) {
         explained.add(note);
-        logger?.info(`backend: using ${name}${info?.device ? ` on ${info.device}` : ''} (${note})`);
+        logger?.info(
+          `backend: using ${backend.name}${result.device ? ` on ${result.device}` : ''} (${note})`,
+        );
       }
-      return choice(name, note, info);
+      return choice(backend.name, note, result.device);
     } catch (e) {
-      skipped.push(`${name}: ${shortReason(e)}`);
+      skipped.push(`${backend.name}: ${shortReason(e)}`);
     }
   }
-  throw new MergebenchError(`no tensor backend could start (${skipped.join('; ')})`);
+  throw new MergebenchError(
+    `no tensor backend could start (${skipped.join('; ')}${brokenPackages(failures)})`,
+  );
 }

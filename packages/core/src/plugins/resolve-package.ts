@@ -34,19 +34,34 @@ function readPackageJson(dir: string): PackageJson {
   }
 }
 
-/** The ESM entry of a package folder, from `exports` (import/node/default conditions) or `main`. */
-function entryOf(dir: string, pkg: PackageJson): string {
+/**
+ * The ESM entry of a package folder, from `exports` (import/node/default conditions) or `main`;
+ * with `subpath` (e.g. `./mergebench-backend`), that export only.
+ */
+function entryOf(dir: string, pkg: PackageJson, subpath = '.'): string | undefined {
   const pick = (target: unknown): string | undefined => {
     if (typeof target === 'string') return target;
     if (target && typeof target === 'object' && !Array.isArray(target)) {
       const t = target as Record<string, unknown>;
-      if ('.' in t) return pick(t['.']);
       for (const cond of ['import', 'node', 'default']) if (cond in t) return pick(t[cond]);
     }
     return undefined;
   };
-  const rel = pick(pkg.exports) ?? pkg.module ?? pkg.main ?? 'index.js';
-  return path.resolve(dir, rel);
+  const { exports } = pkg;
+  // An object keyed by subpaths, or (a string or conditions) the '.' export alone.
+  const bySubpath =
+    exports !== null &&
+    typeof exports === 'object' &&
+    !Array.isArray(exports) &&
+    Object.keys(exports).some((k) => k.startsWith('.'));
+  const target = bySubpath
+    ? (exports as Record<string, unknown>)[subpath]
+    : subpath === '.'
+      ? exports
+      : undefined;
+  const exported = pick(target);
+  if (subpath !== '.') return exported === undefined ? undefined : path.resolve(dir, exported);
+  return path.resolve(dir, exported ?? pkg.module ?? pkg.main ?? 'index.js');
 }
 
 export interface ResolvedPackage {
@@ -66,23 +81,23 @@ export function resolvePackage(spec: string, cwd: string): ResolvedPackage | und
     if (!existsSync(target)) throw new MergebenchError(`plugin path ${target} does not exist`);
     if (statSync(target).isDirectory()) {
       const pkg = readPackageJson(target);
-      return { name: pkg.name ?? target, dir: target, entry: entryOf(target, pkg) };
+      return { name: pkg.name ?? target, dir: target, entry: entryOf(target, pkg) as string };
     }
     return { name: target, dir: path.dirname(target), entry: target };
   }
   for (const root of searchRoots(cwd)) {
     const dir = path.join(root, 'node_modules', spec);
     if (existsSync(path.join(dir, 'package.json'))) {
-      return { name: spec, dir, entry: entryOf(dir, readPackageJson(dir)) };
+      return { name: spec, dir, entry: entryOf(dir, readPackageJson(dir)) as string };
     }
   }
   return undefined;
 }
 
-/** A package is a plugin when its package.json has the keyword `mergebench-plugin`. */
-function isPlugin(dir: string): boolean {
+/** Whether a package's package.json carries `keyword` (`mergebench-plugin`, `mergebench-backend`). */
+function hasKeyword(dir: string, keyword: string): boolean {
   try {
-    return readPackageJson(dir).keywords?.includes('mergebench-plugin') ?? false;
+    return readPackageJson(dir).keywords?.includes(keyword) ?? false;
   } catch {
     return false;
   }
@@ -107,13 +122,30 @@ function packagesIn(nm: string): string[] {
  * name. Only package.json files are read; nothing is imported.
  */
 export function discoverPluginPackages(cwd: string): string[] {
+  return discoverPackagesWithKeyword(cwd, 'mergebench-plugin');
+}
+
+/** Names of installed packages whose package.json carries `keyword`, found as plugins are. */
+export function discoverPackagesWithKeyword(cwd: string, keyword: string): string[] {
   const found = new Set<string>();
   for (const root of searchRoots(cwd)) {
     const nm = path.join(root, 'node_modules');
     if (!existsSync(nm)) continue;
     for (const name of packagesIn(nm)) {
-      if (!found.has(name) && isPlugin(path.join(nm, name))) found.add(name);
+      if (!found.has(name) && hasKeyword(path.join(nm, name), keyword)) found.add(name);
     }
   }
   return [...found].sort();
+}
+
+/** The folder and the `subpath` export's file of an installed package; undefined where it has none. */
+export function resolvePackageExport(
+  spec: string,
+  cwd: string,
+  subpath: string,
+): ResolvedPackage | undefined {
+  const pkg = resolvePackage(spec, cwd);
+  if (!pkg) return undefined;
+  const entry = entryOf(pkg.dir, readPackageJson(pkg.dir), subpath);
+  return entry === undefined ? undefined : { ...pkg, entry };
 }
