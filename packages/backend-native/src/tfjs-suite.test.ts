@@ -2,20 +2,20 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 
+/** The tfjs-core kernel-test runner the backend packages share, and this package's suite for it. */
+const RUNNER = fileURLToPath(new URL('../../../tools/tfjs-suite/run.mjs', import.meta.url));
+const SUITE = fileURLToPath(new URL('./tfjs-suite/suite.mjs', import.meta.url));
+
 // Once as installed (oneDNN for large products where it is present, OpenBLAS for the rest), once
 // with every product on OpenBLAS, and once with every product on oneDNN (on a machine without it,
 // that run multiplies on OpenBLAS too).
 for (const gemm of ['auto', 'openblas', 'onednn']) {
   it(`passes tfjs-core's own tests of every replaced kernel on the native backend (products: ${gemm})`, () => {
-    const run = spawnSync(
-      process.execPath,
-      [fileURLToPath(new URL('./tfjs-suite/run.mjs', import.meta.url))],
-      {
-        encoding: 'utf8',
-        maxBuffer: 1 << 26,
-        env: { ...process.env, NO_COLOR: '1', MERGEBENCH_NATIVE_GEMM: gemm },
-      },
-    );
+    const run = spawnSync(process.execPath, [RUNNER, SUITE], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 26,
+      env: { ...process.env, NO_COLOR: '1', MERGEBENCH_NATIVE_GEMM: gemm },
+    });
     const summary = run.stdout.split('\n').find((line) => /\d+ specs?, \d+ failures?/.test(line));
     expect(summary, `${run.stdout.slice(-4000)}\n${run.stderr.slice(-2000)}`).toMatch(
       /^\d{3,} specs, 0 failures/,

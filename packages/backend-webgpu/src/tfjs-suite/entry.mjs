@@ -1,6 +1,6 @@
 // tfjs-core's own kernel tests (shipped in its npm package as dist/**/*_test.js), run against the
 // `webgpu` backend only, as tfjs-backend-webgpu's own test registry sets it up (every kernel on the
-// GPU: no small-tensor hand-off to the CPU). Bundled by run.mjs so that tfjs, its tests and this
+// GPU: no small-tensor hand-off to the CPU). Bundled by tools/tfjs-suite/run.mjs so that tfjs, its tests and this
 // backend share one tfjs-core (its ES module build).
 import { setTestEnvs } from '@tensorflow/tfjs-core/dist/jasmine_util';
 import { loadDawn, waitForMapping } from '../dawn-node.ts';
