@@ -8,14 +8,15 @@ eval mode under no_grad in float32, one warm-up batch, then `--repeats` timed ba
 reports the fastest.
 
     /usr/bin/python3 tools/reference/bench_clip_forward.py [--batch 32] [--repeats 2] [--threads N]
+        [--device cpu|cuda]
 
-Prints one JSON object: images_per_second, seconds_per_batch, batch, threads, peak_rss_mb.
+Prints one JSON object: images_per_second, seconds_per_batch, batch, threads, device, peak_rss_mb
+(on cuda also device_name and peak_gpu_mb).
 """
 
 import argparse
 import json
 import os
-import resource
 import sys
 import time
 
@@ -23,6 +24,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from clip_fixtures import VisionModelWithProjection  # noqa: E402
+from torch_device import add_device_argument, describe, resolve_device, synchronize  # noqa: E402
 
 VIT_B32 = {
     "hidden_size": 768,
@@ -42,18 +44,22 @@ def main():
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
+    add_device_argument(parser)
     args = parser.parse_args()
     if args.threads > 0:
         torch.set_num_threads(args.threads)
+    device = resolve_device(args.device)
     torch.manual_seed(0)
-    model = VisionModelWithProjection(VIT_B32, 512).eval()
-    pixels = torch.randn(args.batch, 3, 224, 224)
+    model = VisionModelWithProjection(VIT_B32, 512).eval().to(device)
+    pixels = torch.randn(args.batch, 3, 224, 224, device=device)
     with torch.no_grad():
         model(pixels)
         times = []
         for _ in range(args.repeats):
+            synchronize(device)
             start = time.perf_counter()
             model(pixels)
+            synchronize(device)
             times.append(time.perf_counter() - start)
     seconds = min(times)  # the fastest run: on a shared machine the slower ones measure the neighbours
     print(json.dumps({
@@ -61,7 +67,7 @@ def main():
         "seconds_per_batch": seconds,
         "batch": args.batch,
         "threads": torch.get_num_threads(),
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        **describe(device),
     }))
 
 

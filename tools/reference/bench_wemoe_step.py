@@ -17,16 +17,16 @@ accumulate over tasks); then one Adam step (lr 1e-4). float32.
 
     /usr/bin/python3 tools/reference/bench_wemoe_step.py --config '<CLIPVisionConfig JSON>'
         [--tasks 8] [--batch 16] [--classes 10] [--steps 1] [--threads N] [--mode reference]
+        [--device cpu|cuda]
 
 Prints one JSON object: step_seconds (each step's wall time), eval_seconds (one forward pass of
 a batch in evaluation, routed per sample), threads, mode, parameters, trainable_parameters,
-peak_rss_mb.
+device, peak_rss_mb (on cuda also device_name and peak_gpu_mb).
 """
 
 import argparse
 import json
 import os
-import resource
 import sys
 import time
 
@@ -37,6 +37,7 @@ from torch.nn.utils.stateless import functional_call
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from clip_fixtures import VisionModelWithProjection  # noqa: E402
+from torch_device import add_device_argument, describe, resolve_device, synchronize  # noqa: E402
 
 MLP_KEYS = ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"]
 
@@ -54,7 +55,8 @@ class WeMoE(nn.Module):
         self.act = mlp.act
         self.mode = mode
         self.theta0 = {k: v.detach() for k, v in mlp.named_parameters()}
-        self.taus = {k: (torch.rand((tasks,) + v.shape) * 2 - 1) * 1e-3 for k, v in self.theta0.items()}
+        self.taus = {k: (torch.rand((tasks,) + v.shape, device=v.device) * 2 - 1) * 1e-3
+                     for k, v in self.theta0.items()}
         # [E, in, out] stacks (theta_0 first) for the scaled mode.
         self.stacks = {
             fc: torch.cat([self.theta0[f"{fc}.weight"].t().unsqueeze(0),
@@ -99,32 +101,39 @@ def main():
     parser.add_argument("--steps", type=int, default=1)
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
     parser.add_argument("--mode", choices=["reference", "scaled"], default="reference")
+    add_device_argument(parser)
     args = parser.parse_args()
     if args.threads > 0:
         torch.set_num_threads(args.threads)
+    device = resolve_device(args.device)
     torch.manual_seed(0)
     config = json.loads(args.config)
-    model = VisionModelWithProjection(config, config["projection_dim"]).requires_grad_(False)
+    model = VisionModelWithProjection(config, config["projection_dim"]).requires_grad_(False).to(device)
     for layer in model.vision_model.encoder.layers:
-        layer.mlp = WeMoE(layer.mlp, args.tasks, 0.3, args.mode)
+        # The task vectors are made beside the MLP's weights (on the device); .to moves the router.
+        layer.mlp = WeMoE(layer.mlp, args.tasks, 0.3, args.mode).to(device)
     routers = [p for p in model.parameters() if p.requires_grad]
-    heads = [torch.randn(args.classes, config["projection_dim"]) / config["projection_dim"] ** 0.5
+    heads = [torch.randn(args.classes, config["projection_dim"], device=device) / config["projection_dim"] ** 0.5
              for _ in range(args.tasks)]
     optimizer = torch.optim.Adam(routers, lr=1e-4)
     size = config["image_size"]
 
     step_seconds = []
     for _ in range(args.steps):
+        synchronize(device)
         start = time.perf_counter()
         optimizer.zero_grad()
         for t in range(args.tasks):
-            pixels = torch.randn(args.batch, config["num_channels"], size, size)
+            pixels = torch.randn(args.batch, config["num_channels"], size, size, device=device)
             entropy(model(pixels)[2] @ heads[t].t()).backward()
         optimizer.step()
+        synchronize(device)
         step_seconds.append(time.perf_counter() - start)
     with torch.no_grad():
+        synchronize(device)
         start = time.perf_counter()
-        model(torch.randn(args.batch, config["num_channels"], size, size))
+        model(torch.randn(args.batch, config["num_channels"], size, size, device=device))
+        synchronize(device)
         eval_seconds = time.perf_counter() - start
     experts = sum(t.numel() for layer in model.vision_model.encoder.layers for t in layer.mlp.taus.values())
     print(json.dumps({
@@ -134,7 +143,7 @@ def main():
         "mode": args.mode,
         "parameters": sum(p.numel() for p in model.parameters()) + experts,
         "trainable_parameters": sum(p.numel() for p in routers),
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        **describe(device),
     }))
 
 

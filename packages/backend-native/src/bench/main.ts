@@ -4,6 +4,7 @@
 // adaptation step on a ViT-B/32-sized 8-task model (method-wemoe's benchmark model), then a table.
 // BENCH_WEMOE_BATCH (images per task, 16) and BENCH_WEMOE_STEPS (2) size the last one;
 // BENCH_WEMOE_TORCH (default 'scaled,reference') picks the PyTorch steps beside it.
+// BENCH_TORCH_DEVICE=cuda runs every PyTorch side on the GPU (the scripts' --device; cpu by default).
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -23,6 +24,8 @@ const WEMOE_STEP_SCRIPT = here('../../../method-wemoe/dist/bench/step.js');
 /** Pythons tried for PyTorch, first that imports torch; TORCH_PYTHON picks one. */
 const PYTHONS = process.env.TORCH_PYTHON ? [process.env.TORCH_PYTHON] : ['/usr/bin/python3', 'python3'];
 const CORES = cpus().length;
+/** Where the PyTorch side computes: cpu (the default) or cuda. */
+const TORCH_DEVICE = process.env.BENCH_TORCH_DEVICE ?? 'cpu';
 const FORWARD_BATCH = 32;
 const WEMOE_BATCH = Number(process.env.BENCH_WEMOE_BATCH ?? 16);
 const WEMOE_STEPS = Number(process.env.BENCH_WEMOE_STEPS ?? 2);
@@ -121,6 +124,8 @@ function matmulTorch(python: string | undefined): Outcome<{ results: Timed[] }>[
             JSON.stringify(MATMUL_CASES),
             '--threads',
             String(threads),
+            '--device',
+            TORCH_DEVICE,
           ],
           `matMul, PyTorch ${threads} thread(s)`,
         )
@@ -211,6 +216,8 @@ function forwardTorch(python: string | undefined): Outcome<ForwardResult>[] {
         '2',
         '--threads',
         String(threads),
+        '--device',
+        TORCH_DEVICE,
       ],
       `ViT-B/32 forward, PyTorch ${threads} thread(s)`,
     );
@@ -281,6 +288,8 @@ function wemoeSection(python: string | undefined): string {
               String(CORES),
               '--mode',
               mode,
+              '--device',
+              TORCH_DEVICE,
             ],
           ],
           `WEMoE step, PyTorch (${mode})`,
@@ -376,7 +385,9 @@ const builders: Record<Section, (python: string | undefined) => string> = {
   forward: forwardSection,
   wemoe: wemoeSection,
 };
-process.stdout.write(`tfjs native backend beside PyTorch, ${machine}\n`);
+process.stdout.write(
+  `tfjs native backend beside PyTorch${TORCH_DEVICE === 'cpu' ? '' : ` on ${TORCH_DEVICE}`}, ${machine}\n`,
+);
 // Each table as soon as it is measured: the WEMoE step takes minutes.
 for (const section of sections) process.stdout.write(`\n${builders[section](python)}\n`);
 process.stdout.write(`\nload average at the end (1, 5, 15 min): ${load()}\n`);

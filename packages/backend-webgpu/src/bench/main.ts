@@ -6,7 +6,10 @@
 // (correctness only, about 1-2 GFLOP/s) the sizes shrink (forward batch 2, the small WEMoE model
 // with 1 image per task, one step) so that the run ends in minutes:
 // BENCH_FORWARD_BATCH, BENCH_WEMOE_MODEL (b32 or small), BENCH_WEMOE_BATCH and BENCH_BASELINE
-// (native, wasm or none) override them.
+// (native, wasm or none) override them. The forward table has a PyTorch row
+// (tools/reference/bench_clip_forward.py, same model and batch) on BENCH_TORCH_DEVICE: cuda by
+// default on a GPU adapter, cpu on a software one; TORCH_PYTHON picks the Python, BENCH_TORCH=none
+// leaves the row out.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { formatTable } from '@mergebench/core';
@@ -21,12 +24,19 @@ type Outcome<T> = T | { error: string };
 const failed = <T extends object>(o: Outcome<T>): o is { error: string } => 'error' in o;
 const fixed = (value: number | undefined, digits = 1) => (value === undefined ? '-' : value.toFixed(digits));
 
-function run<T>(args: string[], label: string, env: NodeJS.ProcessEnv = process.env): Outcome<T> {
+function run<T>(
+  args: string[],
+  label: string,
+  env: NodeJS.ProcessEnv = process.env,
+  command = process.execPath,
+): Outcome<T> {
   process.stderr.write(`${label}…\n`);
-  const child = spawnSync(process.execPath, args, { env, encoding: 'utf8', maxBuffer: 1 << 26 });
+  const child = spawnSync(command, args, { env, encoding: 'utf8', maxBuffer: 1 << 26 });
   const last = child.stdout.trim().split('\n').at(-1) ?? '';
   if (child.status !== 0) {
-    const reason = child.stderr.split('\n').find((line) => /^(\w*Error\b|mergebench: error:)/.test(line));
+    const reason = child.stderr
+      .split('\n')
+      .find((line) => /^(\w*Error\b|mergebench: error:|--device)/.test(line));
     return { error: (reason ?? `exit ${child.status ?? child.signal}`).trim().slice(0, 200) };
   }
   try {
@@ -57,6 +67,17 @@ const wemoeModel = process.env.BENCH_WEMOE_MODEL ?? (software ? 'small' : 'b32')
 const wemoeBatch = Number(process.env.BENCH_WEMOE_BATCH ?? (software ? 1 : 16));
 const wemoeSteps = software ? 1 : 2;
 const backends = baseline === 'none' ? ['webgpu'] : ['webgpu', baseline];
+const torchDevice = process.env.BENCH_TORCH_DEVICE ?? (software ? 'cpu' : 'cuda');
+const REFERENCE = here('../../../../tools/reference/');
+
+/** The first Python that imports torch (TORCH_PYTHON, else Debian's, else the first on PATH). */
+function torchPython(): string | undefined {
+  if (process.env.BENCH_TORCH === 'none') return undefined;
+  const pythons = process.env.TORCH_PYTHON ? [process.env.TORCH_PYTHON] : ['/usr/bin/python3', 'python3'];
+  return pythons.find(
+    (python) => spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0,
+  );
+}
 
 interface Timed {
   readonly label: string;
@@ -89,6 +110,39 @@ function forwardSection(): string {
       ? [b, '-', '-', '-', r.error]
       : [b, fixed(r.secondsPerBatch, 2), fixed(r.imagesPerSecond, 2), fixed(r.peakRssMb, 0), ''];
   });
+  const python = torchPython();
+  if (python) {
+    const r = run<{
+      images_per_second: number;
+      seconds_per_batch: number;
+      peak_rss_mb: number;
+      device_name?: string;
+    }>(
+      [
+        `${REFERENCE}bench_clip_forward.py`,
+        '--batch',
+        String(forwardBatch),
+        '--repeats',
+        '2',
+        '--device',
+        torchDevice,
+      ],
+      `ViT-B/32 forward, PyTorch (${torchDevice})`,
+      process.env,
+      python,
+    );
+    rows.push(
+      failed(r)
+        ? [`pytorch (${torchDevice})`, '-', '-', '-', r.error]
+        : [
+            `pytorch (${torchDevice})`,
+            fixed(r.seconds_per_batch, 2),
+            fixed(r.images_per_second, 2),
+            fixed(r.peak_rss_mb, 0),
+            r.device_name ?? '',
+          ],
+    );
+  }
   return `CLIP ViT-B/32 image tower forward, batch ${forwardBatch}\n\n${formatTable(['backend', 's/batch', 'images/s', 'peak RSS MB', 'note'], rows)}`;
 }
 
