@@ -48,13 +48,19 @@ export class DirectReader {
   }
 
   /** Reads the bytes of `key` into the start of `into` (at least that long); returns the filled view. */
-  async read(key: string, into: Buffer): Promise<Buffer> {
+  read(key: string, into: Buffer): Promise<Buffer> {
     const entry = this.weights.info(key);
-    const length = entry.end - entry.begin;
+    return this.readRange(key, 0, entry.end - entry.begin, into);
+  }
+
+  /** Reads `length` bytes of `key` from byte `from` of its data into the start of `into`. */
+  async readRange(key: string, from: number, length: number, into: Buffer): Promise<Buffer> {
+    const entry = this.weights.info(key);
     const { handle, dataStart } = await this.shard(this.fileOf(key));
+    const at = dataStart + entry.begin + from;
     let done = 0;
     while (done < length) {
-      const { bytesRead } = await handle.read(into, done, length - done, dataStart + entry.begin + done);
+      const { bytesRead } = await handle.read(into, done, length - done, at + done);
       if (bytesRead === 0)
         throw new MergebenchError(`${this.weights.origin}: tensor '${key}' ends early (truncated file?)`);
       done += bytesRead;

@@ -1,9 +1,10 @@
 /**
- * A merge streamed from checkpoints on disk to a Hugging Face folder, tensor by tensor: for each
- * key of the template model (the base model, or the first model for methods without one) the
- * key of every model is read and decoded to float32, merged, encoded and written at its place in
- * the planned shards, while the next key is already being read. Peak memory is about two keys
- * of every model plus one output, whatever the size of the models.
+ * A merge streamed from checkpoints on disk to a Hugging Face folder, tensor by tensor and piece
+ * by piece: for each key of the template model (the base model, or the first model for methods
+ * without one) pieces of the key of every model are read, merged run by run, encoded and written
+ * at their place in the planned shards, while the next piece is already being read
+ * (stream-keys.ts). Peak memory is a few pieces of every model, whatever the size of the models
+ * or of their largest tensor.
  *
  * Everything is checked (keys, shapes and dtypes of every model, the output dtype) before the
  * output folder exists; the folder is built beside its target and moved into place whole, so a
@@ -18,6 +19,7 @@ import {
   MergebenchError,
   removeStaleTemporaries,
   replaceDirAtomic,
+  SAFETENSORS_DTYPES,
   type SafetensorsDtype,
 } from '@mergebench/core';
 import type { KeyMerge } from '@mergebench/task-vectors';
@@ -26,17 +28,8 @@ import { DirectReader } from './direct-reader.js';
 import { assertSameLayout } from './layout-check.js';
 import { type PlannedEntry, planEntry, planShards } from './shard-plan.js';
 import { ShardWriter } from './shard-writer.js';
-import { decodeFloat, encodeFloat, FLOAT_DTYPES } from './tensor-codec.js';
-
-/** NaN or ±Infinity in a merged tensor comes from an input (the readers do not check them). */
-function assertFinite(values: Float32Array, key: string): void {
-  let bad = 0;
-  for (let i = 0; i < values.length; i++) if (values[i] - values[i] !== 0) bad++;
-  if (bad > 0)
-    throw new MergebenchError(
-      `merged tensor '${key}' has ${bad} NaN or infinite values: an input holds some`,
-    );
-}
+import { type StreamedKey, streamKeys } from './stream-keys.js';
+import { FLOAT_DTYPES } from './tensor-codec.js';
 
 /** Hugging Face's largest shard by default ("5GB"), as mergekit's `max_shard_size`. */
 export const DEFAULT_MAX_SHARD_BYTES = 5_000_000_000;
@@ -59,6 +52,10 @@ export interface MergeToFolderOptions {
   readonly dtype?: FloatStorageDtype;
   readonly maxShardBytes?: number;
   readonly overwrite?: boolean;
+  /** Bytes read per model at a time (default 4 MiB): memory is about 2 × models × this. */
+  readonly chunkBytes?: number;
+  /** Entries decoded and merged at a time (default 16384; tests use small ones). */
+  readonly runEntries?: number;
   /** Called after each tensor with bytes of input read so far. */
   readonly onTensor?: (key: string, done: number, total: number) => void;
 }
@@ -93,25 +90,17 @@ export async function mergeToFolder(options: MergeToFolderOptions): Promise<Merg
     isFloat(key) ? inputs.reduce((n, m) => n + (m.weights.info(key).end - m.weights.info(key).begin), 0) : 0;
   const totalInput = keys.reduce((n, key) => n + inputBytesOf(key), 0);
 
-  // Two raw buffers per model (the key being merged and the one read ahead), one float32 array
-  // per model and one output, all of the largest tensor's size and reused for every key.
-  const maxElements = Math.max(
-    0,
-    ...keys.map((key) => template.weights.info(key).shape.reduce((a, b) => a * b, 1)),
-  );
-  const maxBytes = Math.max(
-    0,
-    ...keys.map((key) => template.weights.info(key).end - template.weights.info(key).begin),
-  );
   const readers = inputs.map((m) => new DirectReader(m.dir, m.weights));
-  const raw = [0, 1].map(() => inputs.map(() => Buffer.allocUnsafe(maxBytes)));
-  const floats = inputs.map(() => new Float32Array(maxElements));
-  const output = new Float32Array(maxElements);
-  const halves = new Uint16Array(maxElements);
-  const readKey = (key: string, slot: number): Promise<Buffer[]> =>
-    isFloat(key)
-      ? Promise.all(readers.map((r, i) => r.read(key, raw[slot][i])))
-      : readers[0].read(key, raw[slot][0]).then((b) => [b]);
+  const streamed: StreamedKey[] = keys.map((key) => {
+    const info = template.weights.info(key);
+    return {
+      key,
+      n: info.shape.reduce((a, b) => a * b, 1),
+      dtype: info.storedDtype,
+      outDtype: isFloat(key) ? (dtypeOf.get(key) as FloatStorageDtype) : undefined,
+      byteLength: info.end - info.begin,
+    };
+  });
 
   // A merge killed earlier (SIGKILL, power loss) left its temporary folder beside the target.
   await removeStaleTemporaries(dirname(resolve(options.out)), 0, basename(resolve(options.out)));
@@ -124,31 +113,20 @@ export async function mergeToFolder(options: MergeToFolderOptions): Promise<Merg
     async (tmp) => {
       const writer = new ShardWriter(tmp, shards);
       try {
-        let next = keys.length > 0 ? readKey(keys[0], 0) : undefined;
-        for (let k = 0; k < keys.length; k++) {
-          const key = keys[k];
-          const bytesIn = await next!;
-          next = k + 1 < keys.length ? readKey(keys[k + 1], (k + 1) % 2) : undefined;
-          // a rejected read-ahead is awaited in the next round or dropped with the error
-          next?.catch(() => {});
-          let bytes: Uint8Array;
-          if (isFloat(key)) {
-            const dtype = template.weights.info(key).storedDtype;
-            const values = bytesIn.map((b, i) =>
-              decodeFloat(dtype, b, `${inputs[i].name}: tensor '${key}'`, floats[i]),
-            );
-            const merged = merge(
-              { key, base: base ? values[0] : undefined, models: base ? values.slice(1) : values },
-              output.subarray(0, values[0].length),
-            );
-            assertFinite(merged, key);
-            bytes = encodeFloat(merged, dtypeOf.get(key) as FloatStorageDtype, halves);
-            done += inputBytesOf(key);
-          } else bytes = bytesIn[0];
-          await writer.write(key, bytes);
-          outputBytes += bytes.byteLength;
-          options.onTensor?.(key, done, totalInput);
-        }
+        await streamKeys({
+          keys: streamed,
+          readers,
+          hasBase: base !== undefined,
+          merge,
+          writer,
+          chunkBytes: options.chunkBytes,
+          runEntries: options.runEntries,
+          onKey: (key) => {
+            done += inputBytesOf(key.key);
+            outputBytes += key.outDtype ? key.n * SAFETENSORS_DTYPES[key.outDtype].bytes : key.byteLength;
+            options.onTensor?.(key.key, done, totalInput);
+          },
+        });
         files = await writer.finish();
       } catch (err) {
         await writer.abort();

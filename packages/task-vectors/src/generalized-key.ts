@@ -200,13 +200,17 @@ export function generalizedKeyMerge(options: GeneralizedMergeOptions): Streamabl
               weightedRandom(wd[t], x, base, w[t], streams[t], cut, d, from, start + from, len);
             } else weightedPlain(wd[t], x, base, w[t], from, len);
           }
-          mixed.fill(0);
-          for (let t = 0; t < T; t++) addInto(mixed, wd[t], len);
-          if (consensus === 'sum') {
-            divisor.fill(0);
-            electInto(mixed, divisor, wd, w, len);
-          } else divisor.fill(plainDivisor);
-          finish(out, base, mixed, divisor, normalize, lambda !== 1, lf, from, len);
+          if (consensus === 'sum' && T === 3)
+            electThree(out, base, wd, w, normalize, lambda !== 1, lf, from, len);
+          else {
+            mixed.fill(0);
+            for (let t = 0; t < T; t++) addInto(mixed, wd[t], len);
+            if (consensus === 'sum') {
+              divisor.fill(0);
+              electInto(mixed, divisor, wd, w, len);
+            } else divisor.fill(plainDivisor);
+            finish(out, base, mixed, divisor, normalize, lambda !== 1, lf, from, len);
+          }
         }
       },
     };
@@ -280,6 +284,54 @@ function electInto(
     }
     mixed[j] = sum;
     divisor[j] = weight === 0 ? 1 : weight;
+  }
+}
+
+/**
+ * addInto, electInto and finish in one pass for three models, with the same float32 operations
+ * in the same order and no data-dependent branch: an entry of the elected sign (v·s > 0: not 0,
+ * not NaN) is added, any other adds ±0, which leaves a sum started at +0 unchanged. An entry that
+ * is not finite (v·0 is NaN) takes the general path.
+ */
+function electThree(
+  out: Float32Array,
+  base: Float32Array,
+  wd: readonly Float32Array[],
+  w: readonly number[],
+  normalize: boolean,
+  scale: boolean,
+  lf: number,
+  from: number,
+  len: number,
+) {
+  const [d0, d1, d2] = wd;
+  const [w0, w1, w2] = w;
+  for (let j = 0; j < len; j++) {
+    const v0 = d0[j];
+    const v1 = d1[j];
+    const v2 = d2[j];
+    const s = Math.fround(Math.fround(Math.fround(0 + v0) + v1) + v2) >= 0 ? 1 : -1;
+    const k0 = +(v0 * s > 0);
+    const k1 = +(v1 * s > 0);
+    const k2 = +(v2 * s > 0);
+    let sum = Math.fround(Math.fround(Math.fround(0 + v0 * k0) + v1 * k1) + v2 * k2);
+    let weight = Math.fround(Math.fround(Math.fround(0 + w0 * k0) + w1 * k1) + w2 * k2);
+    if (Number.isNaN(sum)) {
+      sum = 0;
+      weight = 0;
+      for (const [v, wt] of [
+        [v0, w0],
+        [v1, w1],
+        [v2, w2],
+      ]) {
+        if (Math.sign(v) !== s) continue;
+        sum = Math.fround(sum + v);
+        weight = Math.fround(weight + wt);
+      }
+    }
+    let m = normalize ? Math.fround(sum / (weight === 0 ? 1 : weight)) : sum;
+    if (scale) m = Math.fround(m * lf);
+    out[from + j] = base[from + j] + m;
   }
 }
 
