@@ -1,3 +1,4 @@
+import { findBackend, selectBackend } from '@mergebench/core';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { NATIVE_BACKEND_NAME, NATIVE_KERNELS, nativeThreads } from './index.js';
@@ -25,6 +26,13 @@ describe('the native backend', () => {
     }
     expect(NATIVE_KERNELS).not.toContain('Conv2D');
     expect(tf.getKernel('Conv2D', 'native')).toBeDefined();
+  });
+
+  it("registers with core's backend registry through its mergebench-backend entry, found by its keyword", async () => {
+    // Selection loads the installed backend packages: this one is in the workspace root's node_modules.
+    expect(await selectBackend('native')).toEqual({ name: 'native' });
+    expect(tf.getBackend()).toBe('native');
+    expect(findBackend('native')?.priority).toBe(2.5);
   });
 
   it('recycles output buffers without ever changing values still visible', async () => {
