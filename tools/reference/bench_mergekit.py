@@ -6,7 +6,8 @@
   merge DIR METHOD OUT        the same merge as `mergebench merge` with DIR/METHOD.yaml
                               (task_arithmetic or ties, as mergekit defines them, float32
                               arithmetic, BF16 out), reading the same files tensor by tensor;
-                              prints JSON {seconds, input_bytes, max_rss_bytes}
+                              prints JSON {seconds, cpu_seconds, input_bytes,
+                              max_rss_bytes}
 
 Run with Debian's PyTorch: /usr/bin/python3 tools/reference/bench_mergekit.py ...
 """
@@ -138,6 +139,8 @@ def merge(folder, method, out):
     consensus = "sum" if method == "ties" else "none"
     os.makedirs(out, exist_ok=True)
     started = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_before = before.ru_utime + before.ru_stime
     input_bytes, group, size, shard = 0, [], 0, 0
     for key in cfgs[0].keys:
         xs = [c.read(key).float() for c in cfgs]
@@ -152,8 +155,10 @@ def merge(folder, method, out):
         size += merged.numel() * 2
     write_shard(os.path.join(out, f"shard-{shard:05d}.safetensors"), group)
     seconds = time.perf_counter() - started
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    print(json.dumps({"seconds": seconds, "input_bytes": input_bytes, "max_rss_bytes": rss}))
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = usage.ru_utime + usage.ru_stime - cpu_before
+    print(json.dumps({"seconds": seconds, "cpu_seconds": cpu, "input_bytes": input_bytes,
+                      "max_rss_bytes": usage.ru_maxrss * 1024}))
 
 
 if __name__ == "__main__":

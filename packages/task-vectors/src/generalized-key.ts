@@ -59,10 +59,15 @@ function weightedPlain(
 
 /** Per model: keep |δ| > threshold, and the first `ties` entries with |δ| = threshold. */
 class MagnitudeKeep {
-  readonly selector = new MagnitudeSelector();
   threshold = -1;
   ties = 0;
-  constructor(readonly k: number) {}
+  constructor(
+    readonly k: number,
+    /** Taken from a pool and given back once the threshold is known (its histograms are 0.4 MB). */
+    public selector: MagnitudeSelector | undefined,
+  ) {
+    selector?.reset();
+  }
 }
 
 function weightedMagnitude(
@@ -79,11 +84,12 @@ function weightedMagnitude(
   for (let j = 0; j < len; j++) {
     const d = Math.fround(x[from + j] - b[from + j]);
     const m = Math.abs(d);
-    if (m > threshold) wd[j] = d * w;
-    else if (m === threshold && ties > 0) {
+    // d·w·0 is ±0 where the reference stores +0: the same once summed from +0 (electThree,
+    // addInto); |d| is not NaN here (the threshold's selection refused it).
+    if (m === threshold && ties > 0) {
       ties--;
       wd[j] = d * w;
-    } else wd[j] = 0;
+    } else wd[j] = d * w * +(m > threshold);
   }
   keep.ties = ties;
 }
@@ -134,6 +140,8 @@ export function generalizedKeyMerge(options: GeneralizedMergeOptions): Streamabl
   const mixed = new Float32Array(RUN);
   const divisor = new Float32Array(RUN);
   let scratch = new Float32Array(RUN);
+  // Selectors not in use, for the next keys.
+  const selectors: MagnitudeSelector[] = [];
   const plain = sparsification === 'none' && consensus === 'none';
 
   return streamableKeyMerge((key: string, n: number): TensorMerge => {
@@ -141,7 +149,8 @@ export function generalizedKeyMerge(options: GeneralizedMergeOptions): Streamabl
     const keeps = models(T, (t) => {
       if (sparsification !== 'magnitude') return null;
       const k = magnitudeCount(densities[t], n, `density of model ${t + 1}`);
-      return k === undefined ? null : new MagnitudeKeep(k);
+      if (k === undefined) return null;
+      return new MagnitudeKeep(k, selectors.pop() ?? new MagnitudeSelector());
     });
     const streams = sparsification === 'random' ? models(T, (t) => dareStream(seed, t, key)) : [];
     const inputs = ({ base, models: xs }: KeyChunk) => {
@@ -150,32 +159,34 @@ export function generalizedKeyMerge(options: GeneralizedMergeOptions): Streamabl
       return base;
     };
     let scanned = 0;
+    const labels = models(T, (t) => `key '${key}' (model ${t + 1} − base), in a run of entries,`);
     const thresholdsFound = () => {
       for (const keep of keeps) {
-        if (!keep) continue;
+        if (!keep?.selector) continue;
         keep.threshold = keep.selector.result();
         keep.ties = keep.k - keep.selector.above();
+        selectors.push(keep.selector);
+        keep.selector = undefined;
       }
     };
     return {
       passes: keeps.some((keep) => keep) ? 2 : 0,
-      scan(pass, chunk, start) {
+      scan(pass, chunk) {
         const base = inputs(chunk);
         const len = base.length;
         if (pass === 1 && scanned === 0) {
-          for (const keep of keeps) keep?.selector.target(keep.k);
+          for (const keep of keeps) keep?.selector?.target(keep.k);
           scanned = 1;
         }
         if (scratch.length < len) scratch = new Float32Array(len);
         const d = scratch.subarray(0, len);
         for (let t = 0; t < T; t++) {
-          const keep = keeps[t];
-          if (!keep) continue;
+          const selector = keeps[t]?.selector;
+          if (!selector) continue;
           const x = chunk.models[t];
           for (let j = 0; j < len; j++) d[j] = x[j] - base[j];
-          if (pass === 0)
-            keep.selector.countPass1(d, `key '${key}', model ${t + 1} − base, entries from ${start},`);
-          else keep.selector.countPass2(d);
+          if (pass === 0) selector.countPass1(d, labels[t]);
+          else selector.countPass2(d);
         }
       },
       merge(chunk, start, out) {

@@ -48,6 +48,13 @@ export class Histogram {
     this.pending += n;
   }
 
+  /** Every count back to 0. */
+  clear(): void {
+    this.counts.fill(0);
+    this.carried = undefined;
+    this.pending = 0;
+  }
+
   get(bin: number): number {
     return this.counts[bin] + (this.carried ? this.carried[bin] : 0);
   }
@@ -97,6 +104,8 @@ function floatFromBits(bits: number): number {
 export class MagnitudeSelector {
   private readonly high = new Histogram(HIGH_BINS);
   private low: Histogram | undefined;
+  /** The low histogram's counts are this selection's (target() was called). */
+  private targeted = false;
   private total = 0;
   private bin = -1;
   /** Rank from the top of the target among the values in `bin`, 1-based. */
@@ -105,7 +114,7 @@ export class MagnitudeSelector {
 
   /** Pass 1 over one chunk. `label` names the chunk if it holds a NaN, e.g. `key 'fc.weight'`. */
   countPass1(values: Float32Array, label: string): void {
-    if (this.low) throw new Error('countPass1 called after target(): pass 1 is over');
+    if (this.targeted) throw new Error('countPass1 called after target(): pass 1 is over');
     const bits = bitsOf(values);
     const nonFiniteBefore = this.high.sum(FIRST_NON_FINITE_BIN, HIGH_BINS);
     forEachSegment(bits.length, (start, end) => {
@@ -124,7 +133,7 @@ export class MagnitudeSelector {
 
   /** Ends pass 1 and aims at the k-th largest magnitude, 1 ≤ k ≤ count. */
   target(k: number): void {
-    if (this.low) throw new Error('target() called twice');
+    if (this.targeted) throw new Error('target() called twice');
     check(
       Number.isInteger(k) && k >= 1 && k <= this.total,
       () => `cannot select the ${k}-th largest magnitude of ${this.total} values`,
@@ -139,13 +148,25 @@ export class MagnitudeSelector {
       }
       above += count;
     }
-    this.low = new Histogram(LOW_BINS);
+    if (this.low) this.low.clear();
+    else this.low = new Histogram(LOW_BINS);
+    this.targeted = true;
+  }
+
+  /** Starts a new selection, keeping the histograms' memory. */
+  reset(): void {
+    this.high.clear();
+    this.targeted = false;
+    this.total = 0;
+    this.bin = -1;
+    this.rankInBin = 0;
+    this.aboveResult = -1;
   }
 
   /** Pass 2 over one chunk. */
   countPass2(values: Float32Array): void {
     const low = this.low;
-    if (!low) throw new Error('countPass2 called before target()');
+    if (!low || !this.targeted) throw new Error('countPass2 called before target()');
     const bits = bitsOf(values);
     forEachSegment(bits.length, (start, end) => {
       low.reserve(end - start);
@@ -156,7 +177,7 @@ export class MagnitudeSelector {
   /** The k-th largest |x|, after pass 2 has seen every chunk. */
   result(): number {
     const low = this.low;
-    if (!low) throw new Error('result() called before target()');
+    if (!low || !this.targeted) throw new Error('result() called before target()');
     check(
       low.sum(0, LOW_BINS) === this.high.get(this.bin),
       'magnitude selection: the second pass saw different data than the first (did a checkpoint change while it was read?)',

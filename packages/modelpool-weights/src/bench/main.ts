@@ -24,6 +24,7 @@ const PYTHON = '/usr/bin/python3';
 
 interface Run {
   readonly seconds: number;
+  readonly cpu_seconds: number;
   readonly input_bytes: number;
   readonly max_rss_bytes: number;
 }
@@ -53,9 +54,9 @@ async function identical(ours: string, theirs: string): Promise<number> {
 
 execFileSync(PYTHON, [REFERENCE, 'make', dir, '--layers', layers], { stdio: 'inherit' });
 console.log(
-  '| merge | input GB | mergebench (time, input GB/s, peak RSS) | PyTorch | speed-up | RSS ratio | tensors |',
+  '| merge | input GB | mergebench (time, input GB/s, CPU time, peak RSS) | PyTorch | time ratio | CPU ratio | RSS ratio | tensors |',
 );
-console.log('|---|---|---|---|---|---|---|');
+console.log('|---|---|---|---|---|---|---|---|');
 for (const method of methods) {
   const ours = path.join(dir, `out-${method}-mergebench`);
   const theirs = path.join(dir, `out-${method}-pytorch`);
@@ -73,9 +74,10 @@ for (const method of methods) {
   const tensors = await identical(ours, theirs);
   const gbps = (r: Run) => (r.input_bytes / 1e9 / r.seconds).toFixed(2);
   const gb = (bytes: number) => (bytes / 1e9).toFixed(2);
+  const row = (r: Run) =>
+    `${r.seconds.toFixed(1)} s, ${gbps(r)} GB/s, ${r.cpu_seconds.toFixed(1)} s CPU, ${gb(r.max_rss_bytes)} GB`;
   console.log(
-    `| ${method} | ${gb(mb.input_bytes)} | ${mb.seconds.toFixed(1)} s, ${gbps(mb)} GB/s, ${gb(mb.max_rss_bytes)} GB | ` +
-      `${pt.seconds.toFixed(1)} s, ${gbps(pt)} GB/s, ${gb(pt.max_rss_bytes)} GB | ${(pt.seconds / mb.seconds).toFixed(2)}× | ` +
-      `${(mb.max_rss_bytes / pt.max_rss_bytes).toFixed(2)} | ${tensors} identical |`,
+    `| ${method} | ${gb(mb.input_bytes)} | ${row(mb)} | ${row(pt)} | ${(pt.seconds / mb.seconds).toFixed(2)}× | ` +
+      `${(pt.cpu_seconds / mb.cpu_seconds).toFixed(2)}× | ${(mb.max_rss_bytes / pt.max_rss_bytes).toFixed(2)} | ${tensors} identical |`,
   );
 }
