@@ -181,7 +181,9 @@ export async function streamKeys(options: StreamKeysOptions): Promise<void> {
     const halves = raw.map((b) => new Uint16Array(b.buffer, b.byteOffset, b.byteLength >>> 1));
     const out = key.outDtype!;
     const outHalves = new Uint16Array(outSlot.buffer, outSlot.byteOffset, outSlot.byteLength >>> 1);
-    for (let from = 0; from < count; from += RUN) {
+    const fast = merging && hasBase && key.dtype === 'BF16' && out === 'BF16' ? tensor.mergeBf16 : undefined;
+    if (fast) bad += fast.call(tensor, halves[0], halves.slice(1), 0, count, outHalves);
+    for (let from = 0; from < (fast ? 0 : count); from += RUN) {
       const len = Math.min(RUN, count - from);
       const inputs: Float32Array[] = [];
       for (let m = 0; m < M; m++) {

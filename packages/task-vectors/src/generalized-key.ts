@@ -189,6 +189,11 @@ export function generalizedKeyMerge(options: GeneralizedMergeOptions): Streamabl
           else selector.countPass2(d);
         }
       },
+      mergeBf16:
+        plain && T === 3
+          ? (base, xs, from, len, out) =>
+              plainBf16Three(out, base, xs, w, normalize ? plainDivisor : 1, lambda !== 1, lf, from, len)
+          : undefined,
       merge(chunk, start, out) {
         const base = inputs(chunk);
         if (scanned === 1) {
@@ -269,6 +274,51 @@ function plainMerge(
     if (scale) m = Math.fround(m * lf);
     out[i] = b + m;
   }
+}
+
+/** Float32 bits ↔ values, one element at a time. */
+const bits32 = new Uint32Array(4);
+const floats32 = new Float32Array(bits32.buffer);
+
+/**
+ * plainMerge for three models stored as BF16, decoding each entry as it is read and encoding the
+ * result (to nearest even, as core's f32ToBf16) as it is written; returns how many results are
+ * NaN or infinite.
+ */
+function plainBf16Three(
+  out: Uint16Array,
+  base: Uint16Array,
+  models: readonly Uint16Array[],
+  w: readonly number[],
+  divisor: number,
+  scale: boolean,
+  lf: number,
+  from: number,
+  len: number,
+): number {
+  const [x0, x1, x2] = models;
+  const [w0, w1, w2] = w;
+  const bits = bits32;
+  const f = floats32;
+  let bad = 0;
+  for (let i = from; i < from + len; i++) {
+    bits[0] = base[i] << 16;
+    bits[1] = x0[i] << 16;
+    bits[2] = x1[i] << 16;
+    bits[3] = x2[i] << 16;
+    const b = f[0];
+    let m = Math.fround(Math.fround(f[1] - b) * w0);
+    m = Math.fround(m + Math.fround(Math.fround(f[2] - b) * w1));
+    m = Math.fround(m + Math.fround(Math.fround(f[3] - b) * w2));
+    if (divisor !== 1) m = Math.fround(m / divisor);
+    if (scale) m = Math.fround(m * lf);
+    f[0] = b + m;
+    const r = bits[0];
+    const a = r & 0x7fffffff;
+    if (a >= 0x7f800000) bad++;
+    out[i] = a > 0x7f800000 ? (r >>> 16) | 0x0040 : (r + 0x7fff + ((r >>> 16) & 1)) >>> 16;
+  }
+  return bad;
 }
 
 function addInto(acc: Float32Array, v: Float32Array, len: number) {

@@ -34,6 +34,20 @@ export interface TensorMerge {
   scan(pass: number, chunk: KeyChunk, start: number): void;
   /** Writes the merged entries [start, start + run length) into `out` (of the run's length). */
   merge(chunk: KeyChunk, start: number, out: Float32Array): void;
+  /**
+   * Where a method has one (task arithmetic of three models), `merge` for BF16 storage in and out
+   * without float32 copies: entries [from, from + len) of the bfloat16 arrays (the key's entries
+   * from `start − from`) merged into `out` at the same indices, rounded to nearest even as
+   * PyTorch's `.to(torch.bfloat16)`, with the same result bit for bit. Returns how many merged
+   * values were NaN or infinite.
+   */
+  mergeBf16?(
+    base: Uint16Array,
+    models: readonly Uint16Array[],
+    from: number,
+    len: number,
+    out: Uint16Array,
+  ): number;
 }
 
 /** A KeyMerge that can also merge a key run by run (`tensor`), with the same result bit for bit. */
