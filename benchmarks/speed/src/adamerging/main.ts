@@ -1,4 +1,4 @@
-// `pnpm bench [offline] [small] [b32]`: seconds per layer-wise AdaMerging step (8 tasks, a batch of
+// `pnpm bench:adamerging [offline] [small] [b32]`: seconds per layer-wise AdaMerging step (8 tasks, a batch of
 // unlabelled images of each, forward and backward through the merged model, one Adam update) on
 // MERGEBENCH_BACKEND (default wasm), each model in a child process, next to the same step in
 // PyTorch (tools/reference/bench_adamerging_step.py) on as many threads as the backend uses (wasm:

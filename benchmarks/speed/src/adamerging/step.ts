@@ -1,4 +1,4 @@
-// One measurement of `pnpm bench`, in a child process of its own so its peak RSS is its own:
+// One measurement of `pnpm bench:adamerging`, in a child process of its own so its peak RSS is its own:
 // seconds per layer-wise AdaMerging step on BENCH_BACKEND for one model of BENCH_MODELS, with
 // random weights, task vectors, heads and images (the values do not change the work). Prints
 // one JSON line (StepMeasurement).

@@ -1,20 +1,16 @@
-// `pnpm bench [rounds]`: seconds per adaptation step of E-WEMoE beside WEMoE's, on the offline
+// `pnpm bench:e-wemoe [rounds]`: seconds per adaptation step of E-WEMoE beside WEMoE's, on the offline
 // zoo's shapes (CLIP tower of width 256, 4 layers, 32 px / 8; 8 tasks × 16 random images), the
 // models built once and timed in turns so that both see the same machine load. On the native
 // backend E-WEMoE is also timed with tfjs's cpu ScatterNd in place of the native one, the kernel
 // that rebuilds its sparse task vectors dense in every pass.
 import { formatTable, selectBackend } from '@mergebench/core';
-import {
-  BENCH_CLASSES,
-  BENCH_TASKS,
-  RandomClipPool,
-  RandomTasks,
-  timeAdaptationSteps,
-} from '@mergebench/method-wemoe/bench-kit';
-import { clipVisionConfig } from '@mergebench/modelpool-clip-vit';
+import { sparseMoeDesign } from '@mergebench/method-e-wemoe';
+import { clipVisionConfig, RandomClipPool } from '@mergebench/modelpool-clip-vit';
 import { denseMoeDesign, type MoeDesign, upscaleModel } from '@mergebench/moe';
 import * as tf from '@tensorflow/tfjs';
-import { sparseMoeDesign } from '../sparse-moe-design.js';
+import { BENCH_CLASSES, BENCH_TASKS } from '../wemoe/models.js';
+import { RandomTasks } from '../wemoe/random-tasks.js';
+import { timeAdaptationSteps } from '../wemoe/timed-steps.js';
 
 const CONFIG = clipVisionConfig({
   hidden_size: 256,

@@ -1,11 +1,10 @@
-// One backend's measurement for `pnpm bench`, run in a child process of its own so that its peak
+// One backend's measurement for `pnpm bench:clip-forward`, run in a child process of its own so that its peak
 // RSS is its own: builds a random ViT-B/32 image tower, runs one warm-up image, then times
 // forward passes (keeping the fastest), and prints one JSON line (ForwardMeasurement).
 import { performance } from 'node:perf_hooks';
 import { selectBackend } from '@mergebench/core';
+import { ClipVisionModelWithProjection, clipVisionConfig } from '@mergebench/modelpool-clip-vit';
 import * as tf from '@tensorflow/tfjs';
-import { clipVisionConfig } from '../config/vision-config.js';
-import { ClipVisionModelWithProjection } from '../nn/vision-model.js';
 
 export interface ForwardMeasurement {
   readonly backend: string;

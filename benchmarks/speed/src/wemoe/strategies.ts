@@ -1,4 +1,4 @@
-// Part of `pnpm bench`, in a child process: the two ways of giving every sample its own MLP
+// Part of `pnpm bench:wemoe`, in a child process: the two ways of giving every sample its own MLP
 // weights, timed on the wasm backend at the shapes of one ViT-B/32 fc1 (768 → 3072) with 8 task
 // vectors and a batch of 16 × 50 tokens: forward, and forward + backward to x and the routing
 // weights. Prints one JSON line (StrategyMeasurement).

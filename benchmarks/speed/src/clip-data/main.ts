@@ -1,4 +1,4 @@
-// `pnpm bench`: evaluation throughput on a TA8-shaped test set of real-format images (parquet
+// `pnpm bench:clip-data`: evaluation throughput on a TA8-shaped test set of real-format images (parquet
 // shards of JPEGs and PNGs at each task's typical size): decode, CLIP preprocessing and the
 // forward pass of a random CLIP ViT-B/32 image tower, beside PyTorch doing the same (Pillow
 // decode, CLIPImageProcessor's resize and normalisation, the same tower) in one run, and the
@@ -11,14 +11,15 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { formatTable, selectBackend } from '@mergebench/core';
 import { ClipVisionModelWithProjection, clipVisionConfig } from '@mergebench/modelpool-clip-vit';
+import { ClipTaskData, ParquetSplit } from '@mergebench/taskpool-clip-classification';
 import * as tf from '@tensorflow/tfjs';
-import { ClipTaskData } from '../data/clip-task-data.js';
-import { ParquetSplit } from '../data/parquet-split.js';
 import { TA8_SHAPES, writeTa8Images } from './ta8-images.js';
 
 const PER_TASK = Number(process.env.BENCH_PER_TASK ?? 8);
 const BATCH = 32;
-const TORCH_SCRIPT = fileURLToPath(new URL('../../scripts/bench_torch_eval.py', import.meta.url));
+const TORCH_SCRIPT = fileURLToPath(
+  new URL('../../../../tools/reference/bench_clip_eval.py', import.meta.url),
+);
 const PYTHONS = process.env.TORCH_PYTHON ? [process.env.TORCH_PYTHON] : ['python3', '/usr/bin/python3'];
 
 interface Side {

@@ -1,4 +1,4 @@
-// `pnpm bench [small] [b32]`: seconds per WEMoE adaptation step (8 tasks × 16 unlabelled images,
+// `pnpm bench:wemoe [small] [b32]`: seconds per WEMoE adaptation step (8 tasks × 16 unlabelled images,
 // forward and backward through the upscaled model, one Adam update of the routers) on the wasm
 // backend, each model in a child process, next to the same step in PyTorch on one thread, as wasm
 // runs in Node (tools/reference/bench_wemoe_step.py, both ways of applying per-sample weights);

@@ -1,10 +1,10 @@
-// `pnpm bench`: wall time of the float64 Cholesky factorisation and solve that merge one Linear
+// `pnpm bench:regmean-solve`: wall time of the float64 Cholesky factorisation and solve that merge one Linear
 // layer, at CLIP ViT-B/32's sizes: the attention projections (768 inputs, 768 outputs), fc1
 // (768 → 3072) and fc2 (3072 → 768). The matrix is a Gram matrix of random inputs, as in a merge.
 import { performance } from 'node:perf_hooks';
 import { formatTable } from '@mergebench/core';
+import { choleskyFactor, choleskySolve } from '@mergebench/method-regmean';
 import * as tf from '@tensorflow/tfjs';
-import { choleskyFactor, choleskySolve } from '../cholesky.js';
 
 const SIZES: readonly (readonly [string, number, number])[] = [
   ['q/k/v/out_proj', 768, 768],

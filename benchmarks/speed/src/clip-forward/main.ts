@@ -1,4 +1,4 @@
-// `pnpm bench`: forward throughput and peak RSS of a random CLIP ViT-B/32 image tower (batch 32)
+// `pnpm bench:clip-forward`: forward throughput and peak RSS of a random CLIP ViT-B/32 image tower (batch 32)
 // on every tensor backend that loads, each in a child process, next to the same forward in
 // PyTorch (tools/reference/bench_clip_forward.py), and a table of the figures.
 import { spawnSync } from 'node:child_process';

@@ -1,5 +1,5 @@
 /**
- * `pnpm bench`: task arithmetic and TIES over eight random ViT-B/32-sized fine-tuned models and
+ * `pnpm bench:static-merge`: task arithmetic and TIES over eight random ViT-B/32-sized fine-tuned models and
  * their pretrained model (safetensors files cached in .cache/), merged by mergebench through the
  * method packages (checkpoints streamed key by key) and by the PyTorch reference script on the
  * same files, each in a process of its own. Prints wall and CPU seconds, the rate at which model
@@ -17,8 +17,9 @@ import { formatTable } from '@mergebench/core';
 import { ensureCheckpoints } from './synthetic-checkpoints.js';
 import { countParameters, vitB32Layout } from './vit-b32-layout.js';
 
-const HERE = fileURLToPath(new URL('..', import.meta.url));
-const CACHE = path.join(HERE, '.cache');
+/** This package's folder (dist/static-merge/main.js is two levels below it). */
+const HERE = fileURLToPath(new URL('../..', import.meta.url));
+const CACHE = path.join(HERE, '.cache', 'static-merge');
 const PYTHON = '/usr/bin/python3';
 const TORCH_SCRIPT = path.resolve(HERE, '../../tools/reference/bench_static_merge.py');
 const METHODS = ['task-arithmetic', 'ties'] as const;
@@ -92,7 +93,7 @@ for (const method of METHODS) {
   }
   process.stderr.write(`${method}: mergebench…\n`);
   const ours = measure(process.execPath, [
-    path.join(HERE, 'dist', 'merge-run.js'),
+    fileURLToPath(new URL('./merge-run.js', import.meta.url)),
     method,
     inputs,
     ...(torch ? [torchOut] : []),

@@ -1,4 +1,4 @@
-// One measurement of `pnpm bench`, in a child process of its own so its peak memory is its own:
+// One measurement of `pnpm bench:wemoe`, in a child process of its own so its peak memory is its own:
 // seconds per WEMoE adaptation step on MERGEBENCH_BACKEND (default wasm) for one model of
 // BENCH_MODELS (random weights, task vectors, heads and images; the values do not change the
 // work), and the seconds of one evaluation forward pass. Arguments: the model's name, then

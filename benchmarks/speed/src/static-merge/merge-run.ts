@@ -1,6 +1,6 @@
 /**
  * One timed merge in a process of its own, so that the peak RSS it reports is the merge's:
- *   node dist/merge-run.js <task-arithmetic|ties> <folder of checkpoints> [reference.safetensors]
+ *   node dist/static-merge/merge-run.js <task-arithmetic|ties> <folder of checkpoints> [reference.safetensors]
  * Prints one JSON line (wall and CPU seconds, RSS); with a reference file, also the largest
  * relative difference from it.
  */

@@ -1,6 +1,6 @@
 import { type ClipVisionConfig, clipVisionConfig } from '@mergebench/modelpool-clip-vit';
 
-/** A model `pnpm bench` times: a CLIP vision tower of some size, and how many steps to time. */
+/** A model `pnpm bench:wemoe` times: a CLIP vision tower of some size, and how many steps to time. */
 export interface BenchModel {
   readonly label: string;
   readonly config: ClipVisionConfig;
