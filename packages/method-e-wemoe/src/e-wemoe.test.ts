@@ -1,9 +1,8 @@
 import { findSites, PRETRAINED } from '@mergebench/core';
 import { ToyModelPool } from '@mergebench/core/testing';
-import { routerVariables, type WeightEnsemblingMoE } from '@mergebench/moe';
+import { routerVariables, type SparseEnsembledLinear, type WeightEnsemblingMoE } from '@mergebench/moe';
 import { describe, expect, it } from 'vitest';
 import { runEWemoe } from './fixtures.test.helpers.js';
-import type { SparseEnsembledLinear } from './sparse-ensembled-linear.js';
 
 const HIDDEN = 16;
 const TASKS = 3;

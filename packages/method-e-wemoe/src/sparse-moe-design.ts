@@ -1,9 +1,13 @@
 import { check, deriveSeed } from '@mergebench/core';
-import { type MoeDesign, Router, type RouterSettings } from '@mergebench/moe';
+import {
+  type MoeDesign,
+  pruneBias,
+  Router,
+  type RouterSettings,
+  SparseEnsembledLinear,
+} from '@mergebench/moe';
 import { layerEncoding } from './layer-encoding.js';
 import { keepPercent } from './prune-percent.js';
-import { SparseEnsembledLinear } from './sparse-ensembled-linear.js';
-import { pruneBias } from './sparse-task-vector.js';
 
 export interface SparseMoeSettings extends RouterSettings {
   /** Share of every task-vector tensor's entries pruned, in [0, 1). */

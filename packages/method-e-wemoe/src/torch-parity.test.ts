@@ -1,11 +1,10 @@
 import { gelu } from '@mergebench/core';
-import { LinearTaskVectors, Router, WeightEnsemblingMoE } from '@mergebench/moe';
+import { LinearTaskVectors, Router, SparseEnsembledLinear, WeightEnsemblingMoE } from '@mergebench/moe';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { fixture, linearValues, maxDifference, tensorOf } from './fixtures.test.helpers.js';
 import { layerEncoding } from './layer-encoding.js';
 import { keepPercent } from './prune-percent.js';
-import { SparseEnsembledLinear } from './sparse-ensembled-linear.js';
 
 // Fixture: tools/reference/wemoe_fixtures.py (two sparse blocks sharing one router with a layer
 // encoding, per-sample loop, torch autograd, float64). The router reads [encoding, hidden], the

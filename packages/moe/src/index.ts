@@ -27,6 +27,8 @@ export { sharedEnsembledProduct } from './ops/shared-ensembled-product.js';
 export { type LrScheduler, WEMOE_PARAMS, type WemoeSettings, wemoeSettings } from './params.js';
 export { ROUTER_DEPTHS, Router, type RouterDepth, type RouterOptions, routerLinear } from './router.js';
 export { ROUTERS_FILE, readRouterFile, routerVariables, writeRouterFile } from './router-file.js';
+export { SparseEnsembledLinear } from './sparse-ensembled-linear.js';
+export { pruneBias, pruneWeight, type SparseEntries } from './sparse-task-vector.js';
 export {
   mergeOutsideSites,
   targetSites,

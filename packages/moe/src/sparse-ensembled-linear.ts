@@ -1,5 +1,6 @@
-import { EnsembledLinear, type LinearTaskVectors } from '@mergebench/moe';
 import * as tf from '@tensorflow/tfjs';
+import { EnsembledLinear } from './ensembled-linear.js';
+import type { LinearTaskVectors } from './linear-task-vectors.js';
 import { pruneBias, pruneWeight } from './sparse-task-vector.js';
 
 interface SparseTaskWeight {
@@ -10,7 +11,7 @@ interface SparseTaskWeight {
 }
 
 /**
- * E-WEMoE's upscaled Linear: each task vector's weight pruned and stored sparse, as a frozen
+ * An upscaled Linear with sparse experts (E-WEMoE's): each task vector's weight pruned and stored sparse, as a frozen
  * parameter `task_weight_<i>_values` [nnz] of its kept entries and an int32 buffer
  * `task_weight_<i>_indices` [nnz] of their positions; the pruned bias task vectors are kept dense
  * with zeros in `bias` (a few thousand numbers per layer), beside θ₀. Only kept entries count as
@@ -23,7 +24,7 @@ export class SparseEnsembledLinear extends EnsembledLinear {
   /** Entries of the T weight task vectors before pruning. */
   readonly taskWeightEntries: number;
 
-  /** `percent`: the share of every task-vector tensor's entries kept, by core's top-k rule. */
+  /** `percent`: the share of every task-vector tensor's entries kept, by the per-tensor top-k rule of @mergebench/task-vectors. */
   constructor(weights: LinearTaskVectors, percent: number) {
     const { inFeatures, outFeatures, experts, pretrained, taskVectors } = weights;
     const biases = new Float32Array(experts * outFeatures);

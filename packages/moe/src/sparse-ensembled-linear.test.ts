@@ -1,8 +1,7 @@
-import { LinearTaskVectors } from '@mergebench/moe';
 import { topkMask } from '@mergebench/task-vectors';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { keepPercent } from './prune-percent.js';
+import { LinearTaskVectors } from './linear-task-vectors.js';
 import { SparseEnsembledLinear } from './sparse-ensembled-linear.js';
 
 function randomTaskVectors(seed: number): LinearTaskVectors {
@@ -21,10 +20,10 @@ function randomTaskVectors(seed: number): LinearTaskVectors {
 const plain = (t: tf.Tensor) => Array.from(t.dataSync(), (v) => v + 0);
 
 describe('SparseEnsembledLinear', () => {
-  it('keeps exactly the entries of core’s per-tensor top-k mask, and the dense stack is θ₀ and the pruned task vectors', () => {
+  it('keeps exactly the entries of the per-tensor top-k mask, and the dense stack is θ₀ and the pruned task vectors', () => {
     const weights = randomTaskVectors(7);
-    const percent = keepPercent(0.9);
-    expect(percent).toBe(10);
+    // E-WEMoE's prune ratio 0.9 (keepPercent in method-e-wemoe).
+    const percent = 10;
     const linear = new SparseEnsembledLinear(weights, percent);
     const blocks = linear.weightBlocks();
     expect(Array.from(blocks[0].dataSync())).toEqual(Array.from(weights.pretrained.weight));
@@ -59,11 +58,10 @@ describe('SparseEnsembledLinear', () => {
     linear.dispose();
   });
 
-  it('keeps everything at prune ratio 0 and refuses ratio 1', () => {
+  it('keeps everything at 100 percent', () => {
     const weights = randomTaskVectors(3);
-    const linear = new SparseEnsembledLinear(weights, keepPercent(0));
+    const linear = new SparseEnsembledLinear(weights, 100);
     expect(linear.keptEntries).toBe(3 * 240);
     linear.dispose();
-    expect(() => keepPercent(1)).toThrow('method.tv_prune_ratio 1 must be in [0, 1)');
   });
 });

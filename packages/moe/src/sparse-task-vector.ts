@@ -8,9 +8,10 @@ export interface SparseEntries {
 }
 
 /**
- * Magnitude pruning of one weight task vector by core's per-tensor top-k rule (see topk-mask.ts
- * in core: keep = ⌊d·percent/100⌋, every entry at least as large as the (keep + 1)-th largest
- * magnitude survives, ties included), keeping `percent` percent of its entries.
+ * Magnitude pruning of one weight task vector by the per-tensor top-k rule of
+ * @mergebench/task-vectors (see its topk-mask.ts: keep = ⌊d·percent/100⌋, every entry at least
+ * as large as the (keep + 1)-th largest magnitude survives, ties included), keeping `percent`
+ * percent of its entries.
  */
 export function pruneWeight(values: Float32Array, percent: number): SparseEntries {
   const mask = maskAtThreshold(values, topkThreshold([values], percent));
