@@ -2,7 +2,7 @@ import type { Component } from '../contracts/component.js';
 import type { ModelPool } from '../contracts/model-pool.js';
 import type { ParamSpec } from '../contracts/params.js';
 import type { TaskPool } from '../contracts/task-pool.js';
-import { ToyModelPool, ToyTaskPool, toyWorld } from '../testing/toy-pools.js';
+import { ToyModelPool, ToyTaskPool, toyWorld } from '../toy/toy-pools.js';
 
 const WORLD_PARAMS: ParamSpec[] = [
   { name: 'tasks', type: 'integer', default: 3, min: 1, max: 16, description: 'Number of synthetic tasks' },

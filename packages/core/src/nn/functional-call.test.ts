@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { ToyEncoder } from '../testing/toy-model.js';
+import { ToyEncoder } from '../toy/toy-model.js';
 import { functionalCall } from './functional-call.js';
 import { Linear } from './linear.js';
 

@@ -15,7 +15,7 @@ import type { Module } from '../nn/module.js';
 import { registerPlugin } from '../plugins/load.js';
 import { ComponentRegistry } from '../plugins/registry.js';
 import { silentLogger } from '../program/loggers.js';
-import { ToyModelPool, ToyTaskPool, toyWorld } from './toy-pools.js';
+import { ToyModelPool, ToyTaskPool, toyWorld } from '../toy/toy-pools.js';
 
 export interface ConformanceOptions {
   /** Parameters to run a method with on the toy pools, by method name (defaults otherwise). */

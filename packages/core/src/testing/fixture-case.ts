@@ -19,7 +19,7 @@ import {
   type TaskHeads,
   type TensorSource,
 } from '../index.js';
-import { ToyEncoder, type ToyModelConfig } from './toy-model.js';
+import { ToyEncoder, type ToyModelConfig } from '../toy/toy-model.js';
 
 export interface FixtureCase<Result> {
   readonly name: string;

@@ -13,7 +13,7 @@ import { createRunContainer } from '../di/container.js';
 import { provide, TOKENS } from '../di/tokens.js';
 import type { Module } from '../nn/module.js';
 import { memoryLogger } from '../program/loggers.js';
-import { ToyModelPool, toyWorld } from './toy-pools.js';
+import { ToyModelPool, toyWorld } from '../toy/toy-pools.js';
 
 export interface MethodContextOptions {
   readonly runDir?: string;

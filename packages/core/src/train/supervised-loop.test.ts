@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import type { Batch, BatchOptions, Split, TaskData } from '../contracts/task-pool.js';
-import { ToyEncoder, toyInitialWeights } from '../testing/toy-model.js';
-import { toyWorld } from '../testing/toy-pools.js';
+import { ToyEncoder, toyInitialWeights } from '../toy/toy-model.js';
+import { toyWorld } from '../toy/toy-pools.js';
 import { crossEntropy } from './losses.js';
 import { SGD } from './optimizers.js';
 import { runSupervised } from './supervised-loop.js';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { ToyEncoder, toyInitialWeights } from '../testing/toy-model.js';
-import { toyWorld } from '../testing/toy-pools.js';
+import { ToyEncoder, toyInitialWeights } from '../toy/toy-model.js';
+import { toyWorld } from '../toy/toy-pools.js';
 import { SGD } from './optimizers.js';
 import { runSupervised } from './supervised-loop.js';
 
