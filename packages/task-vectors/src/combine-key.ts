@@ -56,59 +56,47 @@ function agrees(v: number, s: number): boolean {
   return s > 0 ? v > 0 : v < 0;
 }
 
-/** acc[i − start] += trimmed τ (float32) for i in [start, end). */
-function addTrimmed(
-  acc: Float32Array,
-  x: Float32Array,
-  p: Float32Array,
-  threshold: number,
-  start: number,
-  end: number,
-): void {
-  for (let i = start; i < end; i++) acc[i - start] += trimmed(x[i], p[i], threshold);
-}
-
-/** addTrimmed, also counting the non-zero entries. */
-function addTrimmedCounting(
+/**
+ * Folds one model's trimmed τ over [start, end) into acc[i − start] by the combine rule: `sum`
+ * adds it (float32); `mean` adds it and counts the non-zero entries; `max` keeps the entry of
+ * largest magnitude (the first of equal ones) with its sign.
+ */
+function foldTrimmed(
   acc: Float32Array,
   counts: Uint32Array,
+  combine: CombineRule,
   x: Float32Array,
   p: Float32Array,
   threshold: number,
   start: number,
   end: number,
 ): void {
+  if (combine === 'max') {
+    for (let i = start; i < end; i++) {
+      const v = trimmed(x[i], p[i], threshold);
+      if (Math.abs(v) > Math.abs(acc[i - start])) acc[i - start] = v;
+    }
+    return;
+  }
+  const count = combine === 'mean';
   for (let i = start; i < end; i++) {
     const v = trimmed(x[i], p[i], threshold);
     acc[i - start] += v;
-    if (v !== 0) counts[i - start]++;
-  }
-}
-
-/** Keeps in best[i − start] the trimmed entry of largest magnitude (the first of equal ones), with its sign. */
-function keepLargest(
-  best: Float32Array,
-  x: Float32Array,
-  p: Float32Array,
-  threshold: number,
-  start: number,
-  end: number,
-): void {
-  for (let i = start; i < end; i++) {
-    const v = trimmed(x[i], p[i], threshold);
-    if (Math.abs(v) > Math.abs(best[i - start])) best[i - start] = v;
+    if (count && v !== 0) counts[i - start]++;
   }
 }
 
 /**
- * Adds the entries agreeing with the elected sign (the sign of sums) into acc and counts them;
+ * As foldTrimmed, only the entries agreeing with the elected sign (the sign of sums): summed into
+ * acc and counted, or with `max` their largest magnitude kept (unsigned: signLargest signs it);
  * flags the non-zero entries whose sum is exactly zero. Returns whether any was flagged.
  */
-function addAgreeing(
+function foldAgreeing(
   acc: Float32Array,
   counts: Uint32Array,
   cancelled: Uint8Array,
   sums: Float32Array,
+  max: boolean,
   x: Float32Array,
   p: Float32Array,
   threshold: number,
@@ -125,34 +113,12 @@ function addAgreeing(
       cancelled[j] = 1;
       any = true;
     } else if (agrees(v, s)) {
-      acc[j] += v;
-      counts[j]++;
+      if (max) acc[j] = Math.max(acc[j], Math.abs(v));
+      else {
+        acc[j] += v;
+        counts[j]++;
+      }
     }
-  }
-  return any;
-}
-
-/** As addAgreeing, keeping the largest agreeing magnitude instead of the sum. */
-function keepLargestAgreeing(
-  largest: Float32Array,
-  cancelled: Uint8Array,
-  sums: Float32Array,
-  x: Float32Array,
-  p: Float32Array,
-  threshold: number,
-  start: number,
-  end: number,
-): boolean {
-  let any = false;
-  for (let i = start; i < end; i++) {
-    const v = trimmed(x[i], p[i], threshold);
-    if (v === 0) continue;
-    const j = i - start;
-    const s = sums[j];
-    if (s === 0) {
-      cancelled[j] = 1;
-      any = true;
-    } else if (agrees(v, s)) largest[j] = Math.max(largest[j], Math.abs(v));
   }
   return any;
 }
@@ -196,17 +162,10 @@ function combineWithoutElection(inputs: KeyInputs, rules: KeyRules): CombinedKey
   for (let start = 0; start < n; start += CHUNK) {
     const end = Math.min(n, start + CHUNK);
     const merged = work.merged.fill(0);
-    if (rules.combine === 'max') {
-      for (let t = 0; t < finetuned.length; t++)
-        keepLargest(merged, finetuned[t], p, thresholds[t], start, end);
-    } else if (rules.combine === 'mean') {
-      const counts = work.counts.fill(0);
-      for (let t = 0; t < finetuned.length; t++)
-        addTrimmedCounting(merged, counts, finetuned[t], p, thresholds[t], start, end);
-      divideByCounts(merged, counts, end - start);
-    } else
-      for (let t = 0; t < finetuned.length; t++)
-        addTrimmed(merged, finetuned[t], p, thresholds[t], start, end);
+    const counts = work.counts.fill(0);
+    for (let t = 0; t < finetuned.length; t++)
+      foldTrimmed(merged, counts, rules.combine, finetuned[t], p, thresholds[t], start, end);
+    if (rules.combine === 'mean') divideByCounts(merged, counts, end - start);
     applyScaled(output, p, merged, lf, start, end);
   }
   return { output, pending: undefined, positive: 0, negative: 0 };
@@ -243,6 +202,7 @@ function countSigns(sums: Float32Array, length: number): { positive: number; neg
 function combineWithSignElection(inputs: KeyInputs, rules: KeyRules): CombinedKey {
   const { pretrained: p, finetuned, thresholds } = inputs;
   const { combine } = rules;
+  const max = combine === 'max';
   const n = p.length;
   const output = new Float32Array(n);
   const lf = Math.fround(rules.scalingFactor);
@@ -256,7 +216,8 @@ function combineWithSignElection(inputs: KeyInputs, rules: KeyRules): CombinedKe
     const length = end - start;
     // The elected sign of coordinate i is the sign of sums[i − start].
     const sums = work.sums.fill(0);
-    for (let t = 0; t < finetuned.length; t++) addTrimmed(sums, finetuned[t], p, thresholds[t], start, end);
+    for (let t = 0; t < finetuned.length; t++)
+      foldTrimmed(sums, work.counts, 'sum', finetuned[t], p, thresholds[t], start, end);
     const signs = countSigns(sums, length);
     positive += signs.positive;
     negative += signs.negative;
@@ -265,39 +226,14 @@ function combineWithSignElection(inputs: KeyInputs, rules: KeyRules): CombinedKe
     // Non-zero entries whose sum is exactly zero wait for the majority sign (pending-signs.ts).
     const cancelled = work.cancelled.fill(0);
     let anyCancelled = false;
-    if (combine === 'max') {
-      for (let t = 0; t < finetuned.length; t++) {
-        const found = keepLargestAgreeing(
-          merged,
-          cancelled,
-          sums,
-          finetuned[t],
-          p,
-          thresholds[t],
-          start,
-          end,
-        );
-        anyCancelled ||= found;
-      }
-      signLargest(merged, sums, length);
-    } else {
-      const counts = work.counts.fill(0);
-      for (let t = 0; t < finetuned.length; t++) {
-        const found = addAgreeing(
-          merged,
-          counts,
-          cancelled,
-          sums,
-          finetuned[t],
-          p,
-          thresholds[t],
-          start,
-          end,
-        );
-        anyCancelled ||= found;
-      }
-      if (combine === 'mean') divideByCounts(merged, counts, length);
+    const counts = work.counts.fill(0);
+    for (let t = 0; t < finetuned.length; t++) {
+      const x = finetuned[t];
+      const found = foldAgreeing(merged, counts, cancelled, sums, max, x, p, thresholds[t], start, end);
+      anyCancelled ||= found;
     }
+    if (combine === 'max') signLargest(merged, sums, length);
+    else if (combine === 'mean') divideByCounts(merged, counts, length);
     applyScaled(output, p, merged, lf, start, end);
 
     if (anyCancelled) {
