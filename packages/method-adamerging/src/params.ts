@@ -1,6 +1,11 @@
 import {
+  adaptationLoopParams,
+  type CheckpointSettings,
   check,
   checkpointParams,
+  checkpointSettings,
+  type LoopSettings,
+  loopSettings,
   MICRO_BATCH_PARAM,
   type ParamSpec,
   type ParamValues,
@@ -10,50 +15,18 @@ import {
   type CollapseWatchSettings,
   collapseWatchParams,
   collapseWatchSettings,
-  DEFAULT_SCALING_FACTOR,
   EXCLUDE_KEYS_PARAM,
+  initLambdaParam,
 } from '@mergebench/task-vectors';
+
+const LOOP = adaptationLoopParams({ trained: 'the coefficients', lr: 1e-3, maxSteps: 1000, batchSize: 16 });
 
 /** The parameters both AdaMerging components take, with the reference defaults. */
 export const ADAMERGING_PARAMS: readonly ParamSpec[] = [
-  {
-    name: 'init_lambda',
-    type: 'number',
-    default: DEFAULT_SCALING_FACTOR,
-    aliases: ['init_values'],
-    description: 'Initial value of every merge coefficient λ.',
-  },
-  {
-    name: 'lr',
-    type: 'number',
-    default: 1e-3,
-    exclusiveMin: 0,
-    description: 'Learning rate of Adam on the coefficients.',
-    foreignNames: { optimizer: { accepts: ['adam'], hint: 'the coefficients are always trained with Adam' } },
-  },
-  {
-    name: 'max_steps',
-    type: 'integer',
-    default: 1000,
-    min: 0,
-    description: 'Adaptation steps (one unlabelled test batch of every task per step).',
-    foreignNames: { fast_dev_run: { accepts: [false], hint: 'set max_steps (e.g. 1) for a quick run' } },
-  },
-  {
-    name: 'batch_size',
-    type: 'integer',
-    default: 16,
-    min: 1,
-    description: 'Unlabelled test examples per task per step.',
-    foreignNames: {
-      devices: {
-        accepts: [1],
-        hint: 'runs use one device: set batch_size to the whole batch (devices × per-device batch size)',
-      },
-      num_workers: { accepts: 'any', hint: 'batches come from the task pool' },
-      cache_dir: { accepts: 'any', hint: 'batches come from the task pool' },
-    },
-  },
+  initLambdaParam('Initial value of every merge coefficient λ.', ['init_values']),
+  LOOP.lr,
+  LOOP.maxSteps,
+  LOOP.batchSize,
   MICRO_BATCH_PARAM,
   {
     name: 'clamp',
@@ -100,18 +73,10 @@ export const ADAMERGING_PARAMS: readonly ParamSpec[] = [
 ];
 
 /** Validated parameter values, typed. */
-export interface AdaMergingSettings {
+export interface AdaMergingSettings extends LoopSettings, CheckpointSettings {
   readonly initLambda: number;
-  readonly lr: number;
-  readonly maxSteps: number;
-  readonly batchSize: number;
-  /** Examples per forward and backward pass; undefined: the whole batch. */
-  readonly microBatchSize: number | undefined;
   readonly clamp: boolean;
   readonly excludeKeys: readonly string[];
-  /** 0: no checkpoints. */
-  readonly checkpointEvery: number;
-  readonly resume: boolean;
   /** Absolute path of a coefficients file to merge with instead of training, or null. */
   readonly coefficientsFile: string | null;
   /** Absolute path of a merging-weights safetensors file to merge with instead of training, or null. */
@@ -134,14 +99,10 @@ export function adamergingSettings(
   );
   return {
     initLambda: params.init_lambda as number,
-    lr: params.lr as number,
-    maxSteps: params.max_steps as number,
-    batchSize: params.batch_size as number,
-    microBatchSize: (params.micro_batch_size as number | null) ?? undefined,
+    ...loopSettings(params),
     clamp: params.clamp as boolean,
     excludeKeys: params.exclude_keys as string[],
-    checkpointEvery: params.checkpoint_every as number,
-    resume: params.resume as boolean,
+    ...checkpointSettings(params),
     coefficientsFile: file === null ? null : resolvePath(file),
     mergingWeightsFile: mergingWeights === null ? null : resolvePath(mergingWeights),
     collapse: collapseWatchSettings(params),

@@ -1,4 +1,10 @@
-import { checkpointParams, type ParamSpec, type ParamValues, PRETRAINED } from '@mergebench/core';
+import {
+  checkpointParams,
+  checkpointSettings,
+  type ParamSpec,
+  type ParamValues,
+  PRETRAINED,
+} from '@mergebench/core';
 import type { FinetuneSettings } from './finetune-method.js';
 import type { ScheduleName } from './schedule.js';
 
@@ -70,7 +76,6 @@ export function trainingSettings(
       warmupSteps: params.warmup_steps as number,
       maxGradNorm: params.max_grad_norm as number | null,
     },
-    checkpointEvery: params.checkpoint_every as number,
-    resume: params.resume as boolean,
+    ...checkpointSettings(params),
   };
 }

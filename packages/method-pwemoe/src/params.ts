@@ -1,11 +1,18 @@
 import {
+  batchSizeParam,
+  type CheckpointSettings,
   checkpointParams,
+  checkpointSettings,
+  type LoopSettings,
+  loopSettings,
+  lrParam,
   MICRO_BATCH_PARAM,
+  maxStepsParam,
   type ParamSpec,
   type ParamValues,
   PROGRESS_PARAM,
 } from '@mergebench/core';
-import { DEFAULT_SCALING_FACTOR } from '@mergebench/task-vectors';
+import { routingInitLambdaParam } from '@mergebench/moe';
 import { ROUTER_INITS, type RouterInit } from './preference-router.js';
 
 /** How the tasks' losses combine in a training step. */
@@ -13,13 +20,7 @@ export type ParetoLoss = 'ls' | 'epo';
 
 /** The parameters of PWEMoE, with the reference defaults (FusionBench's CLIP configuration). */
 export const PWEMOE_PARAMS: readonly ParamSpec[] = [
-  {
-    name: 'init_lambda',
-    type: 'number',
-    default: DEFAULT_SCALING_FACTOR,
-    description:
-      'λ of the task arithmetic that merges every parameter outside the upscaled blocks, and the initial routing weight of every task vector.',
-  },
+  routingInitLambdaParam('the upscaled blocks'),
   {
     name: 'upscale_attention',
     type: 'boolean',
@@ -49,30 +50,21 @@ export const PWEMOE_PARAMS: readonly ParamSpec[] = [
     description:
       "Where the routers start: 'constant' (the reference: every routing weight ≈ init_lambda for every preference) or 'task-arithmetic' (r(ray) = init_lambda·T·ray, task arithmetic's weights for the ray; with preference_remainder the family starts as task arithmetic's). Not in the paper.",
   },
-  {
-    name: 'lr',
-    type: 'number',
+  lrParam({
     default: 1e-5,
-    exclusiveMin: 0,
     description: 'Learning rate of Adam on the routers; cosine decay to 0.1·lr over max_steps.',
-  },
-  {
-    name: 'max_steps',
-    type: 'integer',
+  }),
+  maxStepsParam({
     default: 8000,
-    min: 0,
     aliases: ['num_steps'],
     description:
       'Training steps (one labelled training batch of every task per step, one preference vector per step).',
-  },
-  {
-    name: 'batch_size',
-    type: 'integer',
+  }),
+  batchSizeParam({
     default: 16,
-    min: 1,
     description: 'Labelled training examples per task per step.',
     foreignNames: { dataloader_kwargs: { hint: 'set batch_size (examples per task per step)' } },
-  },
+  }),
   MICRO_BATCH_PARAM,
   {
     name: 'alpha',
@@ -126,24 +118,16 @@ export const PWEMOE_PARAMS: readonly ParamSpec[] = [
 ];
 
 /** Validated PWEMoE parameter values, typed. */
-export interface PwemoeSettings {
+export interface PwemoeSettings extends LoopSettings, CheckpointSettings {
   readonly loss: ParetoLoss;
   readonly initLambda: number;
   readonly upscaleAttention: boolean;
   /** Merge the rest per preference vector (see PreferenceRemainder). */
   readonly preferenceRemainder: boolean;
   readonly routerInit: RouterInit;
-  readonly lr: number;
-  readonly maxSteps: number;
-  readonly batchSize: number;
-  /** Examples per forward and backward pass; undefined: the whole batch. */
-  readonly microBatchSize: number | undefined;
   readonly alpha: number;
   readonly gridPoints: number;
   readonly preference: readonly number[] | null;
-  /** 0: no checkpoints. */
-  readonly checkpointEvery: number;
-  readonly resume: boolean;
   /** Absolute path of a routers file to evaluate with instead of training, or null. */
   readonly routersFile: string | null;
   readonly progress: boolean;
@@ -162,15 +146,11 @@ export function pwemoeSettings(
     upscaleAttention: params.upscale_attention as boolean,
     preferenceRemainder: params.preference_remainder as boolean,
     routerInit: params.router_init as RouterInit,
-    lr: params.lr as number,
-    maxSteps: params.max_steps as number,
-    batchSize: params.batch_size as number,
-    microBatchSize: (params.micro_batch_size as number | null) ?? undefined,
+    ...loopSettings(params),
     alpha: params.alpha as number,
     gridPoints: params.grid_points as number,
     preference: params.preference as number[] | null,
-    checkpointEvery: params.checkpoint_every as number,
-    resume: params.resume as boolean,
+    ...checkpointSettings(params),
     routersFile: file === null ? null : resolvePath(file),
     progress: params.progress as boolean,
   };

@@ -11,9 +11,9 @@ import {
   type MethodResult,
   type ModelPool,
   type Module,
+  methodLoopOptions,
   PRETRAINED,
   resolveService,
-  runCheckpoints,
   runSupervised,
   type StepRecord,
   type TaskData,
@@ -265,13 +265,7 @@ export class PwemoeMethod implements Method {
         variables: routers,
         optimizer,
         schedule,
-        steps: settings.maxSteps,
-        batchSize: settings.batchSize,
-        microBatchSize: settings.microBatchSize,
-        seed: deriveSeed(ctx.seed, `${name}/batches`),
-        checkpoint: runCheckpoints(ctx, name, settings),
-        logger: ctx.logger,
-        progress: settings.progress,
+        ...methodLoopOptions(ctx, name, settings),
         beforeStep: (step) => {
           ray = rayOf(step);
           prefer(ray);

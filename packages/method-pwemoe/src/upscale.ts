@@ -2,7 +2,6 @@ import {
   check,
   deriveSeed,
   findSites,
-  float32Values,
   type Logger,
   type ModelPool,
   type ModelSite,
@@ -11,8 +10,7 @@ import {
   type SiteKind,
   type TensorSource,
 } from '@mergebench/core';
-import { mergeOutsideSites } from '@mergebench/moe';
-import { taskVectorsOf } from '@mergebench/task-vectors';
+import { blockTaskVectors, mergeOutsideSites } from '@mergebench/moe';
 import { ParetoWeightEnsemblingModule } from './pareto-module.js';
 import { PreferenceRemainder } from './preference-remainder.js';
 import { PreferenceRouter, type RouterInit } from './preference-router.js';
@@ -58,12 +56,7 @@ async function upscaleSite(
   options: ParetoUpscaleOptions,
 ): Promise<ParetoWeightEnsemblingModule> {
   const base = model.getSubmodule(site.path);
-  const taskVectors = new Map<string, Float32Array[]>();
-  for (const [name, theta0] of base.namedParameters()) {
-    // A copy: on the cpu backend float32Values is the variable's own buffer.
-    const values = float32Values(theta0).slice();
-    taskVectors.set(name, await taskVectorsOf(sources, `${site.path}.${name}`, values, theta0.shape));
-  }
+  const taskVectors = await blockTaskVectors(base, site.path, sources);
   const router = new PreferenceRouter({
     tasks: sources.length,
     initLambda: options.initLambda,

@@ -24,12 +24,19 @@ export type { BlocksProvider } from './ops/blocks-provider.js';
 export { perSampleEnsembledProduct } from './ops/per-sample-ensembled-product.js';
 export { recomputedActivation } from './ops/recomputed-activation.js';
 export { sharedEnsembledProduct } from './ops/shared-ensembled-product.js';
-export { type LrScheduler, WEMOE_PARAMS, type WemoeSettings, wemoeSettings } from './params.js';
+export {
+  type LrScheduler,
+  routingInitLambdaParam,
+  WEMOE_PARAMS,
+  type WemoeSettings,
+  wemoeSettings,
+} from './params.js';
 export { ROUTER_DEPTHS, Router, type RouterDepth, type RouterOptions, routerLinear } from './router.js';
 export { ROUTERS_FILE, readRouterFile, routerVariables, writeRouterFile } from './router-file.js';
 export { SparseEnsembledLinear } from './sparse-ensembled-linear.js';
 export { pruneBias, pruneWeight, type SparseEntries } from './sparse-task-vector.js';
 export {
+  blockTaskVectors,
   mergeOutsideSites,
   targetSites,
   type UpscaleOptions,

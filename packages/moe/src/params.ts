@@ -1,5 +1,10 @@
 import {
+  adaptationLoopParams,
+  type CheckpointSettings,
   checkpointParams,
+  checkpointSettings,
+  type LoopSettings,
+  loopSettings,
   MICRO_BATCH_PARAM,
   type ParamSpec,
   type ParamValues,
@@ -10,7 +15,7 @@ import {
   type CollapseWatchSettings,
   collapseWatchParams,
   collapseWatchSettings,
-  DEFAULT_SCALING_FACTOR,
+  initLambdaParam,
 } from '@mergebench/task-vectors';
 import { ACTIVATION_NAMES } from './mlp-site.js';
 import { ROUTER_DEPTHS, type RouterDepth } from './router.js';
@@ -18,15 +23,28 @@ import { upscaleTargetKinds } from './upscale-target.js';
 
 export type LrScheduler = 'constant' | 'cosine';
 
+/**
+ * `init_lambda` of a method that upscales `upscaled` (e.g. 'the MLPs') into WE-MoE modules: the
+ * λ of the task arithmetic that merges the rest, and where the routing weights start.
+ */
+export function routingInitLambdaParam(upscaled: string): ParamSpec {
+  return initLambdaParam(
+    `λ of the task arithmetic that merges every parameter outside ${upscaled}, and the initial routing weight of every task vector.`,
+  );
+}
+
+const LOOP = adaptationLoopParams({
+  trained: 'the routers',
+  lr: 1e-4,
+  maxSteps: 1000,
+  batchSize: 16,
+  // Both of FusionBench's settings give the same gradients; they only trade memory for speed.
+  batchForeignNames: { use_grad_accumulate: { accepts: 'any', hint: 'set micro_batch_size to save memory' } },
+});
+
 /** The parameters of WEMoE, with the reference defaults (E-WEMoE adds its own to these). */
 export const WEMOE_PARAMS: readonly ParamSpec[] = [
-  {
-    name: 'init_lambda',
-    type: 'number',
-    default: DEFAULT_SCALING_FACTOR,
-    description:
-      'λ of the task arithmetic that merges every parameter outside the MLPs, and the initial routing weight of every task vector.',
-  },
+  routingInitLambdaParam('the MLPs'),
   {
     name: 'upscale_target',
     type: 'string',
@@ -49,14 +67,7 @@ export const WEMOE_PARAMS: readonly ParamSpec[] = [
     description:
       'Training only: average the routing weights over the batch and merge the MLP weights once per batch (faster); evaluation always routes per sample.',
   },
-  {
-    name: 'lr',
-    type: 'number',
-    default: 1e-4,
-    exclusiveMin: 0,
-    description: 'Learning rate of Adam on the routers.',
-    foreignNames: { optimizer: { accepts: ['adam'], hint: 'the routers are always trained with Adam' } },
-  },
+  LOOP.lr,
   {
     name: 'lr_scheduler',
     type: 'string',
@@ -64,31 +75,8 @@ export const WEMOE_PARAMS: readonly ParamSpec[] = [
     choices: ['constant', 'cosine'],
     description: 'constant, or cosine decay from lr to 0 over max_steps.',
   },
-  {
-    name: 'max_steps',
-    type: 'integer',
-    default: 1000,
-    min: 0,
-    description: 'Adaptation steps (one unlabelled test batch of every task per step).',
-    foreignNames: { fast_dev_run: { accepts: [false], hint: 'set max_steps (e.g. 1) for a quick run' } },
-  },
-  {
-    name: 'batch_size',
-    type: 'integer',
-    default: 16,
-    min: 1,
-    description: 'Unlabelled test examples per task per step.',
-    foreignNames: {
-      devices: {
-        accepts: [1],
-        hint: 'runs use one device: set batch_size to the whole batch (devices × per-device batch size)',
-      },
-      // Both of FusionBench's settings give the same gradients; they only trade memory for speed.
-      use_grad_accumulate: { accepts: 'any', hint: 'set micro_batch_size to save memory' },
-      num_workers: { accepts: 'any', hint: 'batches come from the task pool' },
-      cache_dir: { accepts: 'any', hint: 'batches come from the task pool' },
-    },
-  },
+  LOOP.maxSteps,
+  LOOP.batchSize,
   MICRO_BATCH_PARAM,
   {
     name: 'activation',
@@ -118,23 +106,15 @@ export const WEMOE_PARAMS: readonly ParamSpec[] = [
 ];
 
 /** Validated WEMoE parameter values, typed. */
-export interface WemoeSettings {
+export interface WemoeSettings extends LoopSettings, CheckpointSettings {
   readonly initLambda: number;
   /** The value of upscale_target, and the site kinds it names. */
   readonly upscaleTarget: string;
   readonly targets: readonly SiteKind[];
   readonly routerDepth: RouterDepth;
   readonly batchReduce: boolean;
-  readonly lr: number;
   readonly lrScheduler: LrScheduler;
-  readonly maxSteps: number;
-  readonly batchSize: number;
-  /** Examples per forward and backward pass; undefined: the whole batch. */
-  readonly microBatchSize: number | undefined;
   readonly activation: string;
-  /** 0: no checkpoints. */
-  readonly checkpointEvery: number;
-  readonly resume: boolean;
   /** Absolute path of a routers file to evaluate with instead of training, or null. */
   readonly routersFile: string | null;
   /** When the collapse warning fires. */
@@ -151,14 +131,10 @@ export function wemoeSettings(params: ParamValues, resolvePath: (path: string) =
     targets: upscaleTargetKinds(params.upscale_target as string),
     routerDepth: params.router_hidden_layers as RouterDepth,
     batchReduce: params.batch_reduce as boolean,
-    lr: params.lr as number,
+    ...loopSettings(params),
     lrScheduler: params.lr_scheduler as LrScheduler,
-    maxSteps: params.max_steps as number,
-    batchSize: params.batch_size as number,
-    microBatchSize: (params.micro_batch_size as number | null) ?? undefined,
     activation: params.activation as string,
-    checkpointEvery: params.checkpoint_every as number,
-    resume: params.resume as boolean,
+    ...checkpointSettings(params),
     routersFile: file === null ? null : resolvePath(file),
     collapse: collapseWatchSettings(params),
     progress: params.progress as boolean,

@@ -112,6 +112,26 @@ function siteInputSize(block: Module, path: string): number {
   return weight.shape[1]!;
 }
 
+/**
+ * The task vectors of every parameter of `block` (the model's submodule at `path`), read from
+ * the sources in their order, each passed through `transform` when one is given.
+ */
+export async function blockTaskVectors(
+  block: Module,
+  path: string,
+  sources: readonly TensorSource[],
+  transform?: (tau: Float32Array) => Float32Array,
+): Promise<Map<string, Float32Array[]>> {
+  const taskVectors = new Map<string, Float32Array[]>();
+  for (const [name, own] of block.namedParameters()) {
+    // A copy: on the cpu backend float32Values is the variable's own buffer.
+    const theta0 = float32Values(own).slice();
+    const taus = await taskVectorsOf(sources, `${path}.${name}`, theta0, own.shape);
+    taskVectors.set(name, transform ? taus.map((tau) => transform(tau)) : taus);
+  }
+  return taskVectors;
+}
+
 /** A non-MLP site (attention, a whole layer) as a BlockWeightEnsemblingMoE over all its parameters. */
 async function upscaleBlock(
   model: Module,
@@ -120,15 +140,7 @@ async function upscaleBlock(
   options: UpscaleOptions,
 ): Promise<BlockWeightEnsemblingMoE> {
   const block = model.getSubmodule(site.path);
-  const taskVectors = new Map<string, Float32Array[]>();
-  for (const [name, own] of block.namedParameters()) {
-    const theta0 = float32Values(own).slice();
-    const taus = await taskVectorsOf(sources, `${site.path}.${name}`, theta0, own.shape);
-    taskVectors.set(
-      name,
-      options.design.taskVector ? taus.map((tau) => options.design.taskVector!(tau)) : taus,
-    );
-  }
+  const taskVectors = await blockTaskVectors(block, site.path, sources, options.design.taskVector);
   return new BlockWeightEnsemblingMoE({
     base: block,
     taskVectors,

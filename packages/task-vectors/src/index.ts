@@ -36,7 +36,7 @@ export {
   taskArithmeticRules,
   tiesRules,
 } from './merge-rules.js';
-export { DEFAULT_SCALING_FACTOR, EXCLUDE_KEYS_PARAM, scalingFactorParam } from './params.js';
+export { DEFAULT_SCALING_FACTOR, EXCLUDE_KEYS_PARAM, initLambdaParam, scalingFactorParam } from './params.js';
 export type { MajoritySign } from './pending-signs.js';
 export { mergePoolKeys } from './pool-key-merge.js';
 export { mergePoolTaskVectors } from './pool-task-vectors.js';

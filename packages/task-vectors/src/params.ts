@@ -13,6 +13,17 @@ export function scalingFactorParam(defaultValue: number = DEFAULT_SCALING_FACTOR
   };
 }
 
+/** `init_lambda`: the λ a trained merge starts from, task arithmetic's default (DEFAULT_SCALING_FACTOR). */
+export function initLambdaParam(description: string, aliases?: readonly string[]): ParamSpec {
+  return {
+    name: 'init_lambda',
+    type: 'number',
+    default: DEFAULT_SCALING_FACTOR,
+    ...(aliases ? { aliases } : {}),
+    description,
+  };
+}
+
 export const EXCLUDE_KEYS_PARAM: ParamSpec = {
   name: 'exclude_keys',
   type: 'string[]',

@@ -14,8 +14,17 @@ export {
 } from './checkpoint.js';
 export { HISTORY_FILE, historyCsv, type StepRecord, summarizeHistory, writeHistoryCsv } from './history.js';
 export {
+  adaptationLoopParams,
+  batchSizeParam,
+  type CheckpointSettings,
   checkpointParams,
+  checkpointSettings,
+  type LoopParamParts,
+  type LoopSettings,
+  loopSettings,
+  lrParam,
   MICRO_BATCH_PARAM,
+  maxStepsParam,
   PROGRESS_PARAM,
 } from './loop-params.js';
 export { crossEntropy, entropyLoss } from './losses.js';
@@ -42,6 +51,7 @@ export { runSupervised, type SupervisedOptions } from './supervised-loop.js';
 export {
   type CheckpointOptions,
   type LoopOptions,
+  methodLoopOptions,
   runCheckpoints,
   runTrainingLoop,
   type TrainableVariables,

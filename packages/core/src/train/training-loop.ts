@@ -6,6 +6,7 @@ import type { Logger } from '../contracts/logger.js';
 import type { MethodContext, RunIdentity } from '../contracts/method.js';
 import type { Batch, Split, TaskData } from '../contracts/task-pool.js';
 import { check, listNames, MergebenchError } from '../errors.js';
+import { deriveSeed } from '../random.js';
 import { BatchStream } from './batch-stream.js';
 import {
   type LoopState,
@@ -18,6 +19,7 @@ import {
   writeTrainingCheckpoint,
 } from './checkpoint.js';
 import type { StepRecord } from './history.js';
+import type { CheckpointSettings, LoopSettings } from './loop-params.js';
 import type { Optimizer } from './optimizers.js';
 import { ProgressBar, type ProgressReporter } from './progress.js';
 import type { LrSchedule } from './schedules.js';
@@ -61,6 +63,30 @@ export function runCheckpoints(
         ...(identity ? { run: identity } : {}),
       }
     : undefined;
+}
+
+/**
+ * The LoopOptions that a method's settings and its run decide: the steps and batches (its
+ * LoopSettings), the batches' order (seeded by the run's seed and the method's name), the
+ * checkpoints (runCheckpoints), the run's logger and the progress bar.
+ */
+export function methodLoopOptions(
+  ctx: Pick<MethodContext, 'runDir' | 'run' | 'seed' | 'logger'>,
+  name: string,
+  settings: LoopSettings & CheckpointSettings & { readonly progress: boolean },
+): Pick<
+  LoopOptions,
+  'steps' | 'batchSize' | 'microBatchSize' | 'seed' | 'checkpoint' | 'logger' | 'progress'
+> {
+  return {
+    steps: settings.maxSteps,
+    batchSize: settings.batchSize,
+    microBatchSize: settings.microBatchSize,
+    seed: deriveSeed(ctx.seed, `${name}/batches`),
+    checkpoint: runCheckpoints(ctx, name, settings),
+    logger: ctx.logger,
+    progress: settings.progress,
+  };
 }
 
 /** What every training loop takes; runAdaptation and runSupervised add the loss. */
