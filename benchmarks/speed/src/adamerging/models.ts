@@ -1,4 +1,5 @@
 import { type ClipVisionConfig, clipVisionConfig } from '@mergebench/modelpool-clip-vit';
+import { SMALL_VIT } from '../clip-models.js';
 
 /** A model `pnpm bench:adamerging` times: a CLIP vision tower of some size, and how many steps to time. */
 export interface BenchModel {
@@ -29,20 +30,7 @@ export const BENCH_MODELS: Readonly<Record<string, BenchModel>> = {
     batch: 16,
     steps: 5,
   },
-  small: {
-    label: 'small ViT (4 layers, width 128, 64 px / 16)',
-    config: clipVisionConfig({
-      hidden_size: 128,
-      intermediate_size: 512,
-      num_hidden_layers: 4,
-      num_attention_heads: 4,
-      image_size: 64,
-      patch_size: 16,
-      projection_dim: 64,
-    }),
-    batch: 16,
-    steps: 4,
-  },
+  small: { ...SMALL_VIT, batch: 16, steps: 4 },
   // tfjs keeps a pass's activations and intermediate gradients until its backward pass ends, about
   // 0.3 GB per B/32 image: a batch of 16 runs as four passes of 4 (the same gradient), which fits
   // the wasm backend's 4 GiB heap too.

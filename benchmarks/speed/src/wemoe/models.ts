@@ -1,4 +1,5 @@
 import { type ClipVisionConfig, clipVisionConfig } from '@mergebench/modelpool-clip-vit';
+import { SMALL_VIT } from '../clip-models.js';
 
 /** A model `pnpm bench:wemoe` times: a CLIP vision tower of some size, and how many steps to time. */
 export interface BenchModel {
@@ -11,20 +12,7 @@ export interface BenchModel {
 }
 
 export const BENCH_MODELS: Readonly<Record<string, BenchModel>> = {
-  small: {
-    label: 'small ViT (4 layers, width 128, 64 px / 16)',
-    config: clipVisionConfig({
-      hidden_size: 128,
-      intermediate_size: 512,
-      num_hidden_layers: 4,
-      num_attention_heads: 4,
-      image_size: 64,
-      patch_size: 16,
-      projection_dim: 64,
-    }),
-    steps: 3,
-    batch: 16,
-  },
+  small: { ...SMALL_VIT, steps: 3, batch: 16 },
   // Minutes per step on wasm: one step only. The reference's batch of 16 does not fit in the wasm
   // backend's 4 GiB heap next to eight tasks' experts, nor does 8 (see the README): 4 per task.
   b32: { label: 'CLIP ViT-B/32 image tower', config: clipVisionConfig(), steps: 1, batch: 4 },
