@@ -133,6 +133,18 @@ class Checkpoint:
         return torch.frombuffer(buf, dtype=torch.bfloat16).view(shape)
 
 
+def peak_rss(usage):
+    """VmHWM where Linux has it: ru_maxrss can carry over the peak of the process that started this one."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return usage.ru_maxrss * 1024
+
+
 def merge(folder, method, out):
     cfgs = [Checkpoint(os.path.join(folder, n)) for n in MODELS]
     sparsify = "magnitude" if method == "ties" else "none"
@@ -158,7 +170,7 @@ def merge(folder, method, out):
     usage = resource.getrusage(resource.RUSAGE_SELF)
     cpu = usage.ru_utime + usage.ru_stime - cpu_before
     print(json.dumps({"seconds": seconds, "cpu_seconds": cpu, "input_bytes": input_bytes,
-                      "max_rss_bytes": usage.ru_maxrss * 1024}))
+                      "max_rss_bytes": peak_rss(usage)}))
 
 
 if __name__ == "__main__":

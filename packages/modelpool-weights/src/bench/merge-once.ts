@@ -2,7 +2,21 @@
  * One `mergebench merge` in this process, printing {seconds, cpu_seconds, input_bytes, max_rss_bytes}
  * as JSON.
  */
+import { readFileSync } from 'node:fs';
 import { mergeCommand } from '../merge-command.js';
+
+/**
+ * Peak RSS of this process: VmHWM where Linux has it. getrusage's maxRSS can carry over the
+ * peak of the process that started this one (Linux records the pre-exec peak), which here is the
+ * benchmark holding merged tensors it compared.
+ */
+function peakRss(): number {
+  try {
+    const kb = /VmHWM:\s*(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+    if (kb) return Number(kb) * 1024;
+  } catch {}
+  return process.resourceUsage().maxRSS * 1024;
+}
 
 const [config, out] = process.argv.slice(2);
 const lines: string[] = [];
@@ -21,6 +35,6 @@ console.log(
     seconds,
     cpu_seconds: (cpu.user + cpu.system) / 1e6,
     input_bytes: Number(input?.[1]) * 1e9,
-    max_rss_bytes: process.resourceUsage().maxRSS * 1024,
+    max_rss_bytes: peakRss(),
   }),
 );
