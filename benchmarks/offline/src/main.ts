@@ -16,7 +16,7 @@ import { loadSuite } from './suite-file.js';
 import { runSuiteOnQueue } from './suite-queue.js';
 import { hasOwnPools, poolsTarget, type SuiteTarget, zooTarget } from './suite-target.js';
 import { buildZoo, type ZooBuildTimes } from './zoo/build-zoo.js';
-import { loadZooSpec } from './zoo/zoo-spec.js';
+import { defaultZooSpecFile, loadZooSpec } from './zoo/zoo-spec.js';
 
 const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -39,7 +39,7 @@ export async function main(argv: string[]): Promise<void> {
   // pools' settings once the zoo's config exists. A suite that names its pools builds nothing.
   await checkMethodsExist(suite, registry, packageDir);
   const root = invocationPath(flag('root') ?? path.join(packageDir, '.cache'));
-  const spec = hasOwnPools(suite) ? undefined : loadZooSpec(optionalPath(flag('spec')));
+  const spec = hasOwnPools(suite) ? undefined : loadZooSpec(optionalPath(flag('spec')) ?? defaultZooSpecFile(packageDir));
   const pools = spec ? undefined : await poolsTarget(suite, root, registry);
   await checkMethodParams(suite, registry, packageDir, spec?.tasks ?? pools?.tasks ?? []);
 

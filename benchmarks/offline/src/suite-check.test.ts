@@ -7,7 +7,7 @@ import { main } from './main.js';
 import { suiteRegistry } from './suite.js';
 import { checkMethodParams, checkMethodsExist } from './suite-check.js';
 import { loadSuite, parseSuite } from './suite-file.js';
-import { DEFAULT_ZOO_SPEC } from './zoo/zoo-spec.js';
+import { QUICK_ZOO_SPEC } from './zoo/zoo-spec.js';
 
 const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dir = mkdtempSync(path.join(tmpdir(), 'mb-suite-check-'));
@@ -61,7 +61,7 @@ describe('method parameters checked before the zoo', () => {
       const suite = loadSuite(path.join(packageDir, 'suites', name));
       const registry = await suiteRegistry(suite, packageDir);
       await checkMethodsExist(suite, registry, packageDir);
-      await checkMethodParams(suite, registry, packageDir, DEFAULT_ZOO_SPEC.tasks);
+      await checkMethodParams(suite, registry, packageDir, QUICK_ZOO_SPEC.tasks);
     }
   });
 

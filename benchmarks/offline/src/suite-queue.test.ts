@@ -14,18 +14,18 @@ import { parseSuite } from './suite-file.js';
 import { zooTarget } from './suite-target.js';
 import { buildZoo } from './zoo/build-zoo.js';
 import { TINY_VISION } from './zoo/tiny-vision.test.helpers.js';
-import { DEFAULT_ZOO_SPEC, type ZooSpec } from './zoo/zoo-spec.js';
+import { QUICK_ZOO_SPEC, type ZooSpec } from './zoo/zoo-spec.js';
 
 const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = path.resolve(packageDir, '..', '..', 'packages', 'core', 'dist', 'cli', 'main.js');
 
 const TINY: ZooSpec = {
-  ...DEFAULT_ZOO_SPEC,
+  ...QUICK_ZOO_SPEC,
   vision: TINY_VISION,
   tasks: ['synthetic-colors', 'synthetic-textures'],
   data: { imageSize: 32, trainSize: 64, testSize: 32, seed: 0 },
-  pretrain: { ...DEFAULT_ZOO_SPEC.pretrain, steps: 3, batchSize: 16, lr: 1e-3 },
-  finetune: { ...DEFAULT_ZOO_SPEC.finetune, steps: 4, batchSize: 16, lr: 1e-3 },
+  pretrain: { ...QUICK_ZOO_SPEC.pretrain, steps: 3, batchSize: 16, lr: 1e-3 },
+  finetune: { ...QUICK_ZOO_SPEC.finetune, steps: 4, batchSize: 16, lr: 1e-3 },
 };
 
 /** Six quick runs: a per-task pair, a sweep pair, one with a training loop (progress). */

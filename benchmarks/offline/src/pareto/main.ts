@@ -20,7 +20,7 @@ import clipVit from '@mergebench/modelpool-clip-vit';
 import imageClassification from '@mergebench/taskpool-image-classification';
 import { cliFlags, invocationPath } from '../cli-flags.js';
 import { buildZoo } from '../zoo/build-zoo.js';
-import { DEFAULT_ZOO_SPEC } from '../zoo/zoo-spec.js';
+import { QUICK_ZOO_SPEC } from '../zoo/zoo-spec.js';
 import { type FrontMethod, paretoExperiment, type ZooFolder } from './experiment.js';
 import { coveredPoints } from './front.js';
 
@@ -95,7 +95,7 @@ async function main(argv: string[]): Promise<void> {
   } else {
     const built = await buildZoo(
       invocationPath(flag('root') ?? path.join(packageDir, '.cache')),
-      DEFAULT_ZOO_SPEC,
+      QUICK_ZOO_SPEC,
       logger,
     );
     zoo = { dir: built.dir, config: built.config, tasks: built.spec.tasks };

@@ -12,7 +12,7 @@ import { cliFlags, invocationPath, optionalPath } from '../cli-flags.js';
 import { suiteRegistry } from '../suite.js';
 import { loadSuite } from '../suite-file.js';
 import { buildZoo } from '../zoo/build-zoo.js';
-import { loadZooSpec } from '../zoo/zoo-spec.js';
+import { defaultZooSpecFile, loadZooSpec } from '../zoo/zoo-spec.js';
 import { writeOneHotRouters } from './one-hot-routers.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -30,7 +30,7 @@ async function main(argv: string[]): Promise<void> {
   const logger = stderrLogger({ verbose: argv.includes('--verbose') });
   await selectBackend(flag('backend') ?? process.env.MERGEBENCH_BACKEND ?? 'auto', logger);
   const root = invocationPath(flag('root') ?? path.join(packageDir, '.cache'));
-  const zoo = await buildZoo(root, loadZooSpec(optionalPath(flag('spec'))), logger);
+  const zoo = await buildZoo(root, loadZooSpec(optionalPath(flag('spec')) ?? defaultZooSpecFile(packageDir)), logger);
   await writeOneHotRouters(zoo, await suiteRegistry(loadSuite(SUITE_FILE), packageDir), logger);
 
   // The offline benchmark takes it from here, with the flags it shares with this script.

@@ -10,15 +10,15 @@ import { buildZoo } from './build-zoo.js';
 import { rotations } from './pretrain-rotation.js';
 import { prototypeHeads } from './prototype-heads.js';
 import { TINY_VISION } from './tiny-vision.test.helpers.js';
-import { DEFAULT_ZOO_SPEC, type ZooSpec, zooKey } from './zoo-spec.js';
+import { QUICK_ZOO_SPEC, type ZooSpec, zooKey } from './zoo-spec.js';
 
 const TINY_ROTATION: ZooSpec = {
-  ...DEFAULT_ZOO_SPEC,
+  ...QUICK_ZOO_SPEC,
   vision: TINY_VISION,
   tasks: ['synthetic-colors', 'synthetic-shapes'],
   data: { imageSize: 32, trainSize: 64, testSize: 32, seed: 0 },
-  pretrain: { ...DEFAULT_ZOO_SPEC.pretrain, steps: 3, batchSize: 4, objective: 'rotation', headExamples: 40 },
-  finetune: { ...DEFAULT_ZOO_SPEC.finetune, steps: 2, batchSize: 8 },
+  pretrain: { ...QUICK_ZOO_SPEC.pretrain, steps: 3, batchSize: 4, objective: 'rotation', headExamples: 40 },
+  finetune: { ...QUICK_ZOO_SPEC.finetune, steps: 2, batchSize: 8 },
 };
 
 describe('pretraining by rotation', () => {

@@ -1,8 +1,8 @@
-import { DEFAULT_ZOO_SPEC } from './zoo-spec.js';
+import { QUICK_ZOO_SPEC } from './zoo-spec.js';
 
 /** A CLIP vision config of the zoo's shape at the smallest size, so test zoos build in seconds. */
 export const TINY_VISION = {
-  ...DEFAULT_ZOO_SPEC.vision,
+  ...QUICK_ZOO_SPEC.vision,
   hidden_size: 16,
   intermediate_size: 32,
   num_hidden_layers: 1,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULT_ZOO_SPEC, loadZooSpec, zooKey } from './zoo-spec.js';
+import { QUICK_ZOO_SPEC, loadZooSpec, zooKey } from './zoo-spec.js';
 
 const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dir = mkdtempSync(path.join(tmpdir(), 'mb-zoo-spec-'));
@@ -33,14 +33,14 @@ describe('zoo spec files (--spec)', () => {
     expect(() => loadZooSpec(data)).toThrow(
       `--spec ${data}: unknown key 'data.test_size' (expected one of imageSize, trainSize, testSize, seed)`,
     );
-    const pretrain = specFile({ pretrain: { ...DEFAULT_ZOO_SPEC.pretrain, objectve: 'rotation' } });
+    const pretrain = specFile({ pretrain: { ...QUICK_ZOO_SPEC.pretrain, objectve: 'rotation' } });
     expect(() => loadZooSpec(pretrain)).toThrow(
       `--spec ${pretrain}: unknown key 'pretrain.objectve' (expected one of steps, batchSize, lr, logitScale, objective, headExamples, checkpoint)`,
     );
   });
 
   it('leaves vision open: any CLIPVisionConfig key is taken', () => {
-    const vision = { ...DEFAULT_ZOO_SPEC.vision, attention_dropout: 0, initializer_factor: 1 };
+    const vision = { ...QUICK_ZOO_SPEC.vision, attention_dropout: 0, initializer_factor: 1 };
     expect(loadZooSpec(specFile({ vision })).vision).toEqual(vision);
     const notObject = specFile({ vision: [64] });
     expect(() => loadZooSpec(notObject)).toThrow(
@@ -58,7 +58,7 @@ describe('zoo spec files (--spec)', () => {
       [{ finetune: { ...FINETUNE, lr: null } }, 'finetune.lr: expected a number, got null'],
       [{ seed: -1 }, 'seed: expected a whole number ≥ 0, got -1'],
       [
-        { pretrain: { ...DEFAULT_ZOO_SPEC.pretrain, objective: 'rotations' } },
+        { pretrain: { ...QUICK_ZOO_SPEC.pretrain, objective: 'rotations' } },
         'pretrain.objective: expected one of "tasks", "rotation", "checkpoint", got "rotations"',
       ],
       [{ tasks: 'mnist' }, 'tasks: expected a non-empty list of task names, got "mnist"'],
@@ -84,8 +84,8 @@ describe('zoo spec files (--spec)', () => {
   it('reads a valid file as before: the same spec and zoo key', () => {
     const changes = { tasks: ['mnist', 'synthetic-colors'], finetune: FINETUNE, seed: 3 };
     const spec = loadZooSpec(specFile(changes));
-    expect(spec).toEqual({ ...DEFAULT_ZOO_SPEC, ...changes });
-    expect(zooKey(spec)).toBe(zooKey({ ...DEFAULT_ZOO_SPEC, ...changes }));
+    expect(spec).toEqual({ ...QUICK_ZOO_SPEC, ...changes });
+    expect(zooKey(spec)).toBe(zooKey({ ...QUICK_ZOO_SPEC, ...changes }));
   });
 
   it('accepts every zoo spec in zoos/', () => {
