@@ -39,7 +39,9 @@ export async function main(argv: string[]): Promise<void> {
   // pools' settings once the zoo's config exists. A suite that names its pools builds nothing.
   await checkMethodsExist(suite, registry, packageDir);
   const root = invocationPath(flag('root') ?? path.join(packageDir, '.cache'));
-  const spec = hasOwnPools(suite) ? undefined : loadZooSpec(optionalPath(flag('spec')) ?? defaultZooSpecFile(packageDir));
+  const spec = hasOwnPools(suite)
+    ? undefined
+    : loadZooSpec(optionalPath(flag('spec')) ?? defaultZooSpecFile(packageDir));
   const pools = spec ? undefined : await poolsTarget(suite, root, registry);
   await checkMethodParams(suite, registry, packageDir, spec?.tasks ?? pools?.tasks ?? []);
 

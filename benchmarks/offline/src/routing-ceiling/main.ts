@@ -30,7 +30,11 @@ async function main(argv: string[]): Promise<void> {
   const logger = stderrLogger({ verbose: argv.includes('--verbose') });
   await selectBackend(flag('backend') ?? process.env.MERGEBENCH_BACKEND ?? 'auto', logger);
   const root = invocationPath(flag('root') ?? path.join(packageDir, '.cache'));
-  const zoo = await buildZoo(root, loadZooSpec(optionalPath(flag('spec')) ?? defaultZooSpecFile(packageDir)), logger);
+  const zoo = await buildZoo(
+    root,
+    loadZooSpec(optionalPath(flag('spec')) ?? defaultZooSpecFile(packageDir)),
+    logger,
+  );
   await writeOneHotRouters(zoo, await suiteRegistry(loadSuite(SUITE_FILE), packageDir), logger);
 
   // The offline benchmark takes it from here, with the flags it shares with this script.

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { QUICK_ZOO_SPEC, loadZooSpec, zooKey } from './zoo-spec.js';
+import { loadZooSpec, QUICK_ZOO_SPEC, zooKey } from './zoo-spec.js';
 
 const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dir = mkdtempSync(path.join(tmpdir(), 'mb-zoo-spec-'));
