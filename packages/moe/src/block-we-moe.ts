@@ -1,5 +1,6 @@
 import { check, functionalCall, Module } from '@mergebench/core';
 import * as tf from '@tensorflow/tfjs';
+import { routeHidden } from './route.js';
 import type { Router } from './router.js';
 
 export interface BlockWeightEnsemblingMoEOptions {
@@ -71,10 +72,7 @@ export class BlockWeightEnsemblingMoE extends Module {
 
   /** Routing weights [B, T] per sample, or [1, T] shared by the batch (see WeightEnsemblingMoE). */
   routing(hidden: tf.Tensor): tf.Tensor {
-    return tf.tidy(() => {
-      const r = this.router.forward(this.#routerInput(hidden));
-      return this.training && this.batchReduce && r.shape[0] > 1 ? tf.mean(r, 0, true) : r;
-    });
+    return routeHidden(this.router, this.#encoding, hidden, this.training && this.batchReduce);
   }
 
   forward(hidden: tf.Tensor, ...rest: unknown[]): tf.Tensor {
@@ -111,16 +109,5 @@ export class BlockWeightEnsemblingMoE extends Module {
         return [name, tf.add(theta0, delta)];
       }),
     );
-  }
-
-  #routerInput(hidden: tf.Tensor): tf.Tensor {
-    if (this.#encoding === null || this.router.depth === 0) return hidden;
-    const [batch, tokens] = hidden.shape;
-    const encoding = tf.broadcastTo(tf.reshape(this.#encoding, [1, 1, -1]), [
-      batch!,
-      tokens!,
-      this.#encoding.size,
-    ]);
-    return tf.concat([encoding, hidden], 2);
   }
 }

@@ -2,6 +2,7 @@ import { type Activation, check, Module } from '@mergebench/core';
 import * as tf from '@tensorflow/tfjs';
 import type { EnsembledLinear } from './ensembled-linear.js';
 import { recomputedActivation } from './ops/recomputed-activation.js';
+import { routeHidden } from './route.js';
 import type { Router } from './router.js';
 
 export interface WeightEnsemblingMoEOptions {
@@ -75,10 +76,7 @@ export class WeightEnsemblingMoE extends Module {
    * shares one set (depth-0 router; batch_reduce while training).
    */
   routing(hidden: tf.Tensor): tf.Tensor {
-    return tf.tidy(() => {
-      const r = this.router.forward(this.#routerInput(hidden));
-      return this.training && this.batchReduce && r.shape[0] > 1 ? tf.mean(r, 0, true) : r;
-    });
+    return routeHidden(this.router, this.#encoding, hidden, this.training && this.batchReduce);
   }
 
   forward(hidden: tf.Tensor): tf.Tensor {
@@ -94,17 +92,5 @@ export class WeightEnsemblingMoE extends Module {
       const coefficients = c.shape[0] === 1 ? tf.reshape(c, [-1]) : c;
       return this.fc2.forward(this.#activation(this.fc1.forward(hidden, coefficients)), coefficients);
     });
-  }
-
-  #routerInput(hidden: tf.Tensor): tf.Tensor {
-    if (this.#encoding === null || this.router.depth === 0) return hidden;
-    const [batch, tokens] = hidden.shape;
-    const encoding = tf.broadcastTo(tf.reshape(this.#encoding, [1, 1, -1]), [
-      batch!,
-      tokens!,
-      this.#encoding.size,
-    ]);
-    // FusionBench's sparse_we_moe.py: torch.cat((layer_positional_encoding, hidden_states), dim=-1).
-    return tf.concat([encoding, hidden], 2);
   }
 }
