@@ -54,7 +54,7 @@ export class WemoeMethod implements Method {
     const what = `method ${name}`;
     const tasks = modelpool.modelNames;
     const services =
-      settings.routersFile === null ? adaptationServices(ctx.container, tasks, `method ${name}`) : undefined;
+      settings.routersFile === null ? adaptationServices(ctx.container, tasks, what) : undefined;
     const design = this.makeDesign(tasks.length, deriveSeed(ctx.seed, `${name}/routers`));
     const { model, summary } = await upscaleModel(modelpool, {
       design,
