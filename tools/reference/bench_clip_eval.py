@@ -18,20 +18,8 @@ import torch
 from PIL import Image
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "tools", "reference"))
-from clip_fixtures import VisionModelWithProjection, clip_preprocess  # noqa: E402
-
-VIT_B32 = {
-    "hidden_size": 768,
-    "intermediate_size": 3072,
-    "num_hidden_layers": 12,
-    "num_attention_heads": 12,
-    "num_channels": 3,
-    "image_size": 224,
-    "patch_size": 32,
-    "hidden_act": "quick_gelu",
-    "layer_norm_eps": 1e-5,
-}
+sys.path.insert(0, HERE)
+from clip_fixtures import VIT_B32, VisionModelWithProjection, clip_preprocess  # noqa: E402
 
 
 def batches(files, size):

@@ -23,20 +23,8 @@ import time
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from clip_fixtures import VisionModelWithProjection  # noqa: E402
+from clip_fixtures import VIT_B32, VisionModelWithProjection  # noqa: E402
 from torch_device import add_device_argument, describe, resolve_device, synchronize  # noqa: E402
-
-VIT_B32 = {
-    "hidden_size": 768,
-    "intermediate_size": 3072,
-    "num_hidden_layers": 12,
-    "num_attention_heads": 12,
-    "num_channels": 3,
-    "image_size": 224,
-    "patch_size": 32,
-    "hidden_act": "quick_gelu",
-    "layer_norm_eps": 1e-5,
-}
 
 
 def main():

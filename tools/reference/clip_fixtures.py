@@ -357,6 +357,20 @@ class VisionTransformer(nn.Module):
         return last, self.post_layernorm(last[:, 0, :])
 
 
+# CLIP ViT-B/32's vision tower (openai/clip-vit-base-patch32), for the speed benchmarks.
+VIT_B32 = {
+    "hidden_size": 768,
+    "intermediate_size": 3072,
+    "num_hidden_layers": 12,
+    "num_attention_heads": 12,
+    "num_channels": 3,
+    "image_size": 224,
+    "patch_size": 32,
+    "hidden_act": "quick_gelu",
+    "layer_norm_eps": 1e-5,
+}
+
+
 class VisionModelWithProjection(nn.Module):
     def __init__(self, c, projection_dim):
         super().__init__()
