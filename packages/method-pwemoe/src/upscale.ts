@@ -10,7 +10,7 @@ import {
   type SiteKind,
   type TensorSource,
 } from '@mergebench/core';
-import { blockTaskVectors, mergeOutsideSites } from '@mergebench/moe';
+import { blockTaskVectors, checkUpscalable, mergeOutsideSites } from '@mergebench/moe';
 import { ParetoWeightEnsemblingModule } from './pareto-module.js';
 import { PreferenceRemainder } from './preference-remainder.js';
 import { PreferenceRouter, type RouterInit } from './preference-router.js';
@@ -78,11 +78,7 @@ export async function upscaleParetoModel(
 ): Promise<ParetoUpscaled> {
   const { what } = options;
   const tasks = modelpool.modelNames;
-  check(tasks.length > 0, `${what}: the model pool has no fine-tuned models to upscale with`);
-  check(
-    modelpool.hasPretrained,
-    () => `${what}: the model pool has no ${PRETRAINED} model, which the task vectors are measured from`,
-  );
+  checkUpscalable(modelpool, what);
   check(options.kinds.length > 0, `${what}: no kind of block to upscale`);
   const model = await modelpool.loadModel(PRETRAINED);
   const sources: TensorSource[] = [];

@@ -37,6 +37,7 @@ export { SparseEnsembledLinear } from './sparse-ensembled-linear.js';
 export { pruneBias, pruneWeight, type SparseEntries } from './sparse-task-vector.js';
 export {
   blockTaskVectors,
+  checkUpscalable,
   mergeOutsideSites,
   targetSites,
   type UpscaleOptions,

@@ -197,17 +197,22 @@ export async function mergeOutsideSites(
   return merge;
 }
 
+/** Checks before upscaling: fine-tuned models to take task vectors from, and the θ₀ they are measured from. */
+export function checkUpscalable(modelpool: ModelPool, what: string): void {
+  check(modelpool.modelNames.length > 0, `${what}: the model pool has no fine-tuned models to upscale with`);
+  check(
+    modelpool.hasPretrained,
+    () => `${what}: the model pool has no ${PRETRAINED} model, which the task vectors are measured from`,
+  );
+}
+
 export async function upscaleModel(
   modelpool: ModelPool,
   options: UpscaleOptions,
 ): Promise<{ model: Module; summary: UpscaleSummary }> {
   const { what } = options;
   const tasks = modelpool.modelNames;
-  check(tasks.length > 0, `${what}: the model pool has no fine-tuned models to upscale with`);
-  check(
-    modelpool.hasPretrained,
-    () => `${what}: the model pool has no ${PRETRAINED} model, which the task vectors are measured from`,
-  );
+  checkUpscalable(modelpool, what);
   const model = await modelpool.loadModel(PRETRAINED);
   const sources: TensorSource[] = [];
   try {
