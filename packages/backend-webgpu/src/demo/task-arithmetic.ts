@@ -40,7 +40,10 @@ export interface DemoResult {
   readonly ms: { readonly finetune: number; readonly merge: number; readonly evaluate: number };
 }
 
-/** mulberry32: a small seeded generator; normals by Box-Muller. */
+/**
+ * mulberry32 (as core's createRng) with normals by Box-Muller, written here because the page bundles
+ * tfjs alone: core's entry is Node-only.
+ */
 function normals(seed: number, count: number, scale = 1): Float32Array {
   let state = seed >>> 0;
   const uniform = () => {
