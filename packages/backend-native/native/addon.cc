@@ -61,6 +61,13 @@ struct Args {
     return v;
   }
 
+  std::string string(size_t i) {
+    char buffer[64];
+    size_t len;
+    check(env, napi_get_value_string_utf8(env, values[i], buffer, sizeof buffer, &len), "expected a string");
+    return std::string(buffer, len);
+  }
+
   std::vector<napi_value> array(size_t i) {
     uint32_t len;
     check(env, napi_get_array_length(env, values[i], &len), "expected an array");
@@ -265,12 +272,13 @@ napi_value Release(napi_env env, napi_callback_info info) {
   });
 }
 
-// useOneDnn(on, everyProduct): whether oneDNN multiplies from now on (false where it is not installed)
+// useOneDnn('auto' | 'openblas' | 'onednn'): whether oneDNN multiplies from now on (false where it is
+// not installed, or where 'auto' leaves it off)
 napi_value UseOneDnn(napi_env env, napi_callback_info info) {
   return guarded(env, [&] {
-    Args args(env, info, 2);
+    Args args(env, info, 1);
     napi_value result;
-    napi_get_boolean(env, native::useOneDnn(args.boolean(0), args.boolean(1)), &result);
+    napi_get_boolean(env, native::useOneDnn(args.string(0)), &result);
     return result;
   });
 }

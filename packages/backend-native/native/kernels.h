@@ -24,8 +24,11 @@ void batchMatMul(const float* a, const float* b, float* out, size_t batchA, size
 
 /** Which libraries multiply: oneDNN where it loaded (and for which products), OpenBLAS. */
 std::string productLibraries();
-/** oneDNN's products on (every product, or from 2^20 multiply-adds) or off (all on OpenBLAS); true when oneDNN now multiplies. */
-bool useOneDnn(bool on, bool everyProduct);
+/**
+ * Which library multiplies: "auto" (oneDNN from 2^20 multiply-adds where its kernels use AVX-512,
+ * otherwise OpenBLAS), "openblas" (every product) or "onednn" (every product); true when oneDNN now multiplies.
+ */
+bool useOneDnn(const std::string& choice);
 
 /** Layer norm over the last axis of [rows, cols]: out = (x − μ)·rstd·γ + β, μ and rstd per row kept. */
 void layerNorm(const float* x, const float* gamma, const float* beta, float* out, float* mean, float* rstd,

@@ -2,6 +2,7 @@
 #include <dlfcn.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -19,10 +20,23 @@ namespace native {
 // Batches of small products (attention heads) run one after another on the calling thread: calling
 // OpenBLAS from several threads at once contends on its internal locks, and measured slower.
 static constexpr size_t kThreadedProduct = size_t{1} << 24;
-// From this many multiply-adds a single product goes to oneDNN where it is present: its JIT kernels
-// measured 5-15% above OpenBLAS 0.3.21 on ViT-B/32's projection and MLP shapes (AVX-512 Xeon,
-// one and two threads). The attention's small per-head products stay on OpenBLAS, faster there.
+// From this many multiply-adds a single product goes to oneDNN where it is present and the CPU has
+// AVX-512: its JIT kernels measured 5-33% above OpenBLAS 0.3.21 on ViT-B/32's projection and MLP
+// shapes there (one and two threads). Limited to AVX2 (DNNL_MAX_CPU_ISA=AVX2, OpenBLAS's Haswell
+// kernel), oneDNN measured 2-12% below OpenBLAS on the same shapes, so without AVX-512 every product
+// stays on OpenBLAS unless MERGEBENCH_NATIVE_GEMM=onednn asks otherwise. The attention's small
+// per-head products stay on OpenBLAS, faster there on both.
 static constexpr size_t kOneDnnProduct = size_t{1} << 20;
+
+/** Whether oneDNN's kernels will use AVX-512 here: the CPU has it and DNNL_MAX_CPU_ISA does not cap it. */
+static bool oneDnnHasAvx512() {
+  if (!__builtin_cpu_supports("avx512f")) return false;
+  const char* cap = std::getenv("DNNL_MAX_CPU_ISA");
+  if (cap == nullptr || *cap == '\0') return true;
+  std::string isa(cap);
+  for (char& c : isa) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return isa == "ALL" || isa.rfind("AVX512", 0) == 0 || isa.rfind("AVX10", 0) == 0 || isa.rfind("AMX", 0) == 0;
+}
 
 int blasThreads() {
   static const int available = openblas_get_num_threads();
@@ -57,6 +71,7 @@ struct OneDnn {
   void (*setThreads)(int) = nullptr;  // OpenMP's omp_set_num_threads: oneDNN's threads
   std::string name;                   // "oneDNN 2.6.3", or why it is not used
   int current = -1;
+  bool byDefault = true;      // whether 'auto' uses it: only where its kernels use AVX-512
   bool enabled = true;        // off: every product on OpenBLAS (tests compare the two paths)
   bool everyProduct = false;  // MERGEBENCH_NATIVE_GEMM=onednn: small products too (tfjs-core's specs)
 };
@@ -94,6 +109,8 @@ static OneDnn load() {
   const DnnlVersionInfo* v = version ? version() : nullptr;
   d.name = v ? "oneDNN " + std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->patch)
              : "oneDNN";
+  d.byDefault = oneDnnHasAvx512();
+  d.enabled = d.byDefault || d.everyProduct;
   return d;
 }
 
@@ -102,16 +119,20 @@ static OneDnn& oneDnn() {
   return d;
 }
 
-bool useOneDnn(bool on, bool everyProduct) {
+bool useOneDnn(const std::string& choice) {
   OneDnn& d = oneDnn();
-  d.enabled = on;
-  d.everyProduct = everyProduct;
-  return d.sgemm != nullptr && on;
+  d.everyProduct = choice == "onednn";
+  d.enabled = choice == "onednn" || (choice == "auto" && d.byDefault);
+  return d.sgemm != nullptr && d.enabled;
 }
 
 std::string productLibraries() {
   const OneDnn& d = oneDnn();
   if (d.sgemm == nullptr) return "OpenBLAS; " + d.name;
+  if (!d.enabled)
+    return d.byDefault ? "OpenBLAS; " + d.name + " off"
+                       : "OpenBLAS; " + d.name + " not used: its kernels would not use AVX-512 here, and OpenBLAS "
+                                                 "measured faster without it (MERGEBENCH_NATIVE_GEMM=onednn to use it)";
   return d.everyProduct ? d.name + " (every product), OpenBLAS"
                         : d.name + " (products from 2^20 multiply-adds), OpenBLAS (smaller ones)";
 }

@@ -105,10 +105,11 @@ export interface NativeAddon {
     cols: number,
   ): void;
   /**
-   * Products on oneDNN where it is installed (on: those from 2²⁰ multiply-adds, or every one with
-   * everyProduct) or all on OpenBLAS (off); whether oneDNN now multiplies.
+   * Which library multiplies: 'auto' (oneDNN from 2²⁰ multiply-adds where it is installed and its
+   * kernels use AVX-512, OpenBLAS otherwise), 'openblas' or 'onednn' (every product); whether
+   * oneDNN now multiplies.
    */
-  useOneDnn(on: boolean, everyProduct: boolean): boolean;
+  useOneDnn(choice: 'auto' | 'openblas' | 'onednn'): boolean;
   /** A Float32Array for an output, its contents undefined (kernels write every element). */
   alloc(length: number): Float32Array;
   /** Frees an array alloc() made at once, leaving it empty; for outputs nobody can see any more. */

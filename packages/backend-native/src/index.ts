@@ -22,13 +22,14 @@ export function nativeThreads(): { readonly blas: number; readonly pool: number;
 }
 
 /**
- * Which library multiplies: 'auto' (the default where oneDNN is installed: products from 2²⁰
- * multiply-adds on oneDNN, smaller ones on OpenBLAS), 'openblas' (every product) or 'onednn' (every
- * product). Returns whether oneDNN multiplies from now on (never where it is not installed). For
- * comparing and testing the paths; MERGEBENCH_NATIVE_GEMM sets the same at start.
+ * Which library multiplies: 'auto' (the default: where oneDNN is installed and its kernels use
+ * AVX-512, products from 2²⁰ multiply-adds on oneDNN and smaller ones on OpenBLAS; otherwise every
+ * product on OpenBLAS, which measured faster without AVX-512), 'openblas' (every product) or
+ * 'onednn' (every product). Returns whether oneDNN multiplies from now on (never where it is not
+ * installed). For comparing and testing the paths; MERGEBENCH_NATIVE_GEMM sets the same at start.
  */
 export function useProducts(choice: 'auto' | 'openblas' | 'onednn'): boolean {
-  return addon.useOneDnn(choice !== 'openblas', choice === 'onednn');
+  return addon.useOneDnn(choice);
 }
 
 export { FUSED_KERNEL_NAMES } from './kernels/fused.js';

@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { layerNorm, linear, quickGelu } from '@mergebench/core';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -98,5 +100,24 @@ describe('products on both libraries agree with cpu', () => {
     expect(nativeThreads().products).toMatch(/OpenBLAS/);
     const onednn = useProducts('auto');
     expect(nativeThreads().products.startsWith('oneDNN')).toBe(onednn);
+  });
+
+  // oneDNN's AVX2 kernels measured slower than OpenBLAS's: capped below AVX-512, 'auto' leaves
+  // every product on OpenBLAS and says why, and 'onednn' still turns it on.
+  it('keeps products on OpenBLAS where oneDNN would not use AVX-512', () => {
+    const addon = fileURLToPath(new URL('../../build/Release/backend_native.node', import.meta.url));
+    const script = `const a = require(${JSON.stringify(addon)});
+      const auto = [a.useOneDnn('auto'), a.threads().products];
+      console.log(JSON.stringify([auto, [a.useOneDnn('onednn'), a.threads().products]]));`;
+    const child = spawnSync(process.execPath, ['-e', script], {
+      env: { ...process.env, DNNL_MAX_CPU_ISA: 'AVX2', MERGEBENCH_NATIVE_GEMM: '' },
+      encoding: 'utf8',
+    });
+    expect(child.stderr).toBe('');
+    const [[autoOn, autoText], [forcedOn, forcedText]] = JSON.parse(child.stdout);
+    expect(autoOn).toBe(false);
+    expect(autoText).toMatch(/^OpenBLAS; /);
+    if (forcedOn) expect(forcedText).toMatch(/^oneDNN .*\(every product\)/);
+    else expect(forcedText).toMatch(/oneDNN not found|without dnnl_sgemm/);
   });
 });
