@@ -1,4 +1,4 @@
-"""PyTorch reference for benchmarks of out-of-core merges (packages/modelpool-weights/src/bench).
+"""PyTorch reference for benchmarks of out-of-core merges (benchmarks/speed/src/weights-merge).
 
   make DIR [--layers 22]      writes base + 3 fine-tuned synthetic models with the parameters of a
                               1.1B Llama (hidden 2048, intermediate 5632, 4 KV heads, vocabulary

@@ -13,6 +13,7 @@ const SUBJECTS = [
   'clip-data',
   'regmean-solve',
   'static-merge',
+  'weights-merge',
 ] as const;
 
 const asked = process.argv.slice(2);

@@ -3,16 +3,22 @@
  * model's files in pieces of at most `chunkBytes` per model, read into buffers allocated once
  * (fresh pages cost the kernel more than the arithmetic costs us: about 1 s per 0.35 GB on the
  * measured machines), with the next piece read while this one is merged and the previous piece
- * of output written. A piece is decoded to float32 a run at a time (small enough to stay in
- * cache), merged by the method's TensorMerge (task-vectors' key-merge.ts), and encoded straight
- * into the output piece. Methods that need every entry before merging (TIES's thresholds,
+ * of output written. Where the method's TensorMerge (task-vectors' key-merge.ts) has native loops
+ * (`scanStored`, `mergeStored`), a piece goes to them as read; otherwise it is decoded to float32 a
+ * run at a time (small enough to stay in cache), merged, and encoded straight into the output piece. Methods that need every entry before merging (TIES's thresholds,
  * SLERP's angle) read the tensor once more per scan; no whole tensor is ever held.
  *
  * Memory: 2 × M × `chunkBytes` (reads), 2 pieces of output, M runs of float32 — a few MB — and,
  * only for a KeyMerge that is not streamable, the whole tensor as float32 for every model.
  */
 import { type FloatStorageDtype, f16ToF32, f32ToF16, MergebenchError } from '@mergebench/core';
-import type { KeyChunk, KeyMerge, StreamableKeyMerge, TensorMerge } from '@mergebench/task-vectors';
+import type {
+  KeyChunk,
+  KeyMerge,
+  StoredDtype,
+  StreamableKeyMerge,
+  TensorMerge,
+} from '@mergebench/task-vectors';
 import type { DirectReader } from './direct-reader.js';
 import type { ShardWriter } from './shard-writer.js';
 
@@ -181,9 +187,17 @@ export async function streamKeys(options: StreamKeysOptions): Promise<void> {
     const halves = raw.map((b) => new Uint16Array(b.buffer, b.byteOffset, b.byteLength >>> 1));
     const out = key.outDtype!;
     const outHalves = new Uint16Array(outSlot.buffer, outSlot.byteOffset, outSlot.byteLength >>> 1);
-    const fast = merging && hasBase && key.dtype === 'BF16' && out === 'BF16' ? tensor.mergeBf16 : undefined;
-    if (fast) bad += fast.call(tensor, halves[0], halves.slice(1), 0, count, outHalves);
-    for (let from = 0; from < (fast ? 0 : count); from += RUN) {
+    const dtype = key.dtype as StoredDtype;
+    const stored = out in BYTES ? (merging ? tensor.mergeStored : tensor.scanStored) : undefined;
+    const fast =
+      !stored && merging && hasBase && key.dtype === 'BF16' && out === 'BF16' ? tensor.mergeBf16 : undefined;
+    if (stored) {
+      const base = hasBase ? raw[0] : undefined;
+      const models = hasBase ? raw.slice(1) : raw;
+      if (merging) bad += tensor.mergeStored!(dtype, base, models, start, count, out as StoredDtype, outSlot);
+      else tensor.scanStored!(pass, dtype, base, models, start, count);
+    } else if (fast) bad += fast.call(tensor, halves[0], halves.slice(1), 0, count, outHalves);
+    for (let from = 0; from < (fast || stored ? 0 : count); from += RUN) {
       const len = Math.min(RUN, count - from);
       const inputs: Float32Array[] = [];
       for (let m = 0; m < M; m++) {

@@ -15,8 +15,19 @@
  * result. Magnitude sparsification first finds each model's threshold and how many entries
  * equal to it survive (the lowest indices) in two scans (a histogram selection,
  * magnitude-select.ts), then keeps entries in index order while merging.
+ *
+ * Where @mergebench/merge-loops' addon is built, the returned TensorMerge also has `scanStored`
+ * and `mergeStored`: the same operations in native loops over the stored entries (decoding,
+ * merging and rounding in one pass, on all cores), equal bit for bit.
  */
 import { check, MergebenchError } from '@mergebench/core';
+import {
+  DTYPE_CODES,
+  type LoopsChoice,
+  loadMergeLoops,
+  RULE_FIELDS,
+  SPARSIFY_CODES,
+} from '@mergebench/merge-loops';
 import { dareStream, lowbias32 } from './dare-mask.js';
 import {
   type KeyChunk,
@@ -43,6 +54,12 @@ export interface GeneralizedMergeOptions {
   readonly rescale?: boolean;
   /** Seed of DARE's draws. */
   readonly seed?: number;
+  /**
+   * `native`: also merge stored entries with @mergebench/merge-loops (an error if its addon is
+   * missing); `js`: the JavaScript loops only; `auto` (default: MERGEBENCH_MERGE_LOOPS, else
+   * native where the addon is built).
+   */
+  readonly loops?: LoopsChoice;
 }
 
 /** wd[j] = fl(δ·w) for j in [0, len), no sparsification. */
@@ -142,7 +159,11 @@ export function generalizedKeyMerge(options: GeneralizedMergeOptions): Streamabl
   let scratch = new Float32Array(RUN);
   // Selectors not in use, for the next keys.
   const selectors: MagnitudeSelector[] = [];
+  // The native loops' per-model rules, filled for each piece.
+  const rules = new Float64Array(T * RULE_FIELDS);
   const plain = sparsification === 'none' && consensus === 'none';
+  const native = loadMergeLoops(options.loops);
+  const weights32 = Float32Array.from(w);
 
   return streamableKeyMerge((key: string, n: number): TensorMerge => {
     // (null: this model is not sparsified by magnitude)
@@ -189,6 +210,103 @@ export function generalizedKeyMerge(options: GeneralizedMergeOptions): Streamabl
           else selector.countPass2(d);
         }
       },
+      scanStored: native
+        ? (pass, dtype, base, xs, start, count) => {
+            check(base, `${key}: this method needs a base model`);
+            check(xs.length === T, () => `${key}: ${xs.length} models for ${T} weights`);
+            if (pass === 1 && scanned === 0) {
+              for (const keep of keeps) keep?.selector?.target(keep.k);
+              scanned = 1;
+            }
+            const bins = new Int32Array(T);
+            const counts = keeps.map((keep, t) => {
+              const selector = keep?.selector;
+              if (!selector) return null;
+              if (pass === 0) return selector.pass1Bins(count);
+              const low = selector.pass2Bins(count);
+              bins[t] = low.bin;
+              return low.counts;
+            });
+            const firstNaN = new Float64Array(T);
+            native.magnitudeScan(
+              pass === 0 ? 0 : 1,
+              DTYPE_CODES[dtype],
+              base,
+              xs,
+              counts,
+              bins,
+              count,
+              firstNaN,
+            );
+            firstNaN.forEach((at, t) => {
+              if (at >= 0)
+                throw new MergebenchError(
+                  `key '${key}' (model ${t + 1} − base) contains NaN at entry ${start + at}: magnitudes must be numbers`,
+                );
+            });
+          }
+        : undefined,
+      mergeStored: native
+        ? (dtype, base, xs, start, count, outDtype, out) => {
+            check(base, `${key}: this method needs a base model`);
+            check(xs.length === T, () => `${key}: ${xs.length} models for ${T} weights`);
+            if (scanned === 1) {
+              thresholdsFound();
+              scanned = 2;
+            }
+            const code = DTYPE_CODES[dtype];
+            const outCode = DTYPE_CODES[outDtype];
+            const scale = lambda !== 1;
+            if (plain)
+              return native.plain(
+                code,
+                base,
+                xs,
+                weights32,
+                normalize ? plainDivisor : 1,
+                scale,
+                lf,
+                count,
+                outCode,
+                out,
+              );
+            for (let t = 0; t < T; t++) {
+              const keep = keeps[t];
+              const rule = rules.subarray(t * RULE_FIELDS, (t + 1) * RULE_FIELDS);
+              rule.fill(0);
+              rule[1] = w[t];
+              if (keep) {
+                rule[0] = SPARSIFY_CODES.magnitude;
+                rule[2] = keep.threshold;
+                rule[3] = keep.ties;
+              } else if (sparsification === 'random' && densities[t] < 1) {
+                rule[0] = SPARSIFY_CODES.random;
+                rule[4] = streams[t];
+                rule[5] = Math.floor(densities[t] * 4294967296);
+                rule[6] = rescale ? Math.fround(densities[t]) : 1;
+              }
+            }
+            const bad = native.generalized(
+              code,
+              base,
+              xs,
+              rules,
+              consensus === 'sum',
+              normalize,
+              plainDivisor,
+              scale,
+              lf,
+              start,
+              count,
+              outCode,
+              out,
+            );
+            keeps.forEach((keep, t) => {
+              if (keep) keep.ties = rules[t * RULE_FIELDS + 3];
+            });
+            return bad;
+          }
+        : undefined,
       mergeBf16:
         plain && T === 3
           ? (base, xs, from, len, out) =>

@@ -19,6 +19,8 @@ export {
   type KeyChunk,
   type KeyMerge,
   type KeyMergeInputs,
+  type StoredDtype,
+  type StoredEntries,
   type StreamableKeyMerge,
   streamableKeyMerge,
   type TensorMerge,

@@ -1,3 +1,7 @@
+import type { StoredDtype, StoredEntries } from '@mergebench/merge-loops';
+
+export type { StoredDtype, StoredEntries };
+
 /**
  * A merge of one tensor at a time, as mergekit defines its methods: every input of one key as
  * float32, the result as float32. Streaming drivers (a weights-only model pool writing shards)
@@ -47,6 +51,31 @@ export interface TensorMerge {
     from: number,
     len: number,
     out: Uint16Array,
+  ): number;
+  /**
+   * Where the native loops are loaded (@mergebench/merge-loops): `scan` over the key's entries
+   * [start, start + count) of every model as stored (`dtype`), from element 0 of each array.
+   */
+  scanStored?(
+    pass: number,
+    dtype: StoredDtype,
+    base: StoredEntries | undefined,
+    models: readonly StoredEntries[],
+    start: number,
+    count: number,
+  ): void;
+  /**
+   * `merge` over stored entries likewise, the result written into `out` as `outDtype` (rounded as
+   * the JavaScript path rounds); returns how many merged values are NaN or infinite.
+   */
+  mergeStored?(
+    dtype: StoredDtype,
+    base: StoredEntries | undefined,
+    models: readonly StoredEntries[],
+    start: number,
+    count: number,
+    outDtype: StoredDtype,
+    out: StoredEntries,
   ): number;
 }
 

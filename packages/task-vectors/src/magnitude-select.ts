@@ -126,6 +126,17 @@ export class MagnitudeSelector {
     this.total += bits.length;
   }
 
+  /**
+   * Pass 1 over `n` values counted by the caller (native loops, which also refuse NaN): the
+   * high-bits histogram to add their counts into.
+   */
+  pass1Bins(n: number): Uint32Array {
+    if (this.targeted) throw new Error('pass1Bins called after target(): pass 1 is over');
+    this.high.reserve(n);
+    this.total += n;
+    return this.high.counts;
+  }
+
   /** How many values pass 1 has counted. */
   get count(): number {
     return this.total;
@@ -172,6 +183,17 @@ export class MagnitudeSelector {
       low.reserve(end - start);
       countLow(low.counts, bits, this.bin, start, end);
     });
+  }
+
+  /**
+   * Pass 2 over `n` values counted by the caller: the low-bits histogram to add the counts of the
+   * values whose high bits are `bin` into.
+   */
+  pass2Bins(n: number): { readonly counts: Uint32Array; readonly bin: number } {
+    const low = this.low;
+    if (!low || !this.targeted) throw new Error('pass2Bins called before target()');
+    low.reserve(n);
+    return { counts: low.counts, bin: this.bin };
   }
 
   /** The k-th largest |x|, after pass 2 has seen every chunk. */

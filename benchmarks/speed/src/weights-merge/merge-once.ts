@@ -1,9 +1,10 @@
 /**
- * One `mergebench merge` in this process, printing {seconds, cpu_seconds, input_bytes, max_rss_bytes}
- * as JSON.
+ * One `mergebench merge` in this process, printing {seconds, cpu_seconds, input_bytes,
+ * max_rss_bytes, loops} as JSON. The loops (native or JavaScript) follow MERGEBENCH_MERGE_LOOPS.
  */
 import { readFileSync } from 'node:fs';
-import { mergeCommand } from '../merge-command.js';
+import { loadMergeLoops } from '@mergebench/merge-loops';
+import { mergeCommand } from '@mergebench/modelpool-weights';
 
 /**
  * Peak RSS of this process: VmHWM where Linux has it. getrusage's maxRSS can carry over the
@@ -19,6 +20,7 @@ function peakRss(): number {
 }
 
 const [config, out] = process.argv.slice(2);
+const loops = loadMergeLoops() ? `native, ${loadMergeLoops()!.threads()} threads` : 'js';
 const lines: string[] = [];
 const cpuBefore = process.cpuUsage();
 const started = performance.now();
@@ -36,5 +38,6 @@ console.log(
     cpu_seconds: (cpu.user + cpu.system) / 1e6,
     input_bytes: Number(input?.[1]) * 1e9,
     max_rss_bytes: peakRss(),
+    loops,
   }),
 );
