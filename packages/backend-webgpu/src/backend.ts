@@ -74,7 +74,7 @@ export class DeviceFaults {
       if (this.disposing) return;
       const detail = firstLine(info.message || 'no details');
       this.record(
-        `webgpu: the GPU device was lost (${info.reason ?? 'unknown'}: ${detail}); the run stopped, its last checkpoint is kept`,
+        `webgpu: the GPU device was lost (${info.reason ?? 'unknown'}: ${detail}); the run stopped, its last saved training state is kept`,
       );
     });
     device.onuncapturederror = (event) => this.record(describeGpuError(event.error).message);
@@ -94,7 +94,7 @@ export class DeviceFaults {
     return (
       this.first ??
       new this.errorClass(
-        'webgpu: the GPU device was lost (reading a tensor back failed); the run stopped, its last checkpoint is kept',
+        'webgpu: the GPU device was lost (reading a tensor back failed); the run stopped, its last saved training state is kept',
       )
     );
   }

@@ -43,7 +43,7 @@ describe('GPU faults', () => {
     expect(lines[1]).toBe(lines[0]);
   });
 
-  it('a device lost mid-run stops the run with one line and keeps the last checkpoint', () => {
+  it('a device lost mid-run stops the run with one line and keeps the last saved training state', () => {
     const cwd = mkdtempSync(join(tmpdir(), 'webgpu-lost-'));
     try {
       const run = spawnSync(
@@ -59,20 +59,20 @@ describe('GPU faults', () => {
           'backend=webgpu',
           'run_name=lost',
           'method.max_steps=50',
-          'method.checkpoint_every=1',
+          'method.save_state_every=1',
         ],
         { cwd, encoding: 'utf8', timeout: 300_000, env: { ...process.env, NO_COLOR: '1' } },
       );
       expect(run.status, run.stdout + run.stderr).toBe(1);
       expect(errorLines(run.stderr)).toEqual([
         expect.stringMatching(
-          /^mergebench: error: webgpu: the GPU device was lost \(.*\); the run stopped, its last checkpoint is kept$/,
+          /^mergebench: error: webgpu: the GPU device was lost \(.*\); the run stopped, its last saved training state is kept$/,
         ),
       ]);
-      const checkpoints = join(cwd, 'runs', 'lost', 'checkpoints', 'adamerging-task-wise');
-      expect(existsSync(checkpoints)).toBe(true);
-      const kept = readdirSync(checkpoints).filter((name) => name.startsWith('step-'));
-      // The checkpoint written before the loss, not a later one written from a lost device.
+      const saved = join(cwd, 'runs', 'lost', 'training-state', 'adamerging-task-wise');
+      expect(existsSync(saved)).toBe(true);
+      const kept = readdirSync(saved).filter((name) => name.startsWith('step-'));
+      // The state saved before the loss, not a later one saved from a lost device.
       expect(kept.length).toBe(1);
       expect(Number(kept[0].slice(5))).toBeGreaterThanOrEqual(2);
       expect(Number(kept[0].slice(5))).toBeLessThan(50);

@@ -43,7 +43,7 @@ const mebibytes = (bytes: number) => (bytes / 2 ** 20).toFixed(bytes < 2 ** 20 ?
  */
 export class AdaMergingMethod implements Method {
   constructor(
-    /** The component's name: prefixes messages and names the checkpoint folder. */
+    /** The component's name: prefixes messages and names the folder of its saved training state. */
     readonly name: string,
     readonly granularity: Granularity,
     readonly settings: AdaMergingSettings,

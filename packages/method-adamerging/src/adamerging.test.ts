@@ -88,7 +88,7 @@ describe('adamerging-layer-wise', () => {
     const logger = memoryLogger();
     const { model, runDir } = await runMethod(
       adamergingLayerWise,
-      { lr: 0.2, max_steps: 40, checkpoint_every: 0 },
+      { lr: 0.2, max_steps: 40, save_state_every: 0 },
       context({ logger }),
     );
     const warnings = logger.lines.filter((line) => line.includes('collapse to a constant prediction'));
@@ -109,7 +109,7 @@ describe('adamerging-layer-wise', () => {
     const logger = memoryLogger();
     const { model, runDir } = await runMethod(
       adamergingLayerWise,
-      { lr: 0.2, max_steps: 12, checkpoint_every: 0, collapse_threshold: 0.6, collapse_patience: 3 },
+      { lr: 0.2, max_steps: 12, save_state_every: 0, collapse_threshold: 0.6, collapse_patience: 3 },
       context({ logger }),
     );
     const warnings = logger.lines.filter((line) => line.includes('collapse to a constant prediction'));
@@ -123,13 +123,15 @@ describe('adamerging-layer-wise', () => {
     model.dispose();
   });
 
-  it('resumes from its checkpoint to exactly the coefficients of an uninterrupted run', async () => {
-    const settings = { lr: 0.01, batch_size: 32, checkpoint_every: 2 };
+  it('resumes from its saved training state to exactly the coefficients of an uninterrupted run', async () => {
+    const settings = { lr: 0.01, batch_size: 32, save_state_every: 2 };
     const whole = await runMethod(adamergingLayerWise, { ...settings, max_steps: 6 });
     const ctx = context();
     const first = await runMethod(adamergingLayerWise, { ...settings, max_steps: 3 }, ctx);
     first.model.dispose();
-    expect(existsSync(join(ctx.runDir, 'checkpoints', 'adamerging-layer-wise', 'step-00000002'))).toBe(true);
+    expect(existsSync(join(ctx.runDir, 'training-state', 'adamerging-layer-wise', 'step-00000002'))).toBe(
+      true,
+    );
     const resumed = await runMethod(adamergingLayerWise, { ...settings, max_steps: 6 }, ctx);
     expect(resumed.artifacts.history.resumedFrom).toBe(2);
     expect(resumed.artifacts.coefficients).toEqual(whole.artifacts.coefficients);

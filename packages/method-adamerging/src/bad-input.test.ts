@@ -16,7 +16,7 @@ import { context, createMethod, world } from './run.test.helpers.js';
 
 // Fine-tuning barely matters for these checks; a short one keeps the file fast.
 const pool = () => ToyModelPool.create({ finetuneSteps: 5 });
-const FAST = { max_steps: 2, checkpoint_every: 0 };
+const FAST = { max_steps: 2, save_state_every: 0 };
 
 /** The toy world's data with some tasks left out or emptied. */
 function dataWith({ only, empty }: { only?: string[]; empty?: string }): TaskData {
@@ -93,7 +93,7 @@ describe('bad input is a one-line error', () => {
     );
   });
 
-  it('a non-finite loss stops the run at its step, keeping the last good checkpoint', async () => {
+  it('a non-finite loss stops the run at its step, keeping the last good training state', async () => {
     const nan = new NanAfter(world.head('toy1'), 4);
     const heads: TaskHeads = {
       taskNames: world.taskNames,
@@ -101,12 +101,12 @@ describe('bad input is a one-line error', () => {
       numClasses: () => world.numClasses(),
     };
     const ctx = context({ heads });
-    const error = await failure({ max_steps: 10, checkpoint_every: 2 }, ctx);
-    const checkpoints = join(ctx.runDir, 'checkpoints', 'adamerging-layer-wise');
+    const error = await failure({ max_steps: 10, save_state_every: 2 }, ctx);
+    const saved = join(ctx.runDir, 'training-state', 'adamerging-layer-wise');
     expect(error.message).toBe(
-      `adaptation stopped at step 4: the loss of task 'toy1' is NaN; last good checkpoint: ${join(checkpoints, 'step-00000002')}`,
+      `adaptation stopped at step 4: the loss of task 'toy1' is NaN; last good training state: ${join(saved, 'step-00000002')}`,
     );
-    expect(readdirSync(checkpoints)).toEqual(['step-00000002']);
+    expect(readdirSync(saved)).toEqual(['step-00000002']);
     expect(existsSync(join(ctx.runDir, 'coefficients.json'))).toBe(false);
   });
 

@@ -4,7 +4,7 @@ import type { CoefficientsByTask } from './merged-weights.js';
  * The coefficient columns of one history row: `lambda/<task>` for task-wise coefficients, and
  * `lambda/<task>/mean|min|max` over a task's per-parameter coefficients for layer-wise ones (a
  * ViT-B/32 has 8 × 200 of those; all of them are in coefficients.json at the end). Kept small
- * because every checkpoint stores the history so far.
+ * because every saved training state stores the history so far.
  */
 export function coefficientColumns(byTask: CoefficientsByTask): Record<string, number> {
   const columns: Record<string, number> = {};

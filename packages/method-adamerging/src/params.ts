@@ -1,15 +1,15 @@
 import {
   adaptationLoopParams,
-  type CheckpointSettings,
   check,
-  checkpointParams,
-  checkpointSettings,
   type LoopSettings,
   loopSettings,
   MICRO_BATCH_PARAM,
   type ParamSpec,
   type ParamValues,
   PROGRESS_PARAM,
+  type TrainingStateSettings,
+  trainingStateParams,
+  trainingStateSettings,
 } from '@mergebench/core';
 import {
   type CollapseWatchSettings,
@@ -41,7 +41,7 @@ export const ADAMERGING_PARAMS: readonly ParamSpec[] = [
     },
   },
   EXCLUDE_KEYS_PARAM,
-  ...checkpointParams(),
+  ...trainingStateParams(),
   {
     name: 'coefficients',
     type: 'string',
@@ -73,7 +73,7 @@ export const ADAMERGING_PARAMS: readonly ParamSpec[] = [
 ];
 
 /** Validated parameter values, typed. */
-export interface AdaMergingSettings extends LoopSettings, CheckpointSettings {
+export interface AdaMergingSettings extends LoopSettings, TrainingStateSettings {
   readonly initLambda: number;
   readonly clamp: boolean;
   readonly excludeKeys: readonly string[];
@@ -102,7 +102,7 @@ export function adamergingSettings(
     ...loopSettings(params),
     clamp: params.clamp as boolean,
     excludeKeys: params.exclude_keys as string[],
-    ...checkpointSettings(params),
+    ...trainingStateSettings(params),
     coefficientsFile: file === null ? null : resolvePath(file),
     mergingWeightsFile: mergingWeights === null ? null : resolvePath(mergingWeights),
     collapse: collapseWatchSettings(params),

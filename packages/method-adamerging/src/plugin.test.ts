@@ -10,7 +10,7 @@ describe('the plugin', () => {
   it('passes the conformance checks, running both methods on the toy pools', async () => {
     await checkPluginConformance(plugin, {
       methodParams: {
-        'adamerging-task-wise': { max_steps: 3, checkpoint_every: 2 },
+        'adamerging-task-wise': { max_steps: 3, save_state_every: 2 },
         'adamerging-layer-wise': { max_steps: 3 },
       },
     });
@@ -36,7 +36,7 @@ describe('the plugin', () => {
     expect(report.method).toMatchObject({
       name: 'adamerging-layer-wise',
       package: '@mergebench/method-adamerging',
-      params: { init_lambda: 0.3, max_steps: 4, batch_size: 16, clamp: false, checkpoint_every: 100 },
+      params: { init_lambda: 0.3, max_steps: 4, batch_size: 16, clamp: false, save_state_every: 100 },
     });
     expect(report.results!.average.accuracy).toBeGreaterThan(0);
     const artifacts = report.artifacts as Record<string, any>;

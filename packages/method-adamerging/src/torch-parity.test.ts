@@ -87,7 +87,7 @@ describe('three Adam steps of the method match torch.optim.Adam', () => {
         init_lambda,
         max_steps: steps,
         batch_size: data.size(tasks[0]),
-        checkpoint_every: 0,
+        save_state_every: 0,
         progress: false,
       },
       component.info.params,

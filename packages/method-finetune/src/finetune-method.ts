@@ -9,24 +9,22 @@ import {
   type ModelPool,
   PRETRAINED,
   resolveService,
-  runCheckpoints,
+  runTrainingState,
   TOKENS,
+  type TrainingStateSettings,
   writeHistoryCsv,
 } from '@mergebench/core';
 import { type OptimizerSettings, trainEncoder } from './train-encoder.js';
 
 /** How a fine-tuning run is set up (the components' parameters, validated). */
-export interface FinetuneSettings {
-  /** The component's name: prefixes messages and names the run's checkpoint folder and history. */
+export interface FinetuneSettings extends TrainingStateSettings {
+  /** The component's name: prefixes messages and names the run's saved training state and history. */
   readonly name: string;
   /** The tasks to train on, chosen among the task pool's (e.g. one named task, or all). */
   readonly selectTasks: (available: readonly string[]) => readonly string[];
   /** The model pool's model to start from. */
   readonly startModel: string;
   readonly optimizer: OptimizerSettings;
-  /** Steps between checkpoints in the run's folder; 0 for none. */
-  readonly checkpointEvery: number;
-  readonly resume: boolean;
 }
 
 /**
@@ -64,14 +62,13 @@ export class FinetuneMethod implements Method {
     );
     const model = await modelpool.loadModel(startModel);
     try {
-      const every = this.settings.checkpointEvery;
       const result = await trainEncoder(model, {
         ...this.settings.optimizer,
         tasks,
         data,
         heads,
         seed: deriveSeed(ctx.seed, `${name}/batches`),
-        checkpoint: runCheckpoints(ctx, name, { checkpointEvery: every, resume: this.settings.resume }),
+        trainingState: runTrainingState(ctx, name, this.settings),
         logger: ctx.logger,
       });
       const historyFile = `${name}-history.csv`;

@@ -44,7 +44,7 @@ async function accuracy(model: Module, task: string): Promise<number> {
 
 const snapshot = (m: Module) => new Map([...m.stateDict()].map(([k, t]) => [k, [...t.dataSync()]]));
 
-const FAST = { lr: 0.01, steps: 30, batch_size: 32, checkpoint_every: 0 };
+const FAST = { lr: 0.01, steps: 30, batch_size: 32, save_state_every: 0 };
 
 describe('finetune', () => {
   it("raises the task's accuracy above the pretrained model's, training only the encoder", async () => {
@@ -72,13 +72,13 @@ describe('finetune', () => {
     model.dispose();
   });
 
-  it('continues from its checkpoint to the same weights as an uninterrupted run', async () => {
-    const settings = { task: 'toy2', lr: 0.01, batch_size: 16, schedule: 'constant', checkpoint_every: 3 };
+  it('continues from its saved training state to the same weights as an uninterrupted run', async () => {
+    const settings = { task: 'toy2', lr: 0.01, batch_size: 16, schedule: 'constant', save_state_every: 3 };
     const whole = await trained(finetune, { ...settings, steps: 8 });
     const ctx = context();
     const first = await trained(finetune, { ...settings, steps: 5 }, ctx);
     first.model.dispose();
-    expect(existsSync(join(ctx.runDir, 'checkpoints', 'finetune'))).toBe(true);
+    expect(existsSync(join(ctx.runDir, 'training-state', 'finetune'))).toBe(true);
     const resumed = await trained(finetune, { ...settings, steps: 8 }, ctx);
     expect(resumed.artifacts.resumed_from).toBe(3);
     expect(snapshot(resumed.model)).toEqual(snapshot(whole.model));

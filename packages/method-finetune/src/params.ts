@@ -1,9 +1,9 @@
 import {
-  checkpointParams,
-  checkpointSettings,
   type ParamSpec,
   type ParamValues,
   PRETRAINED,
+  trainingStateParams,
+  trainingStateSettings,
 } from '@mergebench/core';
 import type { FinetuneSettings } from './finetune-method.js';
 import type { ScheduleName } from './schedule.js';
@@ -54,7 +54,7 @@ export const TRAINING_PARAMS: readonly ParamSpec[] = [
     exclusiveMin: 0,
     description: 'Clip the global gradient norm to this before each update (null: no clipping).',
   },
-  ...checkpointParams(),
+  ...trainingStateParams(),
 ];
 
 /** Settings from validated parameter values. */
@@ -76,6 +76,6 @@ export function trainingSettings(
       warmupSteps: params.warmup_steps as number,
       maxGradNorm: params.max_grad_norm as number | null,
     },
-    ...checkpointSettings(params),
+    ...trainingStateSettings(params),
   };
 }

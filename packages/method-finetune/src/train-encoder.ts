@@ -1,6 +1,5 @@
 import {
   AdamW,
-  type CheckpointOptions,
   type Logger,
   type Module,
   type Optimizer,
@@ -8,6 +7,7 @@ import {
   type TaskData,
   type TaskHeads,
   type TrainingResult,
+  type TrainingStateOptions,
 } from '@mergebench/core';
 import type * as tf from '@tensorflow/tfjs';
 import { ClippedOptimizer } from './clipped-optimizer.js';
@@ -34,8 +34,10 @@ export interface EncoderTraining extends OptimizerSettings {
   readonly heads: TaskHeads;
   /** Seeds the batch order. */
   readonly seed: number;
-  /** Checkpoints every `every` steps into `dir`, resuming from the latest there when `resume`. */
-  readonly checkpoint?: CheckpointOptions;
+  /** Saves the training state every `every` steps into `dir`, resuming from the latest there when `resume`. */
+  readonly trainingState?: TrainingStateOptions;
+  /** @deprecated renamed `trainingState`; still read when that is not given. */
+  readonly checkpoint?: TrainingStateOptions;
   readonly logger?: Logger;
   /** Default: a progress bar on a terminal. */
   readonly progress?: boolean;
@@ -43,8 +45,8 @@ export interface EncoderTraining extends OptimizerSettings {
 
 /**
  * Trains `encoder` in place on labelled training batches with each task's frozen head on top,
- * by cross-entropy, with AdamW (torch semantics) and core's supervised loop (checkpoints,
- * resume, progress). The head keeps the classes where they are, as CLIP fine-tuning keeps its
+ * by cross-entropy, with AdamW (torch semantics) and core's supervised loop (saved training
+ * state, resume, progress). The head keeps the classes where they are, as CLIP fine-tuning keeps its
  * zero-shot head, so fine-tuned encoders stay comparable and mergeable.
  */
 export async function trainEncoder(encoder: Module, options: EncoderTraining): Promise<TrainingResult> {
@@ -63,7 +65,7 @@ export async function trainEncoder(encoder: Module, options: EncoderTraining): P
       steps: options.steps,
       batchSize: options.batchSize,
       seed: options.seed,
-      checkpoint: options.checkpoint,
+      trainingState: options.trainingState ?? options.checkpoint,
       logger: options.logger,
       progress: options.progress,
       logitsForTask: (task, inputs) => options.heads.head(task).forward(encoder.forward(inputs)) as tf.Tensor,

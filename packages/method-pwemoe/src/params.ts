@@ -1,8 +1,5 @@
 import {
   batchSizeParam,
-  type CheckpointSettings,
-  checkpointParams,
-  checkpointSettings,
   type LoopSettings,
   loopSettings,
   lrParam,
@@ -11,6 +8,9 @@ import {
   type ParamSpec,
   type ParamValues,
   PROGRESS_PARAM,
+  type TrainingStateSettings,
+  trainingStateParams,
+  trainingStateSettings,
 } from '@mergebench/core';
 import { routingInitLambdaParam } from '@mergebench/moe';
 import { ROUTER_INITS, type RouterInit } from './preference-router.js';
@@ -96,9 +96,9 @@ export const PWEMOE_PARAMS: readonly ParamSpec[] = [
     description:
       'A preference vector (one entry per task, normalised to sum 1): return the one plain model for it instead of the family over the grid.',
   },
-  // FusionBench's save_interval is the same setting as checkpoint_every.
-  ...checkpointParams(2000).map((spec) =>
-    spec.name === 'checkpoint_every' ? { ...spec, aliases: ['save_interval'] } : spec,
+  // FusionBench's save_interval is the same setting as save_state_every.
+  ...trainingStateParams(2000).map((spec) =>
+    spec.name === 'save_state_every' ? { ...spec, aliases: ['save_interval'] } : spec,
   ),
   {
     name: 'checkpoint',
@@ -118,7 +118,7 @@ export const PWEMOE_PARAMS: readonly ParamSpec[] = [
 ];
 
 /** Validated PWEMoE parameter values, typed. */
-export interface PwemoeSettings extends LoopSettings, CheckpointSettings {
+export interface PwemoeSettings extends LoopSettings, TrainingStateSettings {
   readonly loss: ParetoLoss;
   readonly initLambda: number;
   readonly upscaleAttention: boolean;
@@ -150,7 +150,7 @@ export function pwemoeSettings(
     alpha: params.alpha as number,
     gridPoints: params.grid_points as number,
     preference: params.preference as number[] | null,
-    ...checkpointSettings(params),
+    ...trainingStateSettings(params),
     routersFile: file === null ? null : resolvePath(file),
     progress: params.progress as boolean,
   };

@@ -85,7 +85,7 @@ async function flatten(grads: ReadonlyMap<tf.Variable, tf.Tensor>, variables: re
  */
 export class PwemoeMethod implements Method {
   constructor(
-    /** The component's name: prefixes messages and names the checkpoint folder. */
+    /** The component's name: prefixes messages and names the folder of its saved training state. */
     readonly name: string,
     readonly settings: PwemoeSettings,
   ) {}

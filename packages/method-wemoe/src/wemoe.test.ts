@@ -50,7 +50,7 @@ describe('wemoe', () => {
   });
 
   it('evaluates with the routers of an earlier run, without training', async () => {
-    const trained = await runMethod(wemoe, { lr: 0.01, max_steps: 5, checkpoint_every: 0 });
+    const trained = await runMethod(wemoe, { lr: 0.01, max_steps: 5, save_state_every: 0 });
     const logger = memoryLogger();
     const loaded = await runMethod(
       wemoe,
@@ -72,7 +72,7 @@ describe('wemoe', () => {
   });
 
   it('refuses a routers file of another router depth, in one line naming the file', async () => {
-    const trained = await runMethod(wemoe, { router_hidden_layers: 1, max_steps: 1, checkpoint_every: 0 });
+    const trained = await runMethod(wemoe, { router_hidden_layers: 1, max_steps: 1, save_state_every: 0 });
     trained.model.dispose();
     const file = join(trained.runDir, ROUTERS_FILE);
     const attempt = runMethod(wemoe, { checkpoint: file }, context({ services: false }));
@@ -80,12 +80,12 @@ describe('wemoe', () => {
     await expect(attempt).rejects.toThrow(`${file}: the routers do not fit this model (missing: `);
   });
 
-  it('resumes from its checkpoint to exactly the routers of an uninterrupted run', async () => {
-    const settings = { lr: 0.01, checkpoint_every: 2 };
+  it('resumes from its saved training state to exactly the routers of an uninterrupted run', async () => {
+    const settings = { lr: 0.01, save_state_every: 2 };
     const whole = await runMethod(wemoe, { ...settings, max_steps: 5 });
     const ctx = context();
     (await runMethod(wemoe, { ...settings, max_steps: 3 }, ctx)).model.dispose();
-    expect(existsSync(join(ctx.runDir, 'checkpoints', 'wemoe', 'step-00000002'))).toBe(true);
+    expect(existsSync(join(ctx.runDir, 'training-state', 'wemoe', 'step-00000002'))).toBe(true);
     const resumed = await runMethod(wemoe, { ...settings, max_steps: 5 }, ctx);
     expect(resumed.artifacts.history.resumedFrom).toBe(2);
     expect(routerValues(resumed.model)).toEqual(routerValues(whole.model));
@@ -110,7 +110,7 @@ describe('wemoe', () => {
     const logger = memoryLogger();
     const { model } = await runMethod(
       wemoe,
-      { max_steps: 3, checkpoint_every: 0, collapse_threshold: 0.05, collapse_patience: 2 },
+      { max_steps: 3, save_state_every: 0, collapse_threshold: 0.05, collapse_patience: 2 },
       context({ logger }),
     );
     const warnings = logger.lines.filter((line) => line.includes('collapse to a constant prediction'));

@@ -1,8 +1,5 @@
 import {
   adaptationLoopParams,
-  type CheckpointSettings,
-  checkpointParams,
-  checkpointSettings,
   type LoopSettings,
   loopSettings,
   MICRO_BATCH_PARAM,
@@ -10,6 +7,9 @@ import {
   type ParamValues,
   PROGRESS_PARAM,
   type SiteKind,
+  type TrainingStateSettings,
+  trainingStateParams,
+  trainingStateSettings,
 } from '@mergebench/core';
 import {
   type CollapseWatchSettings,
@@ -86,7 +86,7 @@ export const WEMOE_PARAMS: readonly ParamSpec[] = [
     description:
       "The MLPs' activation: auto (the MLP's own `activation`, or the known activation that reproduces its output) or a Hugging Face name.",
   },
-  ...checkpointParams(),
+  ...trainingStateParams(),
   {
     name: 'checkpoint',
     type: 'string',
@@ -106,7 +106,7 @@ export const WEMOE_PARAMS: readonly ParamSpec[] = [
 ];
 
 /** Validated WEMoE parameter values, typed. */
-export interface WemoeSettings extends LoopSettings, CheckpointSettings {
+export interface WemoeSettings extends LoopSettings, TrainingStateSettings {
   readonly initLambda: number;
   /** The value of upscale_target, and the site kinds it names. */
   readonly upscaleTarget: string;
@@ -134,7 +134,7 @@ export function wemoeSettings(params: ParamValues, resolvePath: (path: string) =
     ...loopSettings(params),
     lrScheduler: params.lr_scheduler as LrScheduler,
     activation: params.activation as string,
-    ...checkpointSettings(params),
+    ...trainingStateSettings(params),
     routersFile: file === null ? null : resolvePath(file),
     collapse: collapseWatchSettings(params),
     progress: params.progress as boolean,

@@ -43,7 +43,7 @@ function formatBytes(bytes: number): string {
  */
 export class WemoeMethod implements Method {
   constructor(
-    /** The component's name: prefixes messages and names the checkpoint folder. */
+    /** The component's name: prefixes messages and names the folder of its saved training state. */
     readonly name: string,
     readonly settings: WemoeSettings,
     readonly makeDesign: MoeDesignFactory,

@@ -64,7 +64,7 @@ function methods(fronts: readonly string[], { steps, lr, batchSize, alpha }: Tra
         `method.lr=${lr}`,
         `method.batch_size=${batchSize}`,
         `method.alpha=${alpha}`,
-        'method.checkpoint_every=0',
+        'method.save_state_every=0',
         ...VARIANTS[label.slice(method.length)],
       ],
     };

@@ -73,8 +73,18 @@ function layerWiseCoefficients(report: RunReport) {
   };
 }
 
-/** Parameters that only change how long a run goes or how it is watched, not what it is. */
-const BUDGET_PARAMS = ['max_steps', 'progress', 'checkpoint_every', 'resume', 'checkpoint'];
+/**
+ * Parameters that only change how long a run goes or how it is watched, not what it is
+ * (`checkpoint_every`: save_state_every's former name, in reports of earlier versions).
+ */
+const BUDGET_PARAMS = [
+  'max_steps',
+  'progress',
+  'save_state_every',
+  'checkpoint_every',
+  'resume',
+  'checkpoint',
+];
 
 function stepSweeps(outcomes: readonly RunOutcome[], rows: readonly LeaderboardRow[]) {
   const groups = new Map<string, { series: string; points: { steps: number; average: number }[] }>();

@@ -12,6 +12,8 @@ export const COSMETIC_CONFIG_KEYS: readonly (readonly string[])[] = [
   ['method', 'progress'],
   ['method', 'collapse_threshold'],
   ['method', 'collapse_patience'],
+  ['method', 'save_state_every'],
+  // save_state_every's former name, as reports of earlier versions list it.
   ['method', 'checkpoint_every'],
   ['method', 'resume'],
 ];

@@ -28,7 +28,7 @@ export const FOREIGN_RUN_KEYS: Readonly<Record<string, ForeignName>> = {
     hint: 'merged models are always saved as safetensors',
   },
   fabric: {
-    hint: "runs use no Lightning Fabric: choose the device with backend=<name>; logs and checkpoints go to the run's folder under output_dir",
+    hint: "runs use no Lightning Fabric: choose the device with backend=<name>; logs and saved training states go to the run's folder under output_dir",
   },
   path: {
     hint: "the run's folder is <output_dir>/<run_name>: set output_dir and run_name",

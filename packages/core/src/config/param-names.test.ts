@@ -85,3 +85,38 @@ describe('foreign names', () => {
     expect(() => validateParams('method', {}, clash)).toThrow(/declared twice/);
   });
 });
+
+describe('deprecated parameter names', () => {
+  const renamed: ParamSpec[] = [
+    {
+      name: 'save_state_every',
+      type: 'integer',
+      description: '',
+      default: 100,
+      deprecatedNames: ['checkpoint_every'],
+    },
+  ];
+
+  it('takes a former name under the name now, with one warning line naming both', () => {
+    const warnings: string[] = [];
+    const values = validateParams('method', { checkpoint_every: 5 }, renamed, (line) => warnings.push(line));
+    expect(values).toEqual({ save_state_every: 5 });
+    expect(warnings).toEqual([
+      'method.checkpoint_every is deprecated: use method.save_state_every (the same setting)',
+    ]);
+  });
+
+  it('warns of nothing for the name now, and refuses both names at once', () => {
+    const warnings: string[] = [];
+    expect(validateParams('method', { save_state_every: 5 }, renamed, (line) => warnings.push(line))).toEqual(
+      {
+        save_state_every: 5,
+      },
+    );
+    expect(warnings).toEqual([]);
+    fails(
+      () => validateParams('method', { save_state_every: 5, checkpoint_every: 5 }, renamed, () => {}),
+      'method.checkpoint_every: names the same parameter as method.save_state_every; give only one (save_state_every)',
+    );
+  });
+});

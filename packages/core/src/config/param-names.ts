@@ -11,6 +11,8 @@ export interface CanonicalValues {
   readonly values: Mapping;
   /** Declared name → the key the config used for it (the name itself or an alias). */
   readonly givenAs: Readonly<Record<string, string>>;
+  /** One line for each deprecated name the config used, naming the parameter's name now. */
+  readonly deprecations: readonly string[];
 }
 
 export interface CanonicalNameOptions {
@@ -23,7 +25,8 @@ export interface CanonicalNameOptions {
 }
 
 /**
- * Renames aliases to their parameter's name. A foreign name with a harmless value is dropped;
+ * Renames aliases and deprecated names to their parameter's name (each deprecated one noted in
+ * `deprecations`). A foreign name with a harmless value is dropped;
  * any other foreign name, two names of one parameter, or an unknown key is an error naming the key.
  */
 export function canonicalNames(
@@ -37,6 +40,7 @@ export function canonicalNames(
   const foreign = foreignOf(specs, options.foreign ?? {});
   const values: Mapping = {};
   const givenAs: Record<string, string> = {};
+  const deprecations: string[] = [];
   for (const [key, value] of Object.entries(given)) {
     if (passThrough.includes(key)) {
       values[key] = value;
@@ -52,6 +56,11 @@ export function canonicalNames(
       );
       givenAs[spec.name] = key;
       values[spec.name] = value;
+      if (spec.deprecatedNames?.includes(key)) {
+        deprecations.push(
+          `${keyPath(prefix, key)} is deprecated: use ${keyPath(prefix, spec.name)} (the same setting)`,
+        );
+      }
       continue;
     }
     const other = Object.hasOwn(foreign, key) ? foreign[key] : undefined;
@@ -66,7 +75,7 @@ export function canonicalNames(
       `${keyPath(prefix, key)}: unknown ${noun}; known ${noun}s: ${listNames(known, LIST_ALL)}`,
     );
   }
-  return { values, givenAs };
+  return { values, givenAs, deprecations };
 }
 
 /** Whether `key` is a name, alias or foreign name that `canonicalNames` knows. */
@@ -85,7 +94,7 @@ export function keyPath(prefix: string, key: string): string {
 function namesOf(specs: readonly ParamSpec[]): Record<string, ParamSpec> {
   const byName: Record<string, ParamSpec> = {};
   for (const spec of specs) {
-    for (const name of [spec.name, ...(spec.aliases ?? [])]) {
+    for (const name of [spec.name, ...(spec.aliases ?? []), ...(spec.deprecatedNames ?? [])]) {
       // Declarations are the plugin author's, not the user's: a clash is a bug in the plugin.
       if (Object.hasOwn(byName, name)) {
         throw new Error(

@@ -11,12 +11,23 @@ import { type ComponentConfig, RUN_CONFIG_KEYS, RUN_SETTING_SPECS, type RunConfi
 // Lists in messages are short (a component's parameters, the run keys); show them whole.
 const LIST_ALL = 50;
 
+/** Where a config's deprecation warnings go by default: one `warning:` line each on stderr. */
+export function warnOnStderr(message: string): void {
+  process.stderr.write(`warning: ${message}\n`);
+}
+
 /**
  * Checks a component's parameters against its declaration and fills the defaults. `prefix` (e.g.
  * `method`) names the keys in messages. `name` selects the component and is passed through.
  * The result holds `name` (when given) and then every declared parameter in declaration order.
+ * A deprecated parameter name is accepted, with one line to `warn` naming the name now.
  */
-export function validateParams(prefix: string, values: unknown, specs: readonly ParamSpec[]): ParamValues {
+export function validateParams(
+  prefix: string,
+  values: unknown,
+  specs: readonly ParamSpec[],
+  warn: (message: string) => void = warnOnStderr,
+): ParamValues {
   const given = values ?? {};
   check(
     isMapping(given),
@@ -24,6 +35,7 @@ export function validateParams(prefix: string, values: unknown, specs: readonly 
   );
   // Aliases become declared names here, so components and reports only ever see those.
   const canonical = canonicalNames(prefix, given, specs, { passThrough: ['name'] });
+  for (const line of canonical.deprecations) warn(line);
   const validated: ParamValues = {};
   if (Object.hasOwn(canonical.values, 'name')) validated.name = canonical.values.name;
   for (const spec of specs) {

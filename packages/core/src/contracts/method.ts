@@ -12,12 +12,12 @@ export interface MethodContext {
    */
   readonly container: DependencyContainer;
   readonly logger: Logger;
-  /** The run's folder; a method may write checkpoints and artifacts here (atomically). */
+  /** The run's folder; a method may save training states and artifacts here (atomically). */
   readonly runDir: string;
   /** The run's seed; methods derive every random number from it. */
   readonly seed: number;
   /**
-   * Which run this is, for training checkpoints (see runCheckpoints): set by the program, absent
+   * Which run this is, for saved training states (see runTrainingState): set by the program, absent
    * where a method runs outside one (unit tests, harnesses).
    */
   readonly run?: RunIdentity;
@@ -27,7 +27,7 @@ export interface MethodContext {
 export interface ResumeInfo {
   /** The loop's name, e.g. 'adaptation'. */
   readonly loop: string;
-  /** Steps restored from the checkpoint. */
+  /** Steps restored from the saved training state. */
   readonly fromStep: number;
   /** The loop's total steps. */
   readonly steps: number;
@@ -36,7 +36,7 @@ export interface ResumeInfo {
 }
 
 /**
- * A run's identity: checkpoints record its hash, and a checkpoint with another hash is not resumed.
+ * A run's identity: saved training states record its hash, and one with another hash is not resumed.
  */
 export interface RunIdentity {
   /** configHash() of the run's resolved configuration. */

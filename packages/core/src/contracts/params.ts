@@ -24,6 +24,11 @@ export interface ParamSpec {
    */
   readonly aliases?: readonly string[];
   /**
+   * Names this parameter had before it was renamed: still accepted, each with a one-line warning
+   * naming `name`. Configs and reports use `name`.
+   */
+  readonly deprecatedNames?: readonly string[];
+  /**
    * Names another framework gives a related setting that this parameter does not cover, with
    * what to do instead. Giving one is an error unless its value is one it accepts.
    */

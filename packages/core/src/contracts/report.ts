@@ -42,7 +42,7 @@ export interface RunReport {
    * training steps took in the earlier runs (see `resumed`).
    */
   readonly timings: Readonly<Record<string, number>>;
-  /** Present when training resumed from a checkpoint of an earlier, interrupted run of this one. */
+  /** Present when training resumed from a training state saved by an earlier, interrupted run of this one. */
   readonly resumed?: {
     /** Seconds of the restored steps, spent in the earlier runs. */
     readonly secondsBefore: number;

@@ -1,5 +1,14 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -17,16 +26,18 @@ import { ComponentRegistry } from '../plugins/registry.js';
 import { DEFAULT_TOY_MODEL } from '../toy/toy-model.js';
 import { ToyTaskPool } from '../toy/toy-pools.js';
 import { DEFAULT_TOY_WORLD, ToyWorld } from '../toy/toy-world.js';
+import { trainingStateParams, trainingStateSettings } from '../train/loop-params.js';
 import { SGD } from '../train/optimizers.js';
 import { runSupervised } from '../train/supervised-loop.js';
-import { runCheckpoints } from '../train/training-loop.js';
+import { runTrainingState } from '../train/training-state-options.js';
+import { memoryLogger } from './loggers.js';
 import { runProgram } from './run.js';
 
 /*
  * Each case is a way a run could lie or hang, reproduced through the program the CLI runs.
  * `trainer` is a method that trains the pretrained toy model with core's supervised loop,
- * checkpointing every step into its run folder; MB_TEST_STOP_AT=<step> makes it fail before that
- * step, as a run killed there would (its checkpoints stay, no report is written).
+ * saving its training state every step into its run folder; MB_TEST_STOP_AT=<step> makes it fail
+ * before that step, as a run killed there would (its saved state stays, no report is written).
  */
 const trainer: Component<Method> = {
   info: {
@@ -36,6 +47,7 @@ const trainer: Component<Method> = {
     params: [
       { name: 'lr', type: 'number', default: 0.05, description: 'Learning rate.' },
       { name: 'steps', type: 'integer', default: 4, min: 1, description: 'Steps.' },
+      ...trainingStateParams(1),
     ],
     needs: { labelledTrain: true, heads: true },
   },
@@ -56,7 +68,7 @@ const trainer: Component<Method> = {
           batchSize: 8,
           seed: ctx.seed,
           progress: false,
-          checkpoint: runCheckpoints(ctx, 'trainer', { checkpointEvery: 1, resume: true }),
+          trainingState: runTrainingState(ctx, 'trainer', trainingStateSettings(params)),
           beforeStep: (step) => {
             if (String(step) === process.env.MB_TEST_STOP_AT) throw new Error(`stopped before step ${step}`);
           },
@@ -156,7 +168,7 @@ describe('runs that never lie', () => {
     expect(report.configHash).toMatch(/^[0-9a-f]{64}$/);
   });
 
-  it("does not resume an interrupted run's training checkpoint under another configuration", async () => {
+  it("does not resume an interrupted run's saved training state under another configuration", async () => {
     const cwd = tmp();
     await stoppedAt(3, cwd, ['method=trainer', ...base]);
     await expect(
@@ -180,6 +192,28 @@ describe('runs that never lie', () => {
     expect(report.timings.method).toBeCloseTo(report.resumed!.secondsBefore + report.resumed!.secondsNow, 6);
     expect(report.timings.total).toBeGreaterThan(report.timings.method);
     expect(report.timings.method).toBeGreaterThan(wall - report.resumed!.secondsBefore - 1);
+  });
+
+  it('resumes a run whose state an earlier version saved in checkpoints/, and takes checkpoint_every with a warning', async () => {
+    const cwd = tmp();
+    await stoppedAt(3, cwd, ['method=trainer', ...base]);
+    // The layout before the rename: runs/<r>/checkpoints/<loop>/step-NNNNNNNN.
+    const runDir = path.join(cwd, 'runs', 'r');
+    renameSync(path.join(runDir, 'training-state'), path.join(runDir, 'checkpoints'));
+    const logger = memoryLogger();
+    const { report } = await runProgram({
+      cwd,
+      registry: registry(),
+      logger,
+      overrides: ['method=trainer', ...base, 'method.checkpoint_every=2'],
+    });
+    expect(report.resumed?.loops).toEqual([{ loop: 'training', fromStep: 2, steps: 4 }]);
+    expect(report.method.params.save_state_every).toBe(2);
+    expect(logger.lines).toContain(
+      'warning: method.checkpoint_every is deprecated: use method.save_state_every (the same setting)',
+    );
+    expect(readdirSync(runDir)).not.toContain('checkpoints');
+    expect(readdirSync(path.join(runDir, 'training-state', 'trainer'))).toEqual(['step-00000004']);
   });
 
   it('lets one writer at a time into a run folder, naming the folder and the holder', async () => {
@@ -233,14 +267,14 @@ describe('runs that never lie', () => {
       expect((error as Error).message).toMatch(message);
       expect(performance.now() - started).toBeLessThan(1000);
     }
-    expect(existsSync(path.join(cwd, 'runs', 'r', 'checkpoints'))).toBe(false);
+    expect(existsSync(path.join(cwd, 'runs', 'r', 'training-state'))).toBe(false);
   });
 
   it('removes temporaries of dead writers from the run folder, and leaves no empty folder on a failed start', async () => {
     const cwd = tmp();
     const runDir = path.join(cwd, 'runs', 'r');
     const dead = await deadPid();
-    const stale = path.join(runDir, 'checkpoints', `.big.tmp-${dead}-0123abcd`);
+    const stale = path.join(runDir, 'training-state', `.big.tmp-${dead}-0123abcd`);
     const live = path.join(runDir, `.report.json.tmp-${process.pid}-0123abcd`);
     mkdirSync(stale, { recursive: true });
     writeFileSync(path.join(stale, 'weights'), 'partial');

@@ -37,6 +37,8 @@ export interface ResolveOptions {
    * file, `allowed` with `--allow-plugin-paths`, `never` for `config --show`.
    */
   readonly pluginPaths?: PluginPathPolicy;
+  /** Where warnings about the config (a deprecated parameter name) go; default: stderr. */
+  readonly warn?: (message: string) => void;
   /**
    * A config given as data instead of a file (a queued job's resolved config): no file is looked
    * for; relative paths in it resolve against `baseDir`; `where` names it in messages. It is data
@@ -171,7 +173,8 @@ export async function resolveRun(options: ResolveOptions = {}): Promise<Resolved
   const resolveComponent = async <K extends ComponentKind>(kind: K): Promise<ResolvedComponent<K>> => {
     const { name, ...values } = config[kind] as { name: string } & Record<string, unknown>;
     const registered = await ensureComponent(registry, kind, name, cwd, optionsFor(name));
-    return { registered, params: validateParams(kind, values, registered.component.info.params) };
+    const params = validateParams(kind, values, registered.component.info.params, options.warn);
+    return { registered, params };
   };
   return {
     config,

@@ -58,7 +58,7 @@ export function runIdentity(resolved: ResolvedRun): ProgramRunIdentity {
 
 /**
  * Refuses to continue in a run folder whose report was written by a run of another configuration:
- * its checkpoints and artifacts belong to that run. Names the first keys that differ.
+ * its saved training states and artifacts belong to that run. Names the first keys that differ.
  */
 export async function checkSameRun(runDir: string, identity: RunIdentity): Promise<void> {
   const file = path.join(runDir, 'report.json');

@@ -34,7 +34,7 @@ export interface RunOptions extends ResolveOptions {
   /** Run name when the config has none; defaults to `<method>-<date-time>`. */
   readonly now?: Date;
   /**
-   * Delete what an earlier run left in the run's folder (report, checkpoints) and start over
+   * Delete what an earlier run left in the run's folder (report, saved training states) and start over
    * (`--fresh`); without it, a folder holding a run of another configuration is an error.
    */
   readonly fresh?: boolean;
@@ -95,7 +95,9 @@ async function evaluateResult(
  * optional save → evaluation → report.json (written atomically) and a summary table.
  */
 export async function runProgram(options: RunOptions = {}): Promise<RunOutcome> {
-  const resolved = await resolveRun(options);
+  // The run's logger, when it has one, says what the config should change, beside its other lines.
+  const warn = options.warn ?? (options.logger ? (line: string) => options.logger!.warn(line) : undefined);
+  const resolved = await resolveRun({ ...options, ...(warn ? { warn } : {}) });
   const { config } = resolved;
   const runName =
     config.run_name ??

@@ -136,7 +136,7 @@ describe('runAdaptation', () => {
     split.dispose();
   });
 
-  it('resumed from a checkpoint after an interruption, ends exactly where an uninterrupted run does', async () => {
+  it('resumed from its saved training state after an interruption, ends exactly where an uninterrupted run does', async () => {
     const common = {
       tasks,
       data: world,
@@ -160,7 +160,7 @@ describe('runAdaptation', () => {
         ...common,
         ...first,
         recordExtra: extraOf(first.model),
-        checkpoint: { dir, every: 5 },
+        trainingState: { dir, every: 5 },
         onStep: (record) => {
           if (record.step === 7) throw new Error('interrupted');
         },
@@ -169,13 +169,13 @@ describe('runAdaptation', () => {
     first.dispose();
     expect(await readdir(dir)).toEqual(['step-00000005']);
 
-    // Other initial weights: everything must come from the checkpoint.
+    // Other initial weights: everything must come from the saved state.
     const second = setUpProbe(99);
     const resumed = await runAdaptation({
       ...common,
       ...second,
       recordExtra: extraOf(second.model),
-      checkpoint: { dir, every: 5, resume: true },
+      trainingState: { dir, every: 5, resume: true },
     });
     expect(resumed.resumedFrom).toBe(5);
     expect(resumed.history).toEqual(reference.history);
@@ -187,7 +187,7 @@ describe('runAdaptation', () => {
     expect(state.history[9].extra).toEqual(reference.history[9].extra);
   });
 
-  it('stops on a NaN loss with the step, the task and the last good checkpoint', async () => {
+  it('stops on a NaN loss with the step, the task and the last good training state', async () => {
     const dir = await tempDir();
     const { model, variables, optimizer, lossForTask, dispose } = setUpProbe();
     let calls = 0;
@@ -198,7 +198,7 @@ describe('runAdaptation', () => {
       return calls === 2 * tasks.length + 2 ? (tf.mul(loss, Number.NaN) as tf.Scalar) : loss;
     };
     let weightsAtStep2: Record<string, number[]> = {};
-    const run = (checkpoint?: { dir: string; every: number }) =>
+    const run = (trainingState?: { dir: string; every: number }) =>
       runAdaptation({
         tasks,
         data: world,
@@ -208,7 +208,7 @@ describe('runAdaptation', () => {
         batchSize: 16,
         seed: 0,
         lossForTask: poisoned,
-        checkpoint,
+        trainingState,
         progress: false,
         onStep: (record) => {
           if (record.step === 2) weightsAtStep2 = weightsOf(model);
@@ -218,14 +218,14 @@ describe('runAdaptation', () => {
     const error = await run({ dir, every: 2 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MergebenchError);
     expect((error as Error).message).toBe(
-      `adaptation stopped at step 3: the loss of task '${tasks[1]}' is NaN; last good checkpoint: ${join(dir, 'step-00000002')}`,
+      `adaptation stopped at step 3: the loss of task '${tasks[1]}' is NaN; last good training state: ${join(dir, 'step-00000002')}`,
     );
     expect(weightsOf(model)).toEqual(weightsAtStep2);
     expect(tf.memory().numTensors).toBe(before);
 
     calls = 0;
     await expect(run()).rejects.toThrow(
-      /^adaptation stopped at step 3: .* is NaN; no checkpoint was written$/,
+      /^adaptation stopped at step 3: .* is NaN; no training state was saved$/,
     );
     dispose();
   });
@@ -251,14 +251,14 @@ describe('runAdaptation', () => {
         progress: false,
       }),
     ).rejects.toThrow(
-      /^adaptation stopped at step 1: the gradient of variable 'w' is not finite; no checkpoint was written$/,
+      /^adaptation stopped at step 1: the gradient of variable 'w' is not finite; no training state was saved$/,
     );
     expect(Array.from(w.dataSync())).toEqual([1, 1, 1]);
     optimizer.dispose();
     w.dispose();
   });
 
-  it('keeps the tensor count flat from step to step, checkpoints included', async () => {
+  it('keeps the tensor count flat from step to step, saved training states included', async () => {
     const dir = await tempDir();
     const { variables, optimizer, lossForTask, dispose } = setUpEncoder();
     const counts: number[] = [];
@@ -272,7 +272,7 @@ describe('runAdaptation', () => {
       batchSize: 16,
       seed: 0,
       lossForTask,
-      checkpoint: { dir, every: 3 },
+      trainingState: { dir, every: 3 },
       progress: false,
       onStep: () => {
         counts.push(tf.memory().numTensors);
@@ -283,7 +283,7 @@ describe('runAdaptation', () => {
     dispose();
   });
 
-  it('reports progress, and refuses a foreign checkpoint folder or a mismatched resume', async () => {
+  it('reports progress, and refuses a folder of saved training states or a mismatched resume', async () => {
     const dir = await tempDir();
     const { variables, optimizer, lossForTask, dispose } = setUpProbe();
     const updates: number[] = [];
@@ -302,24 +302,50 @@ describe('runAdaptation', () => {
       seed: 0,
       lossForTask,
       progress,
-      checkpoint: { dir, every: 2 },
+      trainingState: { dir, every: 2 },
     };
     const { history } = await runAdaptation(options);
     expect(updates).toEqual([1, 2]);
     expect(finished).toBe(1);
 
     await expect(runAdaptation(options)).rejects.toThrow(
-      `adaptation: ${dir} already holds a checkpoint (${join(dir, 'step-00000002')}); resume from it, choose a new run_name, or pass --fresh to start over`,
+      `adaptation: ${dir} already holds a saved training state (${join(dir, 'step-00000002')}); resume from it, choose a new run_name, or pass --fresh to start over`,
     );
-    const resume = { ...options, checkpoint: { dir, every: 2, resume: true } };
+    const resume = { ...options, trainingState: { dir, every: 2, resume: true } };
     await expect(runAdaptation({ ...resume, batchSize: 32 })).rejects.toThrow(
-      `${join(dir, 'step-00000002', 'state.json')}: the checkpoint's batchSize is 16 but this run's is 32`,
+      `${join(dir, 'step-00000002', 'state.json')}: the saved training state's batchSize is 16 but this run's is 32`,
     );
     await expect(runAdaptation({ ...resume, steps: 1 })).rejects.toThrow(
       /is at step 2, past this run's 1 steps/,
     );
     const done = await runAdaptation(resume);
     expect(done.history).toEqual(history as StepRecord[]);
+    dispose();
+  });
+
+  it("still saves its state under the option's former name, checkpoint, and refuses both names", async () => {
+    const dir = await tempDir();
+    const { variables, optimizer, lossForTask, dispose } = setUpProbe();
+    const options = {
+      tasks,
+      data: world,
+      variables,
+      optimizer,
+      steps: 2,
+      batchSize: 16,
+      seed: 0,
+      lossForTask,
+    };
+    await runAdaptation({ ...options, progress: false, checkpoint: { dir, every: 2 } });
+    expect(await readdir(dir)).toEqual(['step-00000002']);
+    await expect(
+      runAdaptation({
+        ...options,
+        progress: false,
+        checkpoint: { dir, every: 2 },
+        trainingState: { dir, every: 2 },
+      }),
+    ).rejects.toThrow('adaptation: give trainingState only (checkpoint is its former name)');
     dispose();
   });
 

@@ -2,23 +2,21 @@ export { type AdaptationOptions, runAdaptation } from './adaptation-loop.js';
 export { type AdaptationServices, adaptationServices } from './adaptation-services.js';
 export { BatchStream, type BatchStreamOptions, epochShuffleSeed } from './batch-stream.js';
 export {
+  type CheckpointOptions,
+  type CheckpointSettings,
   checkpointDirName,
-  type LoopState,
+  checkpointParams,
+  checkpointSettings,
   latestTrainingCheckpoint,
-  OPTIMIZER_FILE,
   readTrainingCheckpoint,
-  STATE_FILE,
+  runCheckpoints,
   type TrainingCheckpoint,
-  VARIABLES_FILE,
   writeTrainingCheckpoint,
-} from './checkpoint.js';
+} from './deprecated-checkpoint-names.js';
 export { HISTORY_FILE, historyCsv, type StepRecord, summarizeHistory, writeHistoryCsv } from './history.js';
 export {
   adaptationLoopParams,
   batchSizeParam,
-  type CheckpointSettings,
-  checkpointParams,
-  checkpointSettings,
   type LoopParamParts,
   type LoopSettings,
   loopSettings,
@@ -26,6 +24,9 @@ export {
   MICRO_BATCH_PARAM,
   maxStepsParam,
   PROGRESS_PARAM,
+  type TrainingStateSettings,
+  trainingStateParams,
+  trainingStateSettings,
 } from './loop-params.js';
 export { crossEntropy, entropyLoss } from './losses.js';
 export { OptimizerWrapper } from './optimizer-wrapper.js';
@@ -49,12 +50,26 @@ export {
 export { type CosineOptions, constant, cosine, type LrSchedule, withWarmup } from './schedules.js';
 export { runSupervised, type SupervisedOptions } from './supervised-loop.js';
 export {
-  type CheckpointOptions,
   type LoopOptions,
   methodLoopOptions,
-  runCheckpoints,
   runTrainingLoop,
   type TrainableVariables,
   type TrainingLoopOptions,
   type TrainingResult,
 } from './training-loop.js';
+export {
+  type LoopState,
+  latestTrainingState,
+  OPTIMIZER_FILE,
+  readTrainingState,
+  STATE_FILE,
+  type TrainingState,
+  trainingStateDirName,
+  VARIABLES_FILE,
+  writeTrainingState,
+} from './training-state.js';
+export {
+  runTrainingState,
+  TRAINING_STATE_DIR,
+  type TrainingStateOptions,
+} from './training-state-options.js';

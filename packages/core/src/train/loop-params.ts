@@ -1,34 +1,39 @@
 import type { ForeignName, ParamSpec, ParamValues } from '../contracts/params.js';
 
-/** The parameters of a method whose training loop checkpoints into its run folder (see runCheckpoints). */
-export function checkpointParams(defaultEvery = 100): ParamSpec[] {
+/**
+ * The parameters of a method whose training loop saves its state into its run folder, to resume
+ * from (see runTrainingState): `save_state_every` (formerly `checkpoint_every`, still accepted
+ * with a warning) and `resume`.
+ */
+export function trainingStateParams(defaultEvery = 100): ParamSpec[] {
   return [
     {
-      name: 'checkpoint_every',
+      name: 'save_state_every',
       type: 'integer',
       default: defaultEvery,
       min: 0,
-      description: "Steps between training checkpoints in the run's folder (0: none).",
+      description: "Steps between saves of the training state in the run's folder, to resume from (0: none).",
+      deprecatedNames: ['checkpoint_every'],
     },
     {
       name: 'resume',
       type: 'boolean',
       default: true,
-      description: "Continue from the latest training checkpoint in the run's folder, if any.",
+      description: "Continue from the latest training state saved in the run's folder, if any.",
     },
   ];
 }
 
-/** The values of checkpointParams, typed. */
-export interface CheckpointSettings {
-  /** 0: no checkpoints. */
-  readonly checkpointEvery: number;
+/** The values of trainingStateParams, typed. */
+export interface TrainingStateSettings {
+  /** 0: the state is never saved. */
+  readonly saveStateEvery: number;
   readonly resume: boolean;
 }
 
-/** CheckpointSettings from validated values. */
-export function checkpointSettings(params: ParamValues): CheckpointSettings {
-  return { checkpointEvery: params.checkpoint_every as number, resume: params.resume as boolean };
+/** TrainingStateSettings from validated values. */
+export function trainingStateSettings(params: ParamValues): TrainingStateSettings {
+  return { saveStateEvery: params.save_state_every as number, resume: params.resume as boolean };
 }
 
 /** The parameter of a method that draws a progress bar. */

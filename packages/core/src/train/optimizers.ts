@@ -11,7 +11,7 @@ export type Gradients = ReadonlyMap<tf.Variable, tf.Tensor> | tf.NamedTensorMap;
 /**
  * An optimizer over an explicit list of variables, with torch.optim's update rules. Its state is a
  * set of named tensors (per-variable step counts and moment slots, keyed by the variable's
- * position in the list, like torch's state_dict), so a checkpoint can hold it.
+ * position in the list, like torch's state_dict), so a saved training state can hold it.
  */
 export interface Optimizer {
   readonly variables: readonly tf.Variable[];

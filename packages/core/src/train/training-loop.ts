@@ -3,87 +3,57 @@ import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs';
 import { configDifferences } from '../config/config-hash.js';
 import type { Logger } from '../contracts/logger.js';
-import type { MethodContext, RunIdentity } from '../contracts/method.js';
+import type { MethodContext } from '../contracts/method.js';
 import type { Batch, Split, TaskData } from '../contracts/task-pool.js';
 import { check, listNames, MergebenchError } from '../errors.js';
 import { deriveSeed } from '../random.js';
 import { BatchStream } from './batch-stream.js';
-import {
-  type LoopState,
-  latestTrainingCheckpoint,
-  OPTIMIZER_FILE,
-  readTrainingCheckpoint,
-  STATE_FILE,
-  type TrainingCheckpoint,
-  VARIABLES_FILE,
-  writeTrainingCheckpoint,
-} from './checkpoint.js';
 import type { StepRecord } from './history.js';
-import type { CheckpointSettings, LoopSettings } from './loop-params.js';
+import type { LoopSettings, TrainingStateSettings } from './loop-params.js';
 import type { Optimizer } from './optimizers.js';
 import { ProgressBar, type ProgressReporter } from './progress.js';
 import type { LrSchedule } from './schedules.js';
+import {
+  type LoopState,
+  latestTrainingState,
+  OPTIMIZER_FILE,
+  readTrainingState,
+  STATE_FILE,
+  type TrainingState,
+  VARIABLES_FILE,
+  writeTrainingState,
+} from './training-state.js';
+import {
+  adoptFormerTrainingState,
+  runTrainingState,
+  type TrainingStateOptions,
+} from './training-state-options.js';
 
 /**
- * The variables a loop trains. Checkpoints store them by name: a map's keys (e.g. a module's
+ * The variables a loop trains. Saved training states store them by name: a map's keys (e.g. a module's
  * namedParameters()), or for a list, the positions "0", "1", ….
  */
 export type TrainableVariables = ReadonlyMap<string, tf.Variable> | readonly tf.Variable[];
 
-export interface CheckpointOptions {
-  /** Folder of the checkpoints (`step-NNNNNNNN/`); only the latest is kept. */
-  readonly dir: string;
-  /** Write one after every `every` steps. */
-  readonly every: number;
-  /**
-   * Continue from the latest checkpoint in `dir` (or start afresh when there is none). Without
-   * it, a `dir` that already holds checkpoints is an error rather than silently mixed runs.
-   */
-  readonly resume?: boolean;
-  /** The run the checkpoints belong to: recorded in each, and a checkpoint of another run is refused. */
-  readonly run?: RunIdentity;
-}
-
-/**
- * A method run's checkpoints, from its `checkpoint_every` and `resume` settings: in
- * `<runDir>/checkpoints/<name>`, none when `every` is 0. Given the method's context (rather than
- * only its folder), they carry the run's identity, so that only the same run resumes from them.
- */
-export function runCheckpoints(
-  run: string | Pick<MethodContext, 'runDir' | 'run'>,
-  name: string,
-  settings: { readonly checkpointEvery: number; readonly resume: boolean },
-): CheckpointOptions | undefined {
-  const { runDir, run: identity } = typeof run === 'string' ? { runDir: run, run: undefined } : run;
-  return settings.checkpointEvery > 0
-    ? {
-        dir: join(runDir, 'checkpoints', name),
-        every: settings.checkpointEvery,
-        resume: settings.resume,
-        ...(identity ? { run: identity } : {}),
-      }
-    : undefined;
-}
-
 /**
  * The LoopOptions that a method's settings and its run decide: the steps and batches (its
  * LoopSettings), the batches' order (seeded by the run's seed and the method's name), the
- * checkpoints (runCheckpoints), the run's logger and the progress bar.
+ * saved training state (runTrainingState), the run's logger and the progress bar.
  */
 export function methodLoopOptions(
   ctx: Pick<MethodContext, 'runDir' | 'run' | 'seed' | 'logger'>,
   name: string,
-  settings: LoopSettings & CheckpointSettings & { readonly progress: boolean },
+  settings: LoopSettings & TrainingStateSettings & { readonly progress: boolean },
 ): Pick<
   LoopOptions,
-  'steps' | 'batchSize' | 'microBatchSize' | 'seed' | 'checkpoint' | 'logger' | 'progress'
+  'steps' | 'batchSize' | 'microBatchSize' | 'seed' | 'trainingState' | 'logger' | 'progress'
 > {
   return {
     steps: settings.maxSteps,
     batchSize: settings.batchSize,
     microBatchSize: settings.microBatchSize,
     seed: deriveSeed(ctx.seed, `${name}/batches`),
-    checkpoint: runCheckpoints(ctx, name, settings),
+    trainingState: runTrainingState(ctx, name, settings),
     logger: ctx.logger,
     progress: settings.progress,
   };
@@ -124,11 +94,14 @@ export interface LoopOptions {
     losses: readonly number[],
     gradients: readonly ReadonlyMap<tf.Variable, tf.Tensor>[],
   ) => readonly number[] | Promise<readonly number[]>;
-  /** Called after each step's update (and its checkpoint); awaited. */
+  /** Called after each step's update (and the saving of its training state); awaited. */
   readonly onStep?: (record: StepRecord) => void | Promise<void>;
   /** Extra values for each step's record, read after its update (e.g. learned coefficients). */
   readonly recordExtra?: (step: number) => Readonly<Record<string, number>>;
-  readonly checkpoint?: CheckpointOptions;
+  /** Where and how often the loop saves its state, to resume from; not saved without it. */
+  readonly trainingState?: TrainingStateOptions;
+  /** @deprecated renamed `trainingState`; still read when that is not given. */
+  readonly checkpoint?: TrainingStateOptions;
   readonly logger?: Logger;
   /** A bar on stderr when it is a terminal (default true), false for none, or a reporter of your own. */
   readonly progress?: boolean | ProgressReporter;
@@ -144,7 +117,7 @@ export interface TrainingLoopOptions extends LoopOptions {
 }
 
 export interface TrainingResult {
-  /** One record per step, including those restored from a checkpoint. */
+  /** One record per step, including those restored from a saved training state. */
   readonly history: StepRecord[];
   /** The step the run continued from (0 for a fresh run). */
   readonly resumedFrom: number;
@@ -157,7 +130,7 @@ function nameVariables(variables: TrainableVariables): Map<string, tf.Variable> 
 }
 
 function checkOptions(options: TrainingLoopOptions, named: ReadonlyMap<string, tf.Variable>): void {
-  const { name, tasks, data, steps, batchSize, checkpoint, optimizer } = options;
+  const { name, tasks, data, steps, batchSize, optimizer } = options;
   check(tasks.length > 0, `${name}: no tasks to train on`);
   const twice = tasks.filter((task, i) => tasks.indexOf(task) !== i);
   check(twice.length === 0, () => `${name}: task '${twice[0]}' is listed twice`);
@@ -176,10 +149,15 @@ function checkOptions(options: TrainingLoopOptions, named: ReadonlyMap<string, t
     microBatchSize === undefined || (Number.isInteger(microBatchSize) && microBatchSize >= 1),
     () => `${name}: microBatchSize ${microBatchSize} must be an integer ≥ 1`,
   );
-  if (checkpoint) {
+  check(
+    options.trainingState === undefined || options.checkpoint === undefined,
+    () => `${name}: give trainingState only (checkpoint is its former name)`,
+  );
+  const saving = savingOf(options);
+  if (saving) {
     check(
-      Number.isInteger(checkpoint.every) && checkpoint.every >= 1,
-      () => `${name}: checkpoint.every ${checkpoint.every} must be an integer ≥ 1`,
+      Number.isInteger(saving.every) && saving.every >= 1,
+      () => `${name}: trainingState.every ${saving.every} must be an integer ≥ 1`,
     );
   }
   const variables = new Set(named.values());
@@ -201,18 +179,23 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
-/** Checks that a checkpoint belongs to this run, then loads it into the variables and optimizer. */
+/** The loop's TrainingStateOptions, under their name now or their former one. */
+function savingOf(options: LoopOptions): TrainingStateOptions | undefined {
+  return options.trainingState ?? options.checkpoint;
+}
+
+/** Checks that a saved state belongs to this run, then loads it into the variables and optimizer. */
 function restore(
-  saved: TrainingCheckpoint,
+  saved: TrainingState,
   options: TrainingLoopOptions,
   named: ReadonlyMap<string, tf.Variable>,
 ): void {
   const origin = join(saved.path, STATE_FILE);
-  const run = options.checkpoint?.run;
+  const run = savingOf(options)?.run;
   if (run && saved.state.configHash !== undefined && saved.state.configHash !== run.configHash) {
     const differs = saved.state.config ? configDifferences(saved.state.config, run.config) : [];
     throw new MergebenchError(
-      `${origin}: this checkpoint belongs to a run with another configuration` +
+      `${origin}: this training state belongs to a run with another configuration` +
         `${differs.length > 0 ? ` (${differs.join('; ')})` : ''}; ` +
         'not resuming it: choose a new run_name, or pass --fresh to delete the old run and start over',
     );
@@ -227,7 +210,7 @@ function restore(
     const got = saved.state[key as keyof LoopState];
     if (JSON.stringify(got) !== JSON.stringify(value)) {
       throw new MergebenchError(
-        `${origin}: the checkpoint's ${key} is ${JSON.stringify(got)} but this run's is ${JSON.stringify(value)}`,
+        `${origin}: the saved training state's ${key} is ${JSON.stringify(got)} but this run's is ${JSON.stringify(value)}`,
       );
     }
   }
@@ -376,44 +359,46 @@ async function batchGradients(
  * every task, computes each task's loss and its gradients w.r.t. the variables, sums the
  * gradients over tasks and applies one optimizer update; the per-task and total losses go into
  * the history. A non-finite loss or gradient stops the run with an error naming the step (and the
- * task or variable) and the last checkpoint written. With checkpoints, an interrupted run resumed
- * from its latest one ends bit for bit where an uninterrupted run would.
+ * task or variable) and the last training state saved. With saved states, an interrupted run
+ * resumed from its latest one ends bit for bit where an uninterrupted run would.
  */
 export async function runTrainingLoop(options: TrainingLoopOptions): Promise<TrainingResult> {
-  const { name, tasks, data, optimizer, schedule, steps, batchSize, seed, checkpoint, logger } = options;
+  const { name, tasks, data, optimizer, schedule, steps, batchSize, seed, logger } = options;
   const named = nameVariables(options.variables);
   checkOptions(options, named);
   const variableList = [...named.values()];
   const byTfName = new Map(variableList.map((v) => [v.name, v]));
   const nameOf = new Map([...named].map(([key, v]) => [v, key]));
 
+  const saving = savingOf(options);
   let history: StepRecord[] = [];
-  let lastCheckpoint: string | undefined;
-  // Seconds of the steps restored from a checkpoint: the run's time counts them too.
+  let lastSaved: string | undefined;
+  // Seconds of the steps restored from a saved state: the run's time counts them too.
   let secondsBefore = 0;
-  if (checkpoint) {
-    const latest = await latestTrainingCheckpoint(checkpoint.dir);
-    if (latest !== undefined && !checkpoint.resume) {
+  if (saving) {
+    await adoptFormerTrainingState(saving, name, logger);
+    const latest = await latestTrainingState(saving.dir);
+    if (latest !== undefined && !saving.resume) {
       throw new MergebenchError(
-        `${name}: ${checkpoint.dir} already holds a checkpoint (${latest}); resume from it, choose a new run_name, or pass --fresh to start over`,
+        `${name}: ${saving.dir} already holds a saved training state (${latest}); resume from it, choose a new run_name, or pass --fresh to start over`,
       );
     }
     if (latest !== undefined) {
-      const saved = await readTrainingCheckpoint(latest);
+      const saved = await readTrainingState(latest);
       try {
         check(
           saved.state.step <= steps,
           () =>
-            `${name}: checkpoint ${latest} is at step ${saved.state.step}, past this run's ${steps} steps`,
+            `${name}: the training state ${latest} is at step ${saved.state.step}, past this run's ${steps} steps`,
         );
         restore(saved, options, named);
       } finally {
         tf.dispose([...saved.variables.values(), ...saved.optimizerState.values()]);
       }
       history = [...saved.state.history];
-      lastCheckpoint = latest;
+      lastSaved = latest;
       secondsBefore = saved.state.seconds ?? 0;
-      checkpoint.run?.resumed({ loop: name, fromStep: saved.state.step, steps, secondsBefore });
+      saving.run?.resumed({ loop: name, fromStep: saved.state.step, steps, secondsBefore });
       logger?.info(`${name}: resuming from ${latest} at step ${saved.state.step} of ${steps}`);
     }
   }
@@ -439,9 +424,7 @@ export async function runTrainingLoop(options: TrainingLoopOptions): Promise<Tra
   const stop = (step: number, reason: string): MergebenchError =>
     new MergebenchError(
       `${name} stopped at step ${step}: ${reason}; ` +
-        (lastCheckpoint === undefined
-          ? 'no checkpoint was written'
-          : `last good checkpoint: ${lastCheckpoint}`),
+        (lastSaved === undefined ? 'no training state was saved' : `last good training state: ${lastSaved}`),
     );
 
   const started = performance.now();
@@ -506,11 +489,11 @@ export async function runTrainingLoop(options: TrainingLoopOptions): Promise<Tra
       progress?.update(step, total);
       logger?.progress?.({ loop: name, step, total: steps, loss: total });
 
-      if (checkpoint && step % checkpoint.every === 0) {
+      if (saving && step % saving.every === 0) {
         const optimizerState = optimizer.state();
         try {
           const seconds = secondsBefore + (performance.now() - started) / 1000;
-          const run = checkpoint.run;
+          const run = saving.run;
           const state: LoopState = {
             step,
             tasks,
@@ -521,11 +504,11 @@ export async function runTrainingLoop(options: TrainingLoopOptions): Promise<Tra
             seconds,
             ...(run ? { configHash: run.configHash, config: run.config } : {}),
           };
-          lastCheckpoint = await writeTrainingCheckpoint(checkpoint.dir, named, optimizerState, state);
+          lastSaved = await writeTrainingState(saving.dir, named, optimizerState, state);
         } finally {
           tf.dispose([...optimizerState.values()]);
         }
-        logger?.debug(`${name}: wrote checkpoint ${lastCheckpoint}`);
+        logger?.debug(`${name}: saved the training state ${lastSaved}`);
       }
       await options.onStep?.(record);
     }

@@ -12,7 +12,7 @@ export const VARIABLES_FILE = 'variables.safetensors';
 export const OPTIMIZER_FILE = 'optimizer.safetensors';
 export const STATE_FILE = 'state.json';
 
-/** What a run must agree on to continue from a checkpoint, and where it was. */
+/** What a run must agree on to continue from a saved training state, and where it was. */
 export interface LoopState {
   /** Updates done. */
   readonly step: number;
@@ -21,7 +21,7 @@ export interface LoopState {
   readonly batchSize: number;
   readonly seed: number;
   readonly history: readonly StepRecord[];
-  /** configHash() of the run that wrote it (absent in checkpoints of older versions, or outside a run). */
+  /** configHash() of the run that wrote it (absent in states saved by older versions, or outside a run). */
   readonly configHash?: string;
   /** That run's determining configuration, to name what differs on a refused resume. */
   readonly config?: Readonly<Record<string, unknown>>;
@@ -29,8 +29,13 @@ export interface LoopState {
   readonly seconds?: number;
 }
 
-export interface TrainingCheckpoint {
-  /** The checkpoint's folder. */
+/**
+ * A training loop's state as saved in the run's folder: what it trains, its optimizer's state and
+ * where the loop was, enough to continue it bit for bit. (A model's weight files are checkpoints:
+ * io/checkpoint.ts.)
+ */
+export interface TrainingState {
+  /** The saved state's folder. */
   readonly path: string;
   /** By the names the loop gave them; the caller disposes them. */
   readonly variables: Map<string, tf.Tensor>;
@@ -41,13 +46,13 @@ export interface TrainingCheckpoint {
 
 const STEP_DIR = /^step-(\d+)$/;
 
-/** The folder name of the checkpoint after `step` updates; zero-padded so names sort by step. */
-export function checkpointDirName(step: number): string {
+/** The folder name of the state saved after `step` updates; zero-padded so names sort by step. */
+export function trainingStateDirName(step: number): string {
   return `step-${String(step).padStart(8, '0')}`;
 }
 
-/** Checkpoint folders in `dir` by step, ascending; none when `dir` does not exist. */
-async function listCheckpoints(dir: string): Promise<{ step: number; path: string }[]> {
+/** Saved state folders in `dir` by step, ascending; none when `dir` does not exist. */
+async function listSavedStates(dir: string): Promise<{ step: number; path: string }[]> {
   let names: string[];
   try {
     names = await readdir(dir);
@@ -62,23 +67,23 @@ async function listCheckpoints(dir: string): Promise<{ step: number; path: strin
     .sort((a, b) => a.step - b.step);
 }
 
-/** The folder of the latest checkpoint in `dir`, or undefined when it holds none. */
-export async function latestTrainingCheckpoint(dir: string): Promise<string | undefined> {
-  return (await listCheckpoints(dir)).at(-1)?.path;
+/** The folder of the latest training state saved in `dir`, or undefined when it holds none. */
+export async function latestTrainingState(dir: string): Promise<string | undefined> {
+  return (await listSavedStates(dir)).at(-1)?.path;
 }
 
 /**
- * Writes a checkpoint folder `dir/step-NNNNNNNN` (variables, optimizer state, loop state with the
+ * Saves a training state folder `dir/step-NNNNNNNN` (variables, optimizer state, loop state with the
  * history) as a whole — it appears complete or not at all — then removes the earlier ones.
  * Returns its path.
  */
-export async function writeTrainingCheckpoint(
+export async function writeTrainingState(
   dir: string,
   variables: ReadonlyMap<string, tf.Tensor>,
   optimizerState: ReadonlyMap<string, tf.Tensor>,
   state: LoopState,
 ): Promise<string> {
-  const path = join(dir, checkpointDirName(state.step));
+  const path = join(dir, trainingStateDirName(state.step));
   await replaceDirAtomic(
     path,
     async (tmp) => {
@@ -89,7 +94,7 @@ export async function writeTrainingCheckpoint(
     },
     { overwrite: true },
   );
-  for (const older of await listCheckpoints(dir)) {
+  for (const older of await listSavedStates(dir)) {
     if (older.step < state.step) await rm(older.path, { recursive: true, force: true });
   }
   return path;
@@ -142,14 +147,16 @@ function parseState(text: string, origin: string): LoopState {
   return raw as LoopState;
 }
 
-/** Reads the checkpoint folder `path`. */
-export async function readTrainingCheckpoint(path: string): Promise<TrainingCheckpoint> {
+/** Reads the saved training state folder `path`. */
+export async function readTrainingState(path: string): Promise<TrainingState> {
   const statePath = join(path, STATE_FILE);
   let text: string;
   try {
     text = await readFile(statePath, 'utf8');
   } catch (err) {
-    throw new MergebenchError(`${statePath}: cannot read the checkpoint's state (${(err as Error).message})`);
+    throw new MergebenchError(
+      `${statePath}: cannot read the saved training state (${(err as Error).message})`,
+    );
   }
   const state = parseState(text, statePath);
   const variables = await readTensors(join(path, VARIABLES_FILE));
