@@ -1,10 +1,11 @@
 // `pnpm bench:clip-forward`: forward throughput and peak RSS of a random CLIP ViT-B/32 image tower (batch 32)
-// on every tensor backend that loads, each in a child process, next to the same forward in
+// on every registered tensor backend (core's registry: tfjs's own and the backend packages installed),
+// each in a child process, next to the same forward in
 // PyTorch (tools/reference/bench_clip_forward.py), and a table of the figures.
 import { spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { BACKEND_NAMES, formatTable } from '@mergebench/core';
+import { backendNames, formatTable } from '@mergebench/core';
 import type { ForwardMeasurement } from './forward.js';
 
 const BATCH = 32;
@@ -84,7 +85,8 @@ function formatRow({ name, measurement: m }: Row, reference: number | undefined)
   ];
 }
 
-const rows: Row[] = BACKEND_NAMES.map(runBackend);
+// In the order `auto` tries them; a backend that cannot run here gets a row saying why.
+const rows: Row[] = (await backendNames()).map(runBackend);
 const python = torchPython();
 const torchRows = python
   ? [...new Set([1, cpus().length])].map((threads) => runTorch(python, threads))

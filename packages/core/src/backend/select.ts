@@ -16,13 +16,6 @@ export * from './registry.js';
 
 for (const backend of TFJS_BACKENDS) if (!findBackend(backend.name)) registerBackend(backend);
 
-/**
- * The backend names mergebench's own packages and tfjs provide, highest priority first, for
- * benchmarks that compare them. Selection does not read it: the registry (`registeredBackends()`,
- * filled by each backend package) is the authority on what exists and in what order.
- * @deprecated use `backendNames()`.
- */
-export const BACKEND_NAMES = ['tfjs-node-gpu', 'webgpu', 'tfjs-node', 'native', 'wasm', 'cpu'] as const;
 /** A backend's name (`--backend`); any registered one. */
 export type BackendName = string;
 

@@ -16,7 +16,7 @@ export interface RunConfig {
   /** Extra plugin packages to load (package names or paths). */
   plugins: string[];
   seed: number;
-  /** `auto` or one of BACKEND_NAMES; checked when the backend is selected. */
+  /** `auto` or a registered backend's name (`backendNames()`); checked when the backend is selected. */
   backend: string;
   /** The run's folder is created under it. */
   output_dir: string;
