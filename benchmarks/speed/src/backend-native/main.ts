@@ -1,7 +1,7 @@
-// `pnpm bench [matmul] [forward] [wemoe]`: the native backend beside PyTorch (Debian's, OpenBLAS)
-// in one run, each measurement in a child process of its own: matMul GFLOP/s at transformer shapes,
-// CLIP ViT-B/32 image-tower forward images/s (benchmarks/speed's clip-forward), and one WEMoE
-// adaptation step on a ViT-B/32-sized 8-task model (benchmarks/speed's wemoe model), then a table.
+// `pnpm bench:backend-native [matmul] [forward] [wemoe]`: @mergebench/backend-native beside PyTorch
+// (Debian's, OpenBLAS) in one run, each measurement in a child process of its own: matMul GFLOP/s
+// at transformer shapes, CLIP ViT-B/32 image-tower forward images/s (clip-forward's forward), and
+// one WEMoE adaptation step on a ViT-B/32-sized 8-task model (wemoe's model and step), then a table.
 // BENCH_WEMOE_BATCH (images per task, 16) and BENCH_WEMOE_STEPS (2) size the last one;
 // BENCH_WEMOE_TORCH (default 'scaled,reference') picks the PyTorch steps beside it.
 // BENCH_TORCH_DEVICE=cuda runs every PyTorch side on the GPU (the scripts' --device; cpu by default).
@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { formatTable } from '@mergebench/core';
-import { BENCH_MODELS, BENCH_TASKS } from '../../../../benchmarks/speed/dist/wemoe/models.js';
+import { BENCH_MODELS, BENCH_TASKS } from '../wemoe/models.js';
 import { MATMUL_CASES } from './shapes.js';
 
 const SECTIONS = ['matmul', 'forward', 'wemoe'] as const;
@@ -18,9 +18,9 @@ type Section = (typeof SECTIONS)[number];
 
 const here = (relative: string) => fileURLToPath(new URL(relative, import.meta.url));
 const REFERENCE = '../../../../tools/reference/';
-const FORWARD_SCRIPT = here('../../../../benchmarks/speed/dist/clip-forward/forward.js');
-/** The wemoe speed benchmark's step (its model, data and step), run here on the native backend. */
-const WEMOE_STEP_SCRIPT = here('../../../../benchmarks/speed/dist/wemoe/step.js');
+const FORWARD_SCRIPT = here('../clip-forward/forward.js');
+/** The wemoe subject's step (its model, data and step), run here on the native backend. */
+const WEMOE_STEP_SCRIPT = here('../wemoe/step.js');
 /** Pythons tried for PyTorch, first that imports torch; TORCH_PYTHON picks one. */
 const PYTHONS = process.env.TORCH_PYTHON ? [process.env.TORCH_PYTHON] : ['/usr/bin/python3', 'python3'];
 const CORES = cpus().length;
@@ -366,7 +366,7 @@ function vectorExtensions(): string {
 /** Which libraries multiply, as the addon reports it (OpenBLAS alone where oneDNN is missing). */
 async function productLibraries(): Promise<string> {
   try {
-    const { nativeThreads } = await import('../index.js');
+    const { nativeThreads } = await import('@mergebench/backend-native');
     return nativeThreads().products;
   } catch (e) {
     return (e as Error).message.split('\n')[0];

@@ -1,7 +1,8 @@
-// One measurement of `pnpm bench`, in a child process of its own: GFLOP/s of tf.matMul on the
-// native backend for every case of MATMUL_CASES, the fastest of a few runs after a warm-up. The
-// backend is synchronous: the product is complete when tf.matMul returns, and it is not read back
-// (values read out are never recycled, so reading would time fresh memory's page faults too).
+// One measurement of `pnpm bench:backend-native`, in a child process of its own: GFLOP/s of
+// tf.matMul on the native backend for every case of MATMUL_CASES, the fastest of a few runs after a
+// warm-up. The backend is synchronous: the product is complete when tf.matMul returns, and it is
+// not read back (values read out are never recycled, so reading would time fresh memory's page
+// faults too).
 // Prints one JSON line: { results: [{ label, seconds, gflops }] }.
 import { performance } from 'node:perf_hooks';
 import { selectBackend } from '@mergebench/core';

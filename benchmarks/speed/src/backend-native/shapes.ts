@@ -1,4 +1,4 @@
-/** A product `pnpm bench` times: operands as stored (transposed ones stored transposed). */
+/** A product `pnpm bench:backend-native` times: operands as stored (transposed ones stored transposed). */
 export interface MatMulCase {
   readonly label: string;
   readonly a: number[];
