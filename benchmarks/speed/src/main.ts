@@ -13,7 +13,6 @@ const SUBJECTS = [
   'clip-data',
   'regmean-solve',
   'static-merge',
-  'backend-native',
   'weights-merge',
 ] as const;
 
