@@ -13,6 +13,7 @@ const SUBJECTS = [
   'clip-data',
   'regmean-solve',
   'static-merge',
+  'backend-native',
   'weights-merge',
 ] as const;
 
