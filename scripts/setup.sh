@@ -10,10 +10,12 @@ if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version)" != "$PNPM_VERSION"
 fi
 bash packages/taskpool-image-classification/scripts/install-datasets.sh
 # The native tensor backend (@mergebench/backend-native) compiles against OpenBLAS when it is
-# installed; without these it installs anyway and backend selection falls back.
-if ! dpkg -s libopenblas-dev >/dev/null 2>&1 || ! command -v g++ >/dev/null 2>&1 || ! command -v make >/dev/null 2>&1; then
+# installed, and the native merge loops (@mergebench/merge-loops) need the same g++, make and
+# python3 (node-gyp); without these both install anyway and fall back to JavaScript.
+if ! dpkg -s libopenblas-dev >/dev/null 2>&1 || ! command -v g++ >/dev/null 2>&1 || ! command -v make >/dev/null 2>&1 ||
+  ! command -v python3 >/dev/null 2>&1; then
   { apt-get update -qq && apt-get install -y -qq --no-install-recommends libopenblas-dev g++ make python3 >/dev/null; } ||
-    echo "setup: could not install libopenblas-dev g++ make; the native backend will be unavailable" >&2
+    echo "setup: could not install libopenblas-dev g++ make python3; the native backend and merge loops will be unavailable" >&2
 fi
 # oneDNN (the library PyTorch multiplies with): the native backend opens it at run time for large
 # products, where it measured faster than OpenBLAS; without it every product runs on OpenBLAS.
