@@ -14,6 +14,7 @@ const SUBJECTS = [
   'regmean-solve',
   'static-merge',
   'backend-native',
+  'backend-webgpu',
   'weights-merge',
 ] as const;
 

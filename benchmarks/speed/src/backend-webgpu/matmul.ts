@@ -1,5 +1,6 @@
-// One measurement of `pnpm bench`, in a child process of its own: GFLOP/s of tf.matMul on one
-// backend at ViT-B/32 shapes (those of backend-native's benchmark), every transpose flag.
+// One measurement of `pnpm bench:backend-webgpu`, in a child process of its own: GFLOP/s of
+// tf.matMul on one backend at ViT-B/32 shapes (those of the backend-native subject), every
+// transpose flag.
 // A GPU runs the queued products in order: `repeats` products, then one value of the last read
 // back, time the lot. Prints one JSON line: { backend, device, results: [{ label, seconds, gflops }] }.
 import { performance } from 'node:perf_hooks';

@@ -1,7 +1,7 @@
-// `pnpm bench [matmul] [forward] [wemoe]`: the webgpu backend beside the native CPU backend, in one
-// run, each measurement in a child process of its own: matMul GFLOP/s at ViT-B/32 shapes, CLIP
-// ViT-B/32 image-tower forward images/s (benchmarks/speed's clip-forward) and WEMoE
-// adaptation steps (benchmarks/speed's wemoe model: 8 tasks × BENCH_WEMOE_BATCH images).
+// `pnpm bench:backend-webgpu [matmul] [forward] [wemoe]`: @mergebench/backend-webgpu beside the
+// native CPU backend, in one run, each measurement in a child process of its own: matMul GFLOP/s at
+// ViT-B/32 shapes, CLIP ViT-B/32 image-tower forward images/s (clip-forward's forward) and WEMoE
+// adaptation steps (wemoe's model and step: 8 tasks × BENCH_WEMOE_BATCH images).
 // On a GPU: batch 32 forward, the b32 WEMoE step at 16 images per task. On a software adapter
 // (correctness only, about 1-2 GFLOP/s) the sizes shrink (forward batch 2, the small WEMoE model
 // with 1 image per task, one step) so that the run ends in minutes:
@@ -17,8 +17,8 @@ import { formatTable } from '@mergebench/core';
 const SECTIONS = ['matmul', 'forward', 'wemoe'] as const;
 type Section = (typeof SECTIONS)[number];
 const here = (relative: string) => fileURLToPath(new URL(relative, import.meta.url));
-const FORWARD_SCRIPT = here('../../../../benchmarks/speed/dist/clip-forward/forward.js');
-const WEMOE_STEP_SCRIPT = here('../../../../benchmarks/speed/dist/wemoe/step.js');
+const FORWARD_SCRIPT = here('../clip-forward/forward.js');
+const WEMOE_STEP_SCRIPT = here('../wemoe/step.js');
 
 type Outcome<T> = T | { error: string };
 const failed = <T extends object>(o: Outcome<T>): o is { error: string } => 'error' in o;
