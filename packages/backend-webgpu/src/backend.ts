@@ -131,7 +131,15 @@ export class MergebenchWebGPUBackend extends WebGPUBackend {
 
   override async read(dataId: object): Promise<BackendValues> {
     this.checkFault();
-    const values = await super.read(dataId);
+    let values: BackendValues;
+    try {
+      values = await super.read(dataId);
+    } catch (error) {
+      // A device destroyed while the read's mapping was pending rejects it with Dawn's AbortError,
+      // sometimes before the device-lost promise has settled: it is the loss, said in one line.
+      if (error instanceof Error && error.name === 'AbortError') throw this.faults.readFailed();
+      throw error;
+    }
     this.checkFault();
     return values;
   }

@@ -43,6 +43,28 @@ describe('GPU faults', () => {
     expect(lines[1]).toBe(lines[0]);
   });
 
+  it('a read pending when the device is lost fails with the device-lost line, not a bare AbortError', () => {
+    const script = `
+      import * as tf from '@tensorflow/tfjs';
+      import '@mergebench/backend-webgpu';
+      await tf.setBackend('webgpu');
+      const pending = tf.add(tf.ones([1024, 1024]), 1).data();
+      tf.engine().backendInstance.device.destroy();
+      try { await pending; console.log('no error'); }
+      catch (e) { console.log('read: ' + e.name + ': ' + e.message); }`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: PACKAGE,
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    const lines = run.stdout.split('\n').filter((line) => line.startsWith('read: '));
+    expect(lines, run.stdout + run.stderr.slice(-2000)).toEqual([
+      expect.stringMatching(
+        /^read: MergebenchError: webgpu: the GPU device was lost \(.*\); the run stopped, its last saved training state is kept$/,
+      ),
+    ]);
+  });
+
   it('a device lost mid-run stops the run with one line and keeps the last saved training state', () => {
     const cwd = mkdtempSync(join(tmpdir(), 'webgpu-lost-'));
     try {
