@@ -16,6 +16,7 @@ const SUBJECTS = [
   'backend-native',
   'backend-webgpu',
   'weights-merge',
+  'queue-overhead',
 ] as const;
 
 const asked = process.argv.slice(2);

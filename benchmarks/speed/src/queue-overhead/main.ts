@@ -1,6 +1,7 @@
-// Queue overhead per job: 1,000 no-op jobs over 8 worker processes on one machine, through the
-// real coordinator (runQueued) and the real worker loop; Redis memory per finished job.
-//   node dist/bench/overhead.js [--jobs 1000] [--workers 8]
+// Queue overhead per job (@mergebench/queue): 1,000 no-op jobs over 8 worker processes on one
+// machine, through the real coordinator (runQueued) and the real worker loop; Redis memory per
+// finished job. Starts its own redis-server (on PATH; scripts/setup.sh installs it).
+//   pnpm --filter @mergebench/bench-speed bench:queue-overhead [--jobs 1000] [--workers 8]
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -9,11 +10,15 @@ import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveRun, runProgram, silentLogger } from '@mergebench/core';
+import {
+  type JobTiming,
+  parseRedisUrl,
+  prepareRunJob,
+  RUN_QUEUE,
+  type RunJobData,
+  runQueued,
+} from '@mergebench/queue';
 import { Queue } from 'bullmq';
-import { type JobTiming, runQueued } from '../coordinator.js';
-import { prepareRunJob } from '../prepare-job.js';
-import { parseRedisUrl } from '../redis-url.js';
-import { RUN_QUEUE, type RunJobData } from '../run-job.js';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);

@@ -2,8 +2,7 @@
 // result with timing) around a run that does nothing and returns a real report read from a file.
 import { readFileSync } from 'node:fs';
 import { silentLogger } from '@mergebench/core';
-import { parseRedisUrl } from '../redis-url.js';
-import { startWorker } from '../worker.js';
+import { parseRedisUrl, startWorker } from '@mergebench/queue';
 
 const [url, resultFile] = process.argv.slice(2);
 const result = JSON.parse(readFileSync(resultFile, 'utf8'));
