@@ -14,6 +14,9 @@ export const DTYPE_CODES: Readonly<Record<StoredDtype, number>> = { F32: 0, F16:
 /** Codes of a model's sparsification, shared with native/loops.h. */
 export const SPARSIFY_CODES = { none: 0, magnitude: 1, random: 2 } as const;
 
+/** Models a merge loop takes at most (native/loops.h); merges of more run on JavaScript. */
+export const MAX_MODELS = 64;
+
 /** Numbers per model in `generalized`'s rules: sparsify, weight, threshold, ties, stream, cut, dareDivisor. */
 export const RULE_FIELDS = 7;
 

@@ -6,6 +6,7 @@ export {
   type LoopsChoice,
   loadMergeLoops,
   loopsChoiceFromEnv,
+  MAX_MODELS,
   type MergeLoopsAddon,
   mergeLoopsUnavailable,
   RULE_FIELDS,
