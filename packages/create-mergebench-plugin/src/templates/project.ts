@@ -75,14 +75,16 @@ export default defineConfig({
 });
 `,
     // pnpm 12 fails an install whose dependencies have build scripts nobody allowed or denied.
-    // None of these is needed: tfjs-node's prebuilt binary is optional (mergebench falls back
-    // to other backends), core-js only prints a banner, esbuild (vitest) is allowed.
+    // tfjs-node's prebuilt binary is optional (mergebench falls back to other backends), core-js
+    // only prints a banner; esbuild (vitest) is allowed, and so is @mergebench/merge-loops, the
+    // native loops of the static merges (a failed build leaves them on JavaScript, same results).
     'pnpm-workspace.yaml': `# pnpm 12 refuses to install when a dependency's build script is neither allowed nor denied.
 allowBuilds:
   esbuild: true
   core-js: false
   "@tensorflow/tfjs-node": false
   "@tensorflow/tfjs-node-gpu": false
+  "@mergebench/merge-loops": true
 `,
     '.gitignore': 'node_modules\ndist\nruns\n',
     'README.md': readme(spec),
