@@ -2,6 +2,8 @@
 // on a machine without a C++ compiler the package stays installed without its addon,
 // build/unavailable.txt records why, and loadMergeLoops() returns undefined with that reason, so
 // that merges run on the JavaScript loops.
+// backend-native's install script is the same recipe: each is kept in its own package because an
+// install script runs from the published package alone, before any other package is there.
 const { spawnSync } = require('node:child_process');
 const { existsSync, mkdirSync, rmSync, writeFileSync } = require('node:fs');
 const path = require('node:path');
