@@ -10,8 +10,8 @@ import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { formatTable } from '@mergebench/core';
+import { MATMUL_CASES } from '../matmul-shapes.js';
 import { BENCH_MODELS, BENCH_TASKS } from '../wemoe/models.js';
-import { MATMUL_CASES } from './shapes.js';
 
 const SECTIONS = ['matmul', 'forward', 'wemoe'] as const;
 type Section = (typeof SECTIONS)[number];

@@ -7,7 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import { selectBackend } from '@mergebench/core';
 import * as tf from '@tensorflow/tfjs';
-import { flopsOf, MATMUL_CASES } from './shapes.js';
+import { flopsOf, MATMUL_CASES } from '../matmul-shapes.js';
 
 const REPEATS = Number(process.argv[2] ?? 5);
 

@@ -1,4 +1,4 @@
-/** A product `pnpm bench:backend-native` times: operands as stored (transposed ones stored transposed). */
+/** A product the backend-native and backend-webgpu subjects time: operands as stored (transposed ones stored transposed). */
 export interface MatMulCase {
   readonly label: string;
   readonly a: number[];
