@@ -9,6 +9,7 @@ import { memoize } from './memo.js';
 import { syntheticColors } from './synthetic/colors.js';
 import { syntheticCounting } from './synthetic/counting.js';
 import { syntheticShapes } from './synthetic/shapes.js';
+import { syntheticSigns } from './synthetic/signs.js';
 import { type SyntheticTask, syntheticSource } from './synthetic/synthetic-task.js';
 import { syntheticTextures } from './synthetic/textures.js';
 
@@ -100,7 +101,7 @@ function generated(task: SyntheticTask): TaskDefinition {
   };
 }
 
-/** The eight built-in tasks, four real data sets then four synthetic ones; the default selection. */
+/** The built-in tasks: four real data sets, then five synthetic ones. */
 export const BUILTIN_TASKS: readonly TaskDefinition[] = [
   fashionMnist,
   mnist,
@@ -110,6 +111,12 @@ export const BUILTIN_TASKS: readonly TaskDefinition[] = [
   generated(syntheticTextures),
   generated(syntheticCounting),
   generated(syntheticColors),
+  generated(syntheticSigns),
 ];
 
 export const BUILTIN_TASK_NAMES: readonly string[] = BUILTIN_TASKS.map((t) => t.name);
+
+/** The eight tasks a task pool loads unless told otherwise: every built-in but synthetic-signs. */
+export const DEFAULT_TASK_NAMES: readonly string[] = BUILTIN_TASK_NAMES.filter(
+  (t) => t !== 'synthetic-signs',
+);

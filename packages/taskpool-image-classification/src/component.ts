@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { type Component, check, type ParamValues, type TaskPool } from '@mergebench/core';
 import { CORRUPTION_PARAMS, corruptionOf } from '@mergebench/image-corruptions';
-import { BUILTIN_TASK_NAMES } from './catalog.js';
+import { DEFAULT_TASK_NAMES } from './catalog.js';
 import { HEADS_FILE } from './heads.js';
 import { DEFAULT_IMAGE_SIZE, DEFAULT_SPLIT_SIZES } from './load-tasks.js';
 import { ImageClassificationTaskPool } from './task-pool.js';
@@ -24,12 +24,12 @@ export const imageClassificationTaskPool: Component<TaskPool> = {
     kind: 'taskpool',
     name: 'image-classification',
     description:
-      'Image classification on offline data sets (Fashion-MNIST, MNIST, OpenCV and scikit-learn digits), four synthetic tasks and image folders, with frozen linear heads.',
+      'Image classification on offline data sets (Fashion-MNIST, MNIST, OpenCV and scikit-learn digits), five synthetic tasks and image folders, with frozen linear heads.',
     params: [
       {
         name: 'tasks',
         type: 'string[]',
-        default: BUILTIN_TASK_NAMES,
+        default: DEFAULT_TASK_NAMES,
         description: 'Tasks to load and evaluate (built-in names and image_folders keys).',
       },
       {

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { definePlugin } from '@mergebench/core';
 import { imageClassificationTaskPool } from './component.js';
 
-export { BUILTIN_TASK_NAMES, BUILTIN_TASKS, type TaskDefinition } from './catalog.js';
+export { BUILTIN_TASK_NAMES, BUILTIN_TASKS, DEFAULT_TASK_NAMES, type TaskDefinition } from './catalog.js';
 export { imageClassificationTaskPool } from './component.js';
 export { CosineHead, type CosineHeadOptions } from './cosine-head.js';
 export { FASHION_MNIST_CLASSES, FASHION_MNIST_DIR, loadFashionMnist } from './datasets/fashion-mnist.js';
@@ -45,6 +45,7 @@ export { Canvas } from './synthetic/canvas.js';
 export { syntheticColors } from './synthetic/colors.js';
 export { syntheticCounting } from './synthetic/counting.js';
 export { syntheticShapes } from './synthetic/shapes.js';
+export { syntheticSigns } from './synthetic/signs.js';
 export { type SyntheticTask, syntheticSource } from './synthetic/synthetic-task.js';
 export { syntheticTextures } from './synthetic/textures.js';
 export { type ImageTask, ImageTaskData, INPUT_CHANNELS } from './task-data.js';

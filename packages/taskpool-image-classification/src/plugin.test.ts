@@ -10,7 +10,7 @@ import {
 import { checkPluginConformance } from '@mergebench/core/testing';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { BUILTIN_TASK_NAMES } from './catalog.js';
+import { BUILTIN_TASK_NAMES, BUILTIN_TASKS } from './catalog.js';
 import { FASHION_MNIST_DIR } from './datasets/fashion-mnist.js';
 import { OPENCV_DIGITS_FILE } from './datasets/opencv-digits.js';
 import { SKLEARN_DIGITS_FILE } from './datasets/sklearn-digits.js';
@@ -37,7 +37,7 @@ async function configDir(): Promise<string> {
   const dir = tempDir();
   const classes = new Map([
     ...BUILTIN_TASK_NAMES.map(
-      (t) => [t, t.startsWith('synthetic') ? (t === 'synthetic-counting' ? 5 : 6) : 10] as const,
+      (t) => [t, BUILTIN_TASKS.find((d) => d.name === t)!.classNames.length] as const,
     ),
     ['colours', 3] as const,
   ]);
@@ -111,7 +111,7 @@ describe('the plugin', () => {
     [
       'an unknown task',
       { tasks: ['svhn'] },
-      /^tasks: unknown task 'svhn'; available: fashion-mnist, mnist, .*synthetic-colors$/,
+      /^tasks: unknown task 'svhn'; available: fashion-mnist, mnist, .*synthetic-signs$/,
     ],
     [
       'a task listed twice',

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { MergebenchError } from '@mergebench/core';
-import { BUILTIN_TASK_NAMES } from '@mergebench/taskpool-image-classification';
+import { BUILTIN_TASK_NAMES, DEFAULT_TASK_NAMES } from '@mergebench/taskpool-image-classification';
 
 /**
  * Everything that determines the zoo. Its hash names the cache, so changing a size rebuilds.
@@ -63,7 +63,7 @@ export const QUICK_ZOO_SPEC: ZooSpec = {
     hidden_act: 'quick_gelu',
     layer_norm_eps: 1e-5,
   },
-  tasks: BUILTIN_TASK_NAMES,
+  tasks: DEFAULT_TASK_NAMES,
   data: { imageSize: 32, trainSize: 4096, testSize: 512, seed: 0 },
   pretrain: { steps: 100, batchSize: 32, lr: 2e-3, logitScale: 20 },
   finetune: { steps: 800, batchSize: 32, lr: 5e-4 },

@@ -1,11 +1,14 @@
+import { createRng } from '@mergebench/core';
 import { describe, expect, it } from 'vitest';
+import { Canvas } from './canvas.js';
 import { syntheticColors } from './colors.js';
 import { syntheticCounting } from './counting.js';
 import { syntheticShapes } from './shapes.js';
+import { syntheticSigns } from './signs.js';
 import { type SyntheticTask, syntheticSource } from './synthetic-task.js';
 import { syntheticTextures } from './textures.js';
 
-const TASKS = [syntheticShapes, syntheticTextures, syntheticCounting, syntheticColors];
+const TASKS = [syntheticShapes, syntheticTextures, syntheticCounting, syntheticColors, syntheticSigns];
 
 function draw(task: SyntheticTask, count: number, seed: number, size: number): Float32Array {
   const source = syntheticSource(task, count, seed);
@@ -123,6 +126,66 @@ describe('synthetic-colors', () => {
       const rgb = [0, 1, 2].map((c) => pixels[i * 3 * area + c * area + best]);
       const top = rgb.indexOf(Math.max(...rgb));
       expect(strongest[i % 6], `example ${i}: rgb ${rgb}`).toContain(top);
+    }
+  });
+});
+
+describe('synthetic-signs', () => {
+  it('names its 12 classes frame-symbol, symbol fastest', () => {
+    expect(syntheticSigns.classNames).toHaveLength(12);
+    expect(syntheticSigns.classNames.slice(0, 4)).toEqual([
+      'circle-bar',
+      'circle-cross',
+      'circle-dot',
+      'triangle-bar',
+    ]);
+    expect(syntheticSigns.classNames.at(-1)).toBe('square-dot');
+  });
+
+  it('draws the frame and the symbol as separate parts: changing one leaves the other in place', () => {
+    const size = 64;
+    const image = (label: number, seed: number) => {
+      const canvas = new Canvas(size, 1);
+      syntheticSigns.render(label, createRng(seed), canvas);
+      return canvas.data;
+    };
+    for (let seed = 0; seed < 8; seed++) {
+      // The sign's size and centre, from the first draws in render's order (background, r, cx, cy).
+      const rng = createRng(seed);
+      rng.next();
+      const r = 0.34 + 0.1 * rng.next();
+      const cx = 0.46 + 0.08 * rng.next();
+      const cy = 0.46 + 0.08 * rng.next();
+      const distances = (a: Float32Array, b: Float32Array) => {
+        const out: number[] = [];
+        a.forEach((v, p) => {
+          if (Math.abs(v - b[p]) > 0.3)
+            out.push(Math.hypot(((p % size) + 0.5) / size - cx, (Math.floor(p / size) + 0.5) / size - cy));
+        });
+        return out;
+      };
+      // Same frame (circle), other symbol: only pixels within the symbol's reach change.
+      for (const [a, b] of [
+        [0, 1],
+        [0, 2],
+        [1, 2],
+      ]) {
+        const changed = distances(image(a, seed), image(b, seed));
+        expect(changed.length, `seed ${seed}: ${a} vs ${b}`).toBeGreaterThan(0);
+        expect(Math.max(...changed)).toBeLessThan(0.3 * r + 2 / size);
+      }
+      // Same symbol, other frame (circle, diamond, square): the symbol's pixels stay.
+      for (const symbol of [0, 1, 2]) {
+        for (const [a, b] of [
+          [0, 2],
+          [0, 3],
+          [2, 3],
+        ]) {
+          const changed = distances(image(3 * a + symbol, seed), image(3 * b + symbol, seed));
+          expect(changed.length).toBeGreaterThan(0);
+          expect(Math.min(...changed), `seed ${seed}: frames ${a} vs ${b}`).toBeGreaterThan(0.3 * r);
+        }
+      }
     }
   });
 });
