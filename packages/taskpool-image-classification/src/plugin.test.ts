@@ -151,7 +151,7 @@ const installed =
   existsSync(FASHION_MNIST_DIR) && existsSync(OPENCV_DIGITS_FILE) && existsSync(SKLEARN_DIGITS_FILE);
 
 describe('the installed data sets', () => {
-  it(`load at 3×32×32 with seeded, repeatable splits (${installed ? 'all eight tasks' : 'MNIST and the synthetic tasks only: apt data sets missing'})`, async () => {
+  it(`load at 3×32×32 with seeded, repeatable splits (${installed ? 'every built-in task' : 'MNIST and the synthetic tasks only: apt data sets missing'})`, async () => {
     const tasks = installed
       ? BUILTIN_TASK_NAMES
       : BUILTIN_TASK_NAMES.filter((t) => t === 'mnist' || t.startsWith('synthetic'));
