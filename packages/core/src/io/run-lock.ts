@@ -107,7 +107,11 @@ export async function acquireRunLock(dir: string): Promise<RunLock> {
         },
       };
     }
-    const text = await readFile(file, 'utf8').catch(() => '');
+    const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) =>
+      err.code === 'ENOENT' ? undefined : '',
+    );
+    // Gone since the create failed (another run swept it as stale): try again.
+    if (text === undefined) continue;
     if (!isStaleHolder(text)) {
       const holder = parseHolder(text);
       const who = holder

@@ -20,7 +20,7 @@ import type { Method } from '../contracts/method.js';
 import { definePlugin } from '../contracts/plugin.js';
 import type { TaskPool } from '../contracts/task-pool.js';
 import { resolveService, TOKENS } from '../di/tokens.js';
-import { acquireRunLock, runLockFile } from '../io/run-lock.js';
+import { acquireRunLock, clearAbandonedRuns, runLockFile } from '../io/run-lock.js';
 import { registerPlugin } from '../plugins/load.js';
 import { ComponentRegistry } from '../plugins/registry.js';
 import { DEFAULT_TOY_MODEL } from '../toy/toy-model.js';
@@ -243,6 +243,27 @@ describe('runs that never lie', () => {
     );
     await runProgram({ cwd, registry: registry(), overrides: ['method=dummy', ...base] });
     expect(readdirSync(runs).sort()).toEqual(['r']);
+  });
+
+  it('takes over a stale lock that another run clears at the same moment', async () => {
+    // Two runs sharing an output folder: one sweeps abandoned locks while the other takes over
+    // the same stale lock. The lock vanishing between the taker's create and read is no holder.
+    const runs = tmp();
+    const dead = await deadPid();
+    for (let i = 0; i < 200; i++) {
+      writeFileSync(
+        runLockFile(path.join(runs, 'r')),
+        JSON.stringify({ pid: dead, host: hostname(), since: '' }),
+      );
+      // The taker starts a few event-loop turns after the sweep, so that over the iterations its
+      // steps fall between every pair of the sweep's.
+      const take = async () => {
+        for (let turn = 0; turn < i % 8; turn++) await new Promise((r) => setImmediate(r));
+        return acquireRunLock(path.join(runs, 'r'));
+      };
+      const [, lock] = await Promise.all([clearAbandonedRuns(runs), take()]);
+      await lock.release();
+    }
   });
 
   it('fails within a second on output paths that cannot be created, before the method runs', async () => {
