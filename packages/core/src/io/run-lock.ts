@@ -1,14 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { link, open, readdir, readFile, rename, rm, rmdir } from 'node:fs/promises';
+import { link, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { MergebenchError } from '../errors.js';
 import { isProcessAlive } from './process-alive.js';
 
 /*
- * One writer per run folder. The lock is a file created with O_EXCL next to the folder
- * (`.<name>.lock`, so that taking it creates nothing inside a folder that may never be used),
- * holding the owner's pid, host and start time. A lock whose owner ran on this host and is no
+ * One writer per run folder. The lock is a file next to the folder (`.<name>.lock`, so that
+ * taking it creates nothing inside a folder that may never be used), holding the owner's pid,
+ * host and start time. It is written whole under a temporary name and then linked to the lock's
+ * name, which fails if the lock exists: a process killed while taking it leaves no empty lock
+ * that no one could identify, only its temporary file, which the next sweep removes. A lock whose owner ran on this host and is no
  * longer alive is stale and taken over; a lock from another host cannot be checked and is
  * reported with the file to delete. No library is used: proper-lockfile (the maintained choice)
  * detects staleness by mtime updated on a timer, which misjudges a busy process, and this lock
@@ -43,7 +45,7 @@ function parseHolder(text: string): Holder | undefined {
       ? { pid: value.pid, host: value.host, since: String(value.since ?? '?') }
       : undefined;
   } catch {
-    return undefined; // a lock file being written right now, or garbage
+    return undefined; // garbage: a lock is written whole before it gets its name
   }
 }
 
@@ -54,19 +56,18 @@ export function isStaleHolder(text: string): boolean {
 }
 
 async function tryCreate(file: string, record: string): Promise<boolean> {
+  const temp = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
   try {
-    const handle = await open(file, 'wx');
-    try {
-      await handle.writeFile(record);
-    } finally {
-      await handle.close();
-    }
+    await writeFile(temp, record);
+    await link(temp, file);
     return true;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw new MergebenchError(
       `cannot lock ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
     );
+  } finally {
+    await rm(temp, { force: true });
   }
 }
 
@@ -127,12 +128,21 @@ export async function acquireRunLock(dir: string): Promise<RunLock> {
 }
 
 /**
- * Removes the stale locks in `parent` (left by killed runs on this host) and those runs' folders
- * when they are empty, so a run killed before it wrote anything leaves nothing behind.
+ * Removes the stale locks in `parent` (left by killed runs on this host), their temporary files,
+ * and those runs' folders when they are empty, so a run killed before it wrote anything leaves nothing behind.
  */
 export async function clearAbandonedRuns(parent: string): Promise<void> {
   const names = await readdir(parent).catch(() => [] as string[]);
   for (const name of names) {
+    // A lock's temporary file lives microseconds; one a minute old was left by a killed process.
+    if (/^\..+\.lock\.\d+-[0-9a-f]{8}\.tmp$/.test(name)) {
+      const modified = await stat(join(parent, name)).then(
+        (st) => st.mtimeMs,
+        () => Date.now(),
+      );
+      if (Date.now() - modified > 60_000) await rm(join(parent, name), { force: true });
+      continue;
+    }
     const match = /^\.(.+)\.lock$/.exec(name);
     if (!match) continue;
     const file = join(parent, name);

@@ -4,9 +4,11 @@ import {
   mkdirSync,
   mkdtempSync,
   readdirSync,
+  readFileSync,
   renameSync,
   rmSync,
   symlinkSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
@@ -264,6 +266,27 @@ describe('runs that never lie', () => {
       const [, lock] = await Promise.all([clearAbandonedRuns(runs), take()]);
       await lock.release();
     }
+  });
+
+  it('never shows a lock half written, and sweeps the temporary file of a process killed while taking one', async () => {
+    const runs = tmp();
+    const dir = path.join(runs, 'r');
+    for (let i = 0; i < 200; i++) {
+      const peek = async () => {
+        for (let turn = 0; turn < i % 8; turn++) await new Promise((r) => setImmediate(r));
+        return readFileSync(runLockFile(dir), 'utf8');
+      };
+      const [lock, text] = await Promise.all([acquireRunLock(dir), peek().catch(() => null)]);
+      if (text !== null) expect(JSON.parse(text).pid).toBe(process.pid);
+      await lock.release();
+    }
+    const left = path.join(runs, '.r.lock.4242-0123abcd.tmp');
+    writeFileSync(left, '{"pid": 4242, "ho');
+    await clearAbandonedRuns(runs);
+    expect(existsSync(left)).toBe(true); // could be a live taker
+    utimesSync(left, new Date(Date.now() - 120_000), new Date(Date.now() - 120_000));
+    await clearAbandonedRuns(runs);
+    expect(readdirSync(runs)).toEqual([]);
   });
 
   it('fails within a second on output paths that cannot be created, before the method runs', async () => {
