@@ -123,11 +123,16 @@ export function loopsChoiceFromEnv(env: NodeJS.ProcessEnv = process.env): LoopsC
 }
 
 /**
- * The native loops for `choice` (default: MERGEBENCH_MERGE_LOOPS): undefined for `js`, and for
- * `auto` where the addon is not built or cannot load; `native` throws one line saying why then.
+ * The native loops for `choice` (default: MERGEBENCH_MERGE_LOOPS) and a merge of `models` models:
+ * undefined for `js`, for more than MAX_MODELS models, and for `auto` where the addon is not built
+ * or cannot load; `native` throws one line saying why then.
  */
-export function loadMergeLoops(choice: LoopsChoice = loopsChoiceFromEnv()): MergeLoopsAddon | undefined {
-  if (choice === 'js') return undefined;
+export function loadMergeLoops(
+  choice: LoopsChoice = loopsChoiceFromEnv(),
+  models = 0,
+): MergeLoopsAddon | undefined {
+  // Merges of more models than the native loops take run on JavaScript, whatever the choice.
+  if (choice === 'js' || models > MAX_MODELS) return undefined;
   const { addon, reason } = load();
   if (!addon && choice === 'native')
     throw new Error(`@mergebench/merge-loops: native loops unavailable: ${reason}`);

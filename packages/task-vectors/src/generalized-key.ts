@@ -25,7 +25,6 @@ import {
   DTYPE_CODES,
   type LoopsChoice,
   loadMergeLoops,
-  MAX_MODELS,
   RULE_FIELDS,
   SPARSIFY_CODES,
 } from '@mergebench/merge-loops';
@@ -163,8 +162,7 @@ export function generalizedKeyMerge(options: GeneralizedMergeOptions): Streamabl
   // The native loops' per-model rules, filled for each piece.
   const rules = new Float64Array(T * RULE_FIELDS);
   const plain = sparsification === 'none' && consensus === 'none';
-  // (the native loops take at most MAX_MODELS models; more run on JavaScript)
-  const native = T <= MAX_MODELS ? loadMergeLoops(options.loops) : undefined;
+  const native = loadMergeLoops(options.loops, T);
   const weights32 = Float32Array.from(w);
 
   return streamableKeyMerge((key: string, n: number): TensorMerge => {

@@ -5,7 +5,7 @@
  * merges stored entries natively (`mergeStored`), equal bit for bit.
  */
 import { check } from '@mergebench/core';
-import { DTYPE_CODES, type LoopsChoice, loadMergeLoops, MAX_MODELS } from '@mergebench/merge-loops';
+import { DTYPE_CODES, type LoopsChoice, loadMergeLoops } from '@mergebench/merge-loops';
 import { type StreamableKeyMerge, streamableKeyMerge } from './key-merge.js';
 
 export function linearKeyMerge(
@@ -17,7 +17,7 @@ export function linearKeyMerge(
   const weights32 = Float32Array.from(w);
   let total = 0;
   for (const x of w) total = Math.fround(total + x);
-  const native = w.length <= MAX_MODELS ? loadMergeLoops(loops) : undefined;
+  const native = loadMergeLoops(loops, w.length);
   return streamableKeyMerge((key) => ({
     passes: 0,
     scan() {},

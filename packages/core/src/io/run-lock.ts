@@ -10,8 +10,8 @@ import { isProcessAlive } from './process-alive.js';
  * taking it creates nothing inside a folder that may never be used), holding the owner's pid,
  * host and start time. It is written whole under a temporary name and then linked to the lock's
  * name, which fails if the lock exists: a process killed while taking it leaves no empty lock
- * that no one could identify, only its temporary file, which the next sweep removes. A lock whose owner ran on this host and is no
- * longer alive is stale and taken over; a lock from another host cannot be checked and is
+ * that no one could identify, only its temporary file, which the next sweep removes. A lock
+ * whose owner ran on this host and is no longer alive is stale and taken over; a lock from another host cannot be checked and is
  * reported with the file to delete. No library is used: proper-lockfile (the maintained choice)
  * detects staleness by mtime updated on a timer, which misjudges a busy process, and this lock
  * needs nothing beyond an exclusive create and a pid check.
@@ -55,8 +55,14 @@ export function isStaleHolder(text: string): boolean {
   return holder !== undefined && holder.host === hostname() && !isProcessAlive(holder.pid);
 }
 
+/** A lock's temporary file (`<lock>.<pid>-<8 hex>.tmp`), and the pattern that finds one. */
+const lockTempFile = (file: string) => `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+const LOCK_TEMP_FILE = /^\..+\.lock\.\d+-[0-9a-f]{8}\.tmp$/;
+/** A lock's temporary file lives microseconds; one this old was left by a killed process. */
+const ABANDONED_TEMP_MS = 60_000;
+
 async function tryCreate(file: string, record: string): Promise<boolean> {
-  const temp = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+  const temp = lockTempFile(file);
   try {
     await writeFile(temp, record);
     await link(temp, file);
@@ -128,19 +134,19 @@ export async function acquireRunLock(dir: string): Promise<RunLock> {
 }
 
 /**
- * Removes the stale locks in `parent` (left by killed runs on this host), their temporary files,
- * and those runs' folders when they are empty, so a run killed before it wrote anything leaves nothing behind.
+ * Removes the stale locks in `parent` (left by killed runs on this host), abandoned temporary
+ * lock files, and those runs' folders when they are empty, so a run killed before it wrote
+ * anything leaves nothing behind.
  */
 export async function clearAbandonedRuns(parent: string): Promise<void> {
   const names = await readdir(parent).catch(() => [] as string[]);
   for (const name of names) {
-    // A lock's temporary file lives microseconds; one a minute old was left by a killed process.
-    if (/^\..+\.lock\.\d+-[0-9a-f]{8}\.tmp$/.test(name)) {
+    if (LOCK_TEMP_FILE.test(name)) {
       const modified = await stat(join(parent, name)).then(
         (st) => st.mtimeMs,
         () => Date.now(),
       );
-      if (Date.now() - modified > 60_000) await rm(join(parent, name), { force: true });
+      if (Date.now() - modified > ABANDONED_TEMP_MS) await rm(join(parent, name), { force: true });
       continue;
     }
     const match = /^\.(.+)\.lock$/.exec(name);

@@ -260,7 +260,7 @@ describe('runs that never lie', () => {
       // The taker starts a few event-loop turns after the sweep, so that over the iterations its
       // steps fall between every pair of the sweep's.
       const take = async () => {
-        for (let turn = 0; turn < i % 8; turn++) await new Promise((r) => setImmediate(r));
+        await eventLoopTurns(i % 8);
         return acquireRunLock(path.join(runs, 'r'));
       };
       const [, lock] = await Promise.all([clearAbandonedRuns(runs), take()]);
@@ -273,7 +273,7 @@ describe('runs that never lie', () => {
     const dir = path.join(runs, 'r');
     for (let i = 0; i < 200; i++) {
       const peek = async () => {
-        for (let turn = 0; turn < i % 8; turn++) await new Promise((r) => setImmediate(r));
+        await eventLoopTurns(i % 8);
         return readFileSync(runLockFile(dir), 'utf8');
       };
       const [lock, text] = await Promise.all([acquireRunLock(dir), peek().catch(() => null)]);
@@ -368,6 +368,11 @@ describe('runs that never lie', () => {
     expect(existsSync(path.join(cwd, 'runs', 'r'))).toBe(false);
   });
 });
+
+/** Lets `n` turns of the event loop pass, so that concurrent file operations interleave. */
+async function eventLoopTurns(n: number): Promise<void> {
+  for (let turn = 0; turn < n; turn++) await new Promise((r) => setImmediate(r));
+}
 
 /** The pid of a process that has exited (and, having been reaped, no longer exists). */
 function deadPid(): Promise<number> {
